@@ -1,0 +1,39 @@
+import type { AuditEntry } from '@/server/audit/audit-entry';
+
+export function TableAudit({ entries }: { entries: AuditEntry[] }) {
+  if (entries.length === 0) {
+    return <p className="empty">No audit entries match. Sign-ins, exports and replays are recorded here.</p>;
+  }
+  return (
+    <table data-testid="audit-table">
+      <thead>
+        <tr>
+          <th>#</th>
+          <th>Time (UTC)</th>
+          <th>Actor</th>
+          <th>Role</th>
+          <th>Action</th>
+          <th>Target</th>
+          <th>Outcome</th>
+          <th>Details</th>
+        </tr>
+      </thead>
+      <tbody>
+        {entries.map((e) => (
+          <tr key={e.seq}>
+            <td>{e.seq}</td>
+            <td>{e.at.replace('T', ' ').replace('Z', '')}</td>
+            <td>{e.actor}</td>
+            <td>{e.role}</td>
+            <td>{e.action}</td>
+            <td className="wrap">{e.target}</td>
+            <td className={e.outcome === 'ok' ? 'ok-text' : 'error-text'}>{e.outcome}</td>
+            <td className="wrap">
+              <code>{JSON.stringify(e.details)}</code>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,74 @@
+import type { ConfiguredSources } from '@/server/sources/configured-sources';
+
+/** The configured Kafka clusters and SQS accounts, or what to add to the config when there are none. */
+export function TableSources({ sources }: { sources: ConfiguredSources }) {
+  if (sources.kafka.length === 0 && sources.sqs.length === 0) {
+    return (
+      <div className="empty">
+        No brokers are configured. Add <code>kafka.clusters</code> or <code>sqs.accounts</code> to{' '}
+        <code>tidewatch.config.yaml</code> (its path comes from <code>TIDEWATCH_CONFIG</code>), or start the
+        embedded demo with <code>npm run demo</code>.
+      </div>
+    );
+  }
+  return (
+    <>
+      <h2>Kafka clusters</h2>
+      {sources.kafka.length === 0 ? (
+        <p className="empty">
+          None configured: add <code>kafka.clusters</code>.
+        </p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>Cluster</th>
+              <th>Bootstrap brokers</th>
+              <th>DLQ topic patterns</th>
+              <th>Auth</th>
+            </tr>
+          </thead>
+          <tbody>
+            {sources.kafka.map((c) => (
+              <tr key={c.name}>
+                <td>{c.name}</td>
+                <td>{c.brokers.join(', ')}</td>
+                <td>{c.dlqPatterns.join(' ')}</td>
+                <td>{c.auth}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h2>SQS accounts</h2>
+      {sources.sqs.length === 0 ? (
+        <p className="empty">
+          None configured: add <code>sqs.accounts</code>.
+        </p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>Account</th>
+              <th>Region</th>
+              <th>Endpoint</th>
+              <th>Queue prefixes</th>
+              <th>Extra DLQs</th>
+            </tr>
+          </thead>
+          <tbody>
+            {sources.sqs.map((a) => (
+              <tr key={a.name}>
+                <td>{a.name}</td>
+                <td>{a.region}</td>
+                <td>{a.endpoint ?? 'AWS'}</td>
+                <td>{a.queuePrefixes.join(', ') || 'all queues'}</td>
+                <td>{a.dlqNames.join(', ') || 'from redrive policies'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import { ROLES } from '@/lib/auth/roles';
+
+/**
+ * The shape of tidewatch.config.yaml. Secrets are never values here: a field ending in `Env` names the
+ * environment variable that holds the secret, so the file can be committed and shown.
+ */
+
+const envName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the name of an environment variable, e.g. KAFKA_PASSWORD');
+
+const role = z.enum(ROLES);
+const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port, e.g. kafka-1.internal:9092');
+
+const credentialsUser = z.strictObject({
+  email: z.string().min(3),
+  name: z.string().optional(),
+  /** bcrypt hash ($2a$/$2b$/$2y$); plain passwords are refused so none is ever written down. */
+  passwordHash: z.string().regex(/^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/, 'expected a bcrypt hash ($2b$...)'),
+  role,
+});
+
+const oidcProvider = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** Shown on the sign-in button. */
+  name: z.string().default('Single sign-on'),
+  issuer: z.url(),
+  clientId: z.string().min(1),
+  clientSecretEnv: envName,
+  /** The ID-token / userinfo claim that lists the user's groups. */
+  groupsClaim: z.string().default('groups'),
+  scope: z.string().default('openid email profile groups'),
+});
+
+const githubProvider = z.strictObject({
+  enabled: z.boolean().default(true),
+  clientId: z.string().min(1),
+  clientSecretEnv: envName,
+});
+
+const auth = z.strictObject({
+  /** Env var holding the key that signs sessions (next-auth's secret). */
+  secretEnv: envName.default('NEXTAUTH_SECRET'),
+  sessionMaxAgeHours: z.number().positive().max(720).default(12),
+  credentials: z
+    .strictObject({ enabled: z.boolean().default(true), users: z.array(credentialsUser).default([]) })
+    .optional(),
+  oidc: oidcProvider.optional(),
+  github: githubProvider.optional(),
+});
+
+/** Who gets which role. Emails win over groups; among groups the highest role wins. */
+const roleMapping = z.strictObject({
+  emails: z.record(z.string(), role).default({}),
+  groups: z.record(z.string(), role).default({}),
+  /** Role for a signed-in user matched by nothing above; absent = such users are refused. */
+  default: role.optional(),
+});
+
+const kafkaCluster = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a short lowercase id such as prod-eu'),
+  brokers: z.array(hostPort).min(1),
+  clientId: z.string().default('tidewatch'),
+  ssl: z.boolean().default(false),
+  sasl: z
+    .strictObject({
+      mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
+      usernameEnv: envName,
+      passwordEnv: envName,
+    })
+    .optional(),
+  /** Topic-name globs that mark a DLQ. */
+  dlqPatterns: z
+    .array(z.string().min(1))
+    .default(['*.DLT', '*-dlt', '*.dlq', '*-dlq', 'dlq.*', '*.deadletter']),
+});
+
+const sqsAccount = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a short lowercase id such as prod-us'),
+  region: z.string().min(1),
+  /** Custom endpoint (an emulator or a VPC endpoint); absent = AWS's own. */
+  endpoint: z.url().optional(),
+  accessKeyIdEnv: envName.optional(),
+  secretAccessKeyEnv: envName.optional(),
+  queuePrefixes: z.array(z.string()).default([]),
+  /** Queues to treat as DLQs even when no RedrivePolicy names them. */
+  dlqNames: z.array(z.string()).default([]),
+});
+
+const store = z.strictObject({
+  /** Env var with a PostgreSQL URL; unset or empty = the embedded SQLite store. */
+  databaseUrlEnv: envName.default('DATABASE_URL'),
+  dataDir: z.string().default('./data'),
+});
+
+export const configSchema = z
+  .strictObject({
+    auth,
+    roles: roleMapping.default({ emails: {}, groups: {} }),
+    kafka: z.strictObject({ clusters: z.array(kafkaCluster).default([]) }).default({ clusters: [] }),
+    sqs: z.strictObject({ accounts: z.array(sqsAccount).default([]) }).default({ accounts: [] }),
+    store: store.default({ databaseUrlEnv: 'DATABASE_URL', dataDir: './data' }),
+  })
+  .superRefine((config, ctx) => {
+    const { credentials, oidc, github } = config.auth;
+    const canSignIn =
+      (credentials?.enabled && credentials.users.length > 0) || oidc?.enabled || github?.enabled;
+    if (!canSignIn) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['auth'],
+        message: 'no way to sign in: add auth.credentials.users, auth.oidc or auth.github',
+      });
+    }
+    uniqueNames(ctx, ['kafka', 'clusters'], config.kafka.clusters);
+    uniqueNames(ctx, ['sqs', 'accounts'], config.sqs.accounts);
+  });
+
+function uniqueNames(ctx: z.RefinementCtx, path: string[], items: { name: string }[]) {
+  const seen = new Set<string>();
+  items.forEach((item, index) => {
+    if (seen.has(item.name)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, index, 'name'],
+        message: `duplicate name "${item.name}"`,
+      });
+    }
+    seen.add(item.name);
+  });
+}
+
+export type TidewatchConfig = z.infer<typeof configSchema>;
+export type KafkaClusterConfig = z.infer<typeof kafkaCluster>;
+export type SqsAccountConfig = z.infer<typeof sqsAccount>;

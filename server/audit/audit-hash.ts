@@ -1,0 +1,78 @@
+import 'server-only';
+import { createHash } from 'node:crypto';
+import { ServiceError } from '@/server/errors';
+
+/** prev_hash of the first entry. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** The stored fields a hash covers, in the one order they are serialised. */
+export interface HashedFields {
+  seq: number;
+  at: string;
+  actor: string;
+  role: string;
+  action: string;
+  target: string;
+  /** Canonical JSON text, exactly as stored. */
+  details: string;
+  outcome: string;
+  prev_hash: string;
+}
+
+/**
+ * JSON with object keys sorted at every depth, so equal values always serialise to equal bytes.
+ * Refuses what JSON cannot carry faithfully (NaN, Infinity, bigint, functions).
+ */
+export function canonicalJson(value: unknown): string {
+  return serialise(value, 'details');
+}
+
+function serialise(value: unknown, where: string): string {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return JSON.stringify(value);
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw notJson(where, 'a non-finite number');
+    return JSON.stringify(value);
+  }
+  if (Array.isArray(value)) {
+    return `[${value.map((item, index) => (item === undefined ? 'null' : serialise(item, `${where}[${index}]`))).join(',')}]`;
+  }
+  if (typeof value === 'object') {
+    if (hasToJson(value)) return serialise(value.toJSON(), where);
+    const fields = Object.keys(value)
+      .sort()
+      .flatMap((key) => {
+        const item: unknown = (value as Record<string, unknown>)[key];
+        return item === undefined ? [] : [`${JSON.stringify(key)}:${serialise(item, `${where}.${key}`)}`];
+      });
+    return `{${fields.join(',')}}`;
+  }
+  throw notJson(where, `a ${typeof value}`);
+}
+
+function hasToJson(value: object): value is { toJSON(): unknown } {
+  return typeof (value as { toJSON?: unknown }).toJSON === 'function';
+}
+
+function notJson(where: string, what: string): ServiceError {
+  return new ServiceError('invalid_input', `${where} holds ${what}, which JSON cannot represent`);
+}
+
+/**
+ * Hex SHA-256 of `prev_hash + "\n" + JSON([seq, at, actor, role, action, target, details, outcome])`
+ * (compact JSON array), reproducible by any outside verifier. Never change it: stored chains use it.
+ */
+export function entryHash(fields: HashedFields): string {
+  const body = JSON.stringify([
+    fields.seq,
+    fields.at,
+    fields.actor,
+    fields.role,
+    fields.action,
+    fields.target,
+    fields.details,
+    fields.outcome,
+  ]);
+  return createHash('sha256').update(`${fields.prev_hash}\n${body}`, 'utf8').digest('hex');
+}

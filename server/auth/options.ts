@@ -1,0 +1,142 @@
+import 'server-only';
+import bcrypt from 'bcryptjs';
+import type { NextAuthOptions } from 'next-auth';
+import CredentialsProvider from 'next-auth/providers/credentials';
+import GitHubProvider from 'next-auth/providers/github';
+import type { OAuthConfig } from 'next-auth/providers/oauth';
+import { resolveRole } from '@/lib/auth/role-mapping';
+import type { TidewatchConfig } from '@/lib/config/schema';
+import { appendAudit } from '@/server/audit/append-audit';
+import { getConfig, readSecret } from '@/server/config';
+import { getStore } from '@/server/store/get-store';
+import { sessionSecret } from './session-secret';
+
+// Compared against when the email is unknown, so a wrong email costs as much time as a wrong password.
+const DUMMY_HASH = '$2b$10$OS804SvLo7as0PvGBnR7OefqQLh3fd01oo8yQ.kkKWvoWHZqlM562';
+
+interface OidcProfile {
+  sub: string;
+  email?: string;
+  name?: string;
+  [claim: string]: unknown;
+}
+
+function providers(config: TidewatchConfig): NextAuthOptions['providers'] {
+  const list: NextAuthOptions['providers'] = [];
+  const { credentials, oidc, github } = config.auth;
+  if (credentials?.enabled && credentials.users.length > 0) {
+    list.push(
+      CredentialsProvider({
+        id: 'credentials',
+        name: 'Email and password',
+        credentials: {
+          email: { label: 'Email', type: 'email' },
+          password: { label: 'Password', type: 'password' },
+        },
+        async authorize(input) {
+          const email = typeof input?.email === 'string' ? input.email.trim().toLowerCase() : '';
+          const password = typeof input?.password === 'string' ? input.password : '';
+          const user = credentials.users.find((u) => u.email.toLowerCase() === email);
+          const ok = await bcrypt.compare(password, user?.passwordHash ?? DUMMY_HASH);
+          return ok && user ? { id: user.email, email: user.email, name: user.name ?? user.email } : null;
+        },
+      }),
+    );
+  }
+  if (oidc?.enabled) {
+    const provider: OAuthConfig<OidcProfile> = {
+      id: 'oidc',
+      name: oidc.name,
+      type: 'oauth',
+      wellKnown: `${oidc.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`,
+      clientId: oidc.clientId,
+      clientSecret: readSecret(oidc.clientSecretEnv) ?? '',
+      authorization: { params: { scope: oidc.scope } },
+      idToken: true,
+      checks: ['pkce', 'state'],
+      profile: (profile) => ({
+        id: profile.sub,
+        email: profile.email ?? null,
+        name: profile.name ?? profile.email,
+      }),
+    };
+    list.push(provider);
+  }
+  if (github?.enabled) {
+    list.push(
+      GitHubProvider({ clientId: github.clientId, clientSecret: readSecret(github.clientSecretEnv) ?? '' }),
+    );
+  }
+  return list;
+}
+
+function groupsFrom(profile: unknown, claim: string): string[] {
+  const value = (profile as Record<string, unknown> | undefined)?.[claim];
+  if (Array.isArray(value)) return value.filter((g): g is string => typeof g === 'string');
+  return typeof value === 'string' ? [value] : [];
+}
+
+/** next-auth options built from the current config. Role is never stored: it is resolved per request. */
+export function getAuthOptions(): NextAuthOptions {
+  const { config } = getConfig();
+  const groupsClaim = config.auth.oidc?.groupsClaim ?? 'groups';
+  return {
+    secret: sessionSecret(),
+    providers: providers(config),
+    session: { strategy: 'jwt', maxAge: config.auth.sessionMaxAgeHours * 3600 },
+    pages: { signIn: '/login', error: '/login' },
+    callbacks: {
+      async signIn({ user, account, profile }) {
+        const identity = {
+          provider: account?.provider ?? 'credentials',
+          email: user.email ?? null,
+          groups: groupsFrom(profile, groupsClaim),
+        };
+        const role = resolveRole(config, identity);
+        await recordSignIn(identity.email ?? user.id, role, identity.provider, role ? 'ok' : 'refused');
+        return role !== null;
+      },
+      async jwt({ token, account, profile }) {
+        if (account) {
+          token.provider = account.provider;
+          token.groups = groupsFrom(profile, groupsClaim);
+        }
+        return token;
+      },
+      async session({ session, token }) {
+        const role = resolveRole(getConfig().config, identityOf(token));
+        return { ...session, user: { name: session.user?.name, email: session.user?.email, role } };
+      },
+    },
+    events: {
+      async signOut({ token }) {
+        const identity = identityOf(token);
+        const role = resolveRole(getConfig().config, identity);
+        await audit({
+          actor: identity.email ?? 'unknown',
+          role: role ?? 'none',
+          action: 'auth.sign_out',
+          target: identity.provider,
+          outcome: 'ok',
+        });
+      },
+    },
+  };
+}
+
+function recordSignIn(actor: string, role: string | null, provider: string, outcome: 'ok' | 'refused') {
+  const details = outcome === 'refused' ? { reason: 'no role mapped for this identity' } : {};
+  return audit({ actor, role: role ?? 'none', action: 'auth.sign_in', target: provider, outcome, details });
+}
+
+async function audit(entry: Parameters<typeof appendAudit>[1]) {
+  await appendAudit(await getStore(), entry);
+}
+
+export function identityOf(token: { provider?: unknown; email?: unknown; groups?: unknown }) {
+  return {
+    provider: typeof token.provider === 'string' ? token.provider : 'credentials',
+    email: typeof token.email === 'string' ? token.email : null,
+    groups: Array.isArray(token.groups) ? token.groups.filter((g): g is string => typeof g === 'string') : [],
+  };
+}

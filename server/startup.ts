@@ -1,0 +1,19 @@
+import 'server-only';
+import { ConfigError, getConfig } from '@/server/config';
+import { getStore } from '@/server/store/get-store';
+
+/** A bad config stops start-up with its errors; the store is opened and migrated before the first request. */
+async function start() {
+  try {
+    const { source } = getConfig();
+    console.log(`[tidewatch] config: ${source ?? 'embedded demo (no tidewatch.config.yaml)'}`);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+  const store = await getStore();
+  console.log(`[tidewatch] store: ${store.dialect}`);
+}
+
+await start();

@@ -1,0 +1,95 @@
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Role } from '@/lib/auth/roles';
+import { signInCookie } from '../support/http-session';
+import { PASSWORD, USERS } from './fixture';
+import { actions, builtActions, PUBLIC_PAGES, pages, roleBelow, routes } from './inventory';
+
+const baseUrl = inject('baseUrl');
+const cookies = {} as Record<Role, string>;
+
+beforeAll(async () => {
+  for (const role of Object.keys(USERS) as Role[])
+    cookies[role] = await signInCookie(baseUrl, USERS[role], PASSWORD);
+});
+
+const allPages = pages().filter((p) => !PUBLIC_PAGES.includes(p.path));
+const allRoutes = routes();
+const allActions = actions();
+
+function callAction(id: string, page: string, cookie?: string) {
+  return fetch(`${baseUrl}${page}`, {
+    method: 'POST',
+    headers: { 'next-action': id, 'content-type': 'text/plain;charset=UTF-8', ...(cookie ? { cookie } : {}) },
+    body: JSON.stringify([{}]),
+  });
+}
+
+describe('inventory', () => {
+  it('finds the pages, routes and actions the app has', () => {
+    expect(allPages.map((p) => p.path)).toEqual(
+      expect.arrayContaining(['/', '/audit', '/dlq', '/lag', '/trace']),
+    );
+    expect(allRoutes.guarded.map((r) => `${r.method} ${r.path}`)).toContain('GET /api/audit/export');
+    expect(allActions.guarded.map((a) => a.name)).toContain('verifyAuditChain');
+  });
+
+  it('every page names the role it needs', () => {
+    expect(allPages.filter((p) => p.role === null).map((p) => p.file)).toEqual([]);
+  });
+
+  it('every route handler and server action goes through the one guard', () => {
+    expect([...allRoutes.unguarded, ...allActions.unguarded]).toEqual([]);
+  });
+
+  it('every server action is in the production build', () => {
+    const built = builtActions();
+    expect(allActions.guarded.filter((a) => !built.has(`${a.file}#${a.name}`)).map((a) => a.name)).toEqual(
+      [],
+    );
+  });
+});
+
+describe.each(allPages)('page $path (needs $role)', ({ path, role }) => {
+  it('sends an anonymous visitor to sign-in, with the way back', async () => {
+    const response = await fetch(`${baseUrl}${path}`, { redirect: 'manual' });
+    expect([303, 307]).toContain(response.status);
+    expect(response.headers.get('location')).toContain(`/login?callbackUrl=${encodeURIComponent(path)}`);
+  });
+
+  it('answers 403 to the role below and 200 to the role itself', async () => {
+    if (!role) throw new Error('page without a guard');
+    const below = roleBelow(role);
+    if (below)
+      expect((await fetch(`${baseUrl}${path}`, { headers: { cookie: cookies[below] } })).status).toBe(403);
+    expect((await fetch(`${baseUrl}${path}`, { headers: { cookie: cookies[role] } })).status).toBe(200);
+  });
+});
+
+describe.each(allRoutes.guarded)('route $method $path (needs $role)', ({ method, path, role }) => {
+  it('refuses anonymous callers with 401 and the role below with 403', async () => {
+    const anonymous = await fetch(`${baseUrl}${path}`, { method });
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.json()).toEqual({ error: expect.objectContaining({ code: 'unauthenticated' }) });
+    const below = role ? roleBelow(role) : null;
+    if (below) {
+      const refused = await fetch(`${baseUrl}${path}`, { method, headers: { cookie: cookies[below] } });
+      expect(refused.status).toBe(403);
+    }
+  });
+});
+
+describe.each(allActions.guarded)('action $name (needs $role)', ({ file, name, role }) => {
+  it('refuses anonymous callers and the role below, and serves the role itself', async () => {
+    const built = builtActions().get(`${file}#${name}`);
+    if (!built || !role) throw new Error(`${name} is not in the build`);
+    const anonymous = await (await callAction(built.id, built.page)).text();
+    expect(anonymous).toContain('"code":"unauthenticated"');
+    const below = roleBelow(role);
+    if (below)
+      expect(await (await callAction(built.id, built.page, cookies[below])).text()).toContain(
+        '"code":"forbidden"',
+      );
+    const allowed = await (await callAction(built.id, built.page, cookies[role])).text();
+    expect(allowed).not.toMatch(/"code":"(unauthenticated|forbidden)"/);
+  });
+});

@@ -1,0 +1,23 @@
+/** Signs in through next-auth's credentials endpoint over plain HTTP and returns the session cookie header. */
+export async function signInCookie(baseUrl: string, email: string, password: string): Promise<string> {
+  const csrfResponse = await fetch(`${baseUrl}/api/auth/csrf`);
+  const { csrfToken } = (await csrfResponse.json()) as { csrfToken: string };
+  const csrfCookie = cookiePairs(csrfResponse.headers.getSetCookie());
+  const response = await fetch(`${baseUrl}/api/auth/callback/credentials`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrfCookie },
+    body: new URLSearchParams({ csrfToken, email, password, callbackUrl: '/' }),
+  });
+  const cookies = cookiePairs(response.headers.getSetCookie());
+  if (!cookies.includes('next-auth.session-token=')) {
+    throw new Error(
+      `sign-in as ${email} failed: HTTP ${response.status} ${response.headers.get('location')}`,
+    );
+  }
+  return `${csrfCookie}; ${cookies}`;
+}
+
+function cookiePairs(setCookies: string[]): string {
+  return setCookies.map((c) => c.split(';')[0]).join('; ');
+}
