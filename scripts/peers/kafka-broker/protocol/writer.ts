@@ -1,0 +1,106 @@
+/** Big-endian writer for Kafka's non-flexible wire types; grows its buffer as needed. */
+export class Writer {
+  private buf = Buffer.alloc(256);
+  private pos = 0;
+
+  private ensure(extra: number): void {
+    if (this.pos + extra <= this.buf.length) return;
+    const next = Buffer.alloc(Math.max(this.buf.length * 2, this.pos + extra));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  int8(v: number): this {
+    this.ensure(1);
+    this.buf.writeInt8(v, this.pos);
+    this.pos += 1;
+    return this;
+  }
+
+  bool(v: boolean): this {
+    return this.int8(v ? 1 : 0);
+  }
+
+  int16(v: number): this {
+    this.ensure(2);
+    this.buf.writeInt16BE(v, this.pos);
+    this.pos += 2;
+    return this;
+  }
+
+  int32(v: number): this {
+    this.ensure(4);
+    this.buf.writeInt32BE(v, this.pos);
+    this.pos += 4;
+    return this;
+  }
+
+  uint32(v: number): this {
+    this.ensure(4);
+    this.buf.writeUInt32BE(v, this.pos);
+    this.pos += 4;
+    return this;
+  }
+
+  int64(v: bigint | number): this {
+    this.ensure(8);
+    this.buf.writeBigInt64BE(BigInt(v), this.pos);
+    this.pos += 8;
+    return this;
+  }
+
+  raw(b: Buffer): this {
+    this.ensure(b.length);
+    b.copy(this.buf, this.pos);
+    this.pos += b.length;
+    return this;
+  }
+
+  string(s: string): this {
+    const b = Buffer.from(s, 'utf8');
+    return this.int16(b.length).raw(b);
+  }
+
+  nullableString(s: string | null): this {
+    return s === null ? this.int16(-1) : this.string(s);
+  }
+
+  bytes(b: Buffer): this {
+    return this.int32(b.length).raw(b);
+  }
+
+  nullableBytes(b: Buffer | null): this {
+    return b === null ? this.int32(-1) : this.bytes(b);
+  }
+
+  array<T>(items: readonly T[], each: (w: this, item: T) => void): this {
+    this.int32(items.length);
+    for (const item of items) each(this, item);
+    return this;
+  }
+
+  int32Array(items: readonly number[]): this {
+    return this.array(items, (w, n) => w.int32(n));
+  }
+
+  /** Zig-zag varint as used inside v2 records. */
+  varint(v: number | bigint): this {
+    let z = BigInt.asUintN(64, (BigInt(v) << 1n) ^ (BigInt(v) >> 63n));
+    do {
+      let byte = Number(z & 0x7fn);
+      z >>= 7n;
+      if (z > 0n) byte |= 0x80;
+      this.ensure(1);
+      this.buf[this.pos++] = byte;
+    } while (z > 0n);
+    return this;
+  }
+
+  get length(): number {
+    return this.pos;
+  }
+
+  toBuffer(): Buffer {
+    return Buffer.from(this.buf.subarray(0, this.pos));
+  }
+}
