@@ -12,11 +12,15 @@ export interface RdkafkaMockCluster {
 
 /**
  * Starts librdkafka's built-in mock cluster (a second, independent Kafka implementation) in a
- * child process. It serves produce, fetch, groups, commits and offsets but no admin APIs.
+ * child process. It serves produce, fetch, groups, commits and offsets but no admin APIs. With
+ * several brokers, partition leaders and the group coordinator sit on different nodes.
  */
-export function startRdkafkaMockCluster(timeoutMs = 15_000): Promise<RdkafkaMockCluster> {
+export function startRdkafkaMockCluster({
+  brokers = 1,
+  timeoutMs = 15_000,
+} = {}): Promise<RdkafkaMockCluster> {
   // stdin stays open as a lifeline: when this process dies the child sees EOF and exits.
-  const child = spawn(PYTHON, [SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(PYTHON, [SCRIPT, String(brokers)], { stdio: ['pipe', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
@@ -33,7 +37,8 @@ export function startRdkafkaMockCluster(timeoutMs = 15_000): Promise<RdkafkaMock
     child.on('exit', (code) => fail(new Error(`rdkafka mock cluster exited (${code}): ${err}`)));
     child.stdout?.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      const match = /^bootstrap=(\S+)$/m.exec(out);
+      // Only a whole line: the address may arrive split across two chunks.
+      const match = /^bootstrap=(\S+)\r?\n/m.exec(out);
       if (!match?.[1]) return;
       clearTimeout(timer);
       child.removeAllListeners('exit');

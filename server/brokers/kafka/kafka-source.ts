@@ -1,0 +1,160 @@
+import 'server-only';
+import { ServiceError } from '@/server/errors';
+import { getKafkaClient, type KafkaClient, type KafkaConnectionConfig } from './client';
+import { type KafkaErrorContext, toServiceError, withDeadline } from './errors';
+import { computeGroupLag } from './group-lag';
+import { toGroupDescription } from './groups';
+import { fetchCommittedOffsets, fetchPartitionOffsets, topicMetadata, withFreshRoute } from './offsets';
+import { produceMessages } from './produce';
+import { planRead, readPartition } from './read-messages';
+import type {
+  CommittedOffset,
+  ConsumerGroupDescription,
+  ConsumerGroupListing,
+  KafkaRecord,
+  KafkaTopic,
+  OutgoingMessage,
+  PartitionLag,
+  PartitionOffsets,
+  ProducedOffset,
+  ReadMessagesRequest,
+} from './types';
+import { anyBroker } from './wire';
+
+/** Every call gives up after this long, whatever kafkajs's own retries are doing. */
+const OPERATION_DEADLINE_MS = 10_000;
+
+export interface KafkaSourceOptions {
+  /** Overall time limit of one call, retries included (default 10 s). */
+  deadlineMs?: number;
+}
+
+type Context = Omit<KafkaErrorContext, 'cluster' | 'operation'>;
+
+/** One Kafka cluster seen by Tidewatch: topics, offsets, groups, non-consuming reads and produce. */
+export class KafkaSource {
+  private readonly client: KafkaClient;
+  private readonly deadlineMs: number;
+  readonly cluster: string;
+
+  constructor(cfg: KafkaConnectionConfig, opts: KafkaSourceOptions = {}) {
+    this.client = getKafkaClient(cfg);
+    this.cluster = cfg.name;
+    this.deadlineMs = opts.deadlineMs ?? OPERATION_DEADLINE_MS;
+  }
+
+  /** Every topic with its partition count, from one Metadata request. */
+  listTopics(): Promise<KafkaTopic[]> {
+    return this.call('list topics', {}, async () => {
+      const broker = await anyBroker(await this.client.wire());
+      const { topicMetadata } = await broker.metadata([]);
+      return topicMetadata
+        .map((t) => ({
+          name: t.topic,
+          partitions: t.partitionMetadata.length,
+          internal: t.isInternal ?? false,
+        }))
+        .sort((a, b) => a.name.localeCompare(b.name));
+    });
+  }
+
+  partitionOffsets(topics: string[]): Promise<PartitionOffsets[]> {
+    return this.call('read partition offsets', topicContext(topics), async () => {
+      const wire = await this.client.wire();
+      return withFreshRoute(wire, async () => fetchPartitionOffsets(wire, await topicMetadata(wire, topics)));
+    });
+  }
+
+  /** The group's committed offset on every partition of `topics`; null where it has none. */
+  committedOffsets(groupId: string, topics: string[]): Promise<CommittedOffset[]> {
+    return this.call('read committed offsets', { ...topicContext(topics), groupId }, async () => {
+      const wire = await this.client.wire();
+      return withFreshRoute(wire, async () =>
+        fetchCommittedOffsets(wire, groupId, await topicMetadata(wire, topics)),
+      );
+    });
+  }
+
+  groupLag(groupId: string, topics: string[]): Promise<PartitionLag[]> {
+    return this.call('read consumer lag', { ...topicContext(topics), groupId }, async () => {
+      const wire = await this.client.wire();
+      return withFreshRoute(wire, async () => {
+        const metadata = await topicMetadata(wire, topics);
+        const [offsets, committed] = await Promise.all([
+          fetchPartitionOffsets(wire, metadata),
+          fetchCommittedOffsets(wire, groupId, metadata),
+        ]);
+        return computeGroupLag(offsets, committed);
+      });
+    });
+  }
+
+  /** Needs ListGroups, which not every Kafka-protocol broker serves: `unsupported` where it is missing. */
+  listGroups(): Promise<ConsumerGroupListing[]> {
+    return this.call('list consumer groups', {}, async () => {
+      const { groups } = await (await this.client.admin()).listGroups();
+      return groups
+        .map((g) => ({ groupId: g.groupId, protocolType: g.protocolType }))
+        .sort((a, b) => a.groupId.localeCompare(b.groupId));
+    });
+  }
+
+  /** Needs DescribeGroups; a group Kafka calls Dead (unknown, or gone) is `not_found`. */
+  describeGroup(groupId: string): Promise<ConsumerGroupDescription> {
+    return this.call('describe consumer group', { groupId }, async () => {
+      const { groups } = await (await this.client.admin()).describeGroups([groupId]);
+      const group = groups.find((g) => g.groupId === groupId);
+      if (!group || (group.state === 'Dead' && group.members.length === 0)) {
+        throw new ServiceError(
+          'not_found',
+          `Consumer group "${groupId}" does not exist on cluster "${this.cluster}"`,
+        );
+      }
+      return toGroupDescription(group);
+    });
+  }
+
+  /** Records from one partition, read without a consumer group: commits and groups are untouched. */
+  async readMessages(req: ReadMessagesRequest): Promise<KafkaRecord[]> {
+    const plan = planRead(req);
+    return this.call('read messages', { topic: plan.topic, partition: plan.partition }, async () => {
+      const wire = await this.client.wire();
+      return withFreshRoute(wire, async () => {
+        const [topic] = await topicMetadata(wire, [plan.topic]);
+        const leader = topic?.partitionMetadata.find((p) => p.partitionId === plan.partition)?.leader;
+        if (leader === undefined) {
+          throw new ServiceError(
+            'not_found',
+            `Kafka topic "${plan.topic}" partition ${plan.partition} does not exist on cluster "${this.cluster}"`,
+          );
+        }
+        return readPartition(await wire.findBroker({ nodeId: leader }), plan);
+      });
+    });
+  }
+
+  /** Appends messages and returns where each one landed, in input order. */
+  produce(topic: string, messages: OutgoingMessage[]): Promise<ProducedOffset[]> {
+    return this.call('produce messages', { topic }, async () => {
+      const [metadata] = await topicMetadata(await this.client.wire(), [topic]);
+      if (!metadata)
+        throw new ServiceError(
+          'not_found',
+          `Kafka topic "${topic}" does not exist on cluster "${this.cluster}"`,
+        );
+      return produceMessages(this.client, metadata, messages);
+    });
+  }
+
+  private async call<T>(operation: string, ctx: Context, work: () => Promise<T>): Promise<T> {
+    try {
+      return await withDeadline(work(), this.deadlineMs);
+    } catch (err) {
+      throw toServiceError(err, { ...ctx, cluster: this.cluster, operation });
+    }
+  }
+}
+
+function topicContext(topics: string[]): Context {
+  return topics.length === 1 ? { topic: topics[0] } : {};
+}

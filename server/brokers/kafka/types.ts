@@ -1,0 +1,115 @@
+import 'server-only';
+
+/*
+ * Plain, serialisable results of the Kafka adapter. Offsets are Kafka int64s and travel as decimal
+ * strings so they stay exact; lag is a number because it is a difference that fits easily.
+ */
+
+export interface KafkaTopic {
+  name: string;
+  partitions: number;
+  /** Kafka's own bookkeeping topics, such as __consumer_offsets. */
+  internal: boolean;
+}
+
+export interface PartitionOffsets {
+  topic: string;
+  partition: number;
+  /** Earliest offset still in the log. */
+  low: string;
+  /** Log end offset: the offset the next record will get. */
+  high: string;
+}
+
+export interface CommittedOffset {
+  topic: string;
+  partition: number;
+  /** null when the group has never committed on this partition ("no offset" is not zero). */
+  offset: string | null;
+}
+
+export interface PartitionLag {
+  topic: string;
+  partition: number;
+  committed: string | null;
+  high: string;
+  /** high − committed, never below 0; null when the group has no offset here. */
+  lag: number | null;
+}
+
+export interface ConsumerGroupListing {
+  groupId: string;
+  protocolType: string;
+}
+
+export interface TopicPartitions {
+  topic: string;
+  partitions: number[];
+}
+
+export interface ConsumerGroupMember {
+  memberId: string;
+  clientId: string;
+  host: string;
+  /** Decoded from the member assignment; empty for groups that are not Kafka consumers. */
+  assignments: TopicPartitions[];
+}
+
+export interface ConsumerGroupDescription {
+  groupId: string;
+  state: string;
+  protocolType: string;
+  protocol: string;
+  members: ConsumerGroupMember[];
+}
+
+/** Bytes from the log, safe for any content: text only when they are valid UTF-8. */
+export interface MessageBytes {
+  text: string | null;
+  base64: string;
+  size: number;
+}
+
+export interface KafkaHeader {
+  key: string;
+  value: MessageBytes | null;
+}
+
+export interface KafkaRecord {
+  offset: string;
+  /** Milliseconds since the epoch, as the broker stored it. */
+  timestamp: number;
+  key: MessageBytes | null;
+  value: MessageBytes | null;
+  /** In log order; a key may appear more than once. */
+  headers: KafkaHeader[];
+}
+
+export interface ReadMessagesRequest {
+  topic: string;
+  partition: number;
+  /** First offset to return (decimal string or safe integer). */
+  fromOffset: string | number;
+  /** At most this many records (capped). */
+  limit?: number;
+  /** Stop once this many key+value+header bytes are read; the first record is always returned. */
+  maxBytes?: number;
+}
+
+export interface OutgoingHeader {
+  key: string;
+  value: Buffer | string;
+}
+
+export interface OutgoingMessage {
+  key?: Buffer | string | null;
+  value: Buffer | string | null;
+  headers?: OutgoingHeader[];
+  /** Absent: chosen from the key with Kafka's default (murmur2) partitioner. */
+  partition?: number;
+}
+
+export interface ProducedOffset {
+  partition: number;
+  offset: string;
+}

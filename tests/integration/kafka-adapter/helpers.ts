@@ -1,0 +1,108 @@
+import { type Consumer, Kafka, logLevel } from 'kafkajs';
+import { startKafkaBroker } from '@/scripts/peers/kafka-broker/index';
+import type { KafkaConnectionConfig } from '@/server/brokers/kafka/client';
+import { startRdkafkaMockCluster } from '@/tests/support/rdkafka-mock-cluster';
+
+/** A running broker as the adapter's tests need it. */
+export interface BrokerUnderTest {
+  bootstrap: string;
+  /** Makes a topic exist and returns its partition count. */
+  createTopic(name: string): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export interface BrokerKind {
+  label: string;
+  start(): Promise<BrokerUnderTest>;
+}
+
+/** Plain kafkajs for the test's own side (a real consumer group, topic set-up), never the adapter. */
+export function testKafka(bootstrap: string): Kafka {
+  return new Kafka({
+    clientId: 'adapter-test',
+    brokers: [bootstrap],
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 2000,
+    requestTimeout: 10_000,
+    retry: { initialRetryTime: 50, maxRetryTime: 500, retries: 8 },
+  });
+}
+
+export const OUR_BROKER: BrokerKind = {
+  label: 'the in-repo test broker',
+  async start() {
+    const broker = await startKafkaBroker({ port: 0, initialRebalanceDelayMs: 30 });
+    return {
+      bootstrap: broker.bootstrap,
+      createTopic: async (name) => {
+        broker.createTopic(name, 3);
+        return 3;
+      },
+      stop: () => broker.stop(),
+    };
+  },
+};
+
+export const RDKAFKA_MOCK: BrokerKind = {
+  label: "librdkafka's mock cluster",
+  async start() {
+    const cluster = await startRdkafkaMockCluster();
+    const kafka = testKafka(cluster.bootstrap);
+    return {
+      bootstrap: cluster.bootstrap,
+      // It has no CreateTopics; asking for a topic's metadata creates it (4 partitions by default).
+      createTopic: async (name) => {
+        const admin = kafka.admin();
+        await admin.connect();
+        try {
+          const { topics } = await admin.fetchTopicMetadata({ topics: [name] });
+          return topics[0]?.partitions.length ?? 0;
+        } finally {
+          await admin.disconnect();
+        }
+      },
+      stop: () => cluster.stop(),
+    };
+  },
+};
+
+export function clusterConfig(name: string, bootstrap: string): KafkaConnectionConfig {
+  return { name, brokers: [bootstrap], clientId: 'tidewatch-test' };
+}
+
+/** A consumer whose joins and heartbeats take milliseconds; commits only when told to. */
+export function quickConsumer(kafka: Kafka, groupId: string): Consumer {
+  return kafka.consumer({
+    groupId,
+    sessionTimeout: 6000,
+    rebalanceTimeout: 4000,
+    heartbeatInterval: 100,
+    maxWaitTimeInMs: 100,
+    retry: { initialRetryTime: 50, maxRetryTime: 500, retries: 8 },
+  });
+}
+
+export async function waitFor<T>(
+  check: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Deterministic bytes that are not valid UTF-8 (0xff never appears in UTF-8). */
+export function binaryBytes(size: number): Buffer {
+  const out = Buffer.alloc(size);
+  for (let i = 0; i < size; i++) out[i] = (i * 37 + 0xff) % 256;
+  out[0] = 0xff;
+  return out;
+}

@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeKafkaClients } from '@/server/brokers/kafka/client';
+import { KafkaSource } from '@/server/brokers/kafka/kafka-source';
+import { type RdkafkaMockCluster, startRdkafkaMockCluster } from '@/tests/support/rdkafka-mock-cluster';
+import { clusterConfig, quickConsumer, testKafka, uniqueName, waitFor } from './helpers';
+
+describe("a three-broker cluster (librdkafka's mock): requests reach each partition's leader", () => {
+  let cluster: RdkafkaMockCluster;
+  let source: KafkaSource;
+  let seed = '';
+  const topic = uniqueName('spread');
+  const groupId = uniqueName('spread-group');
+
+  beforeAll(async () => {
+    cluster = await startRdkafkaMockCluster({ brokers: 3 });
+    // Only one bootstrap address: the adapter must learn the other brokers from metadata.
+    seed = cluster.bootstrap.split(',')[0] ?? '';
+    source = new KafkaSource(clusterConfig(uniqueName('multi'), seed));
+  });
+
+  afterAll(async () => {
+    await closeKafkaClients();
+    await cluster?.stop();
+  });
+
+  it('produces, reads and measures every partition, whichever broker leads it', async () => {
+    const sent = await source.produce(
+      topic,
+      [0, 1, 2, 3].flatMap((partition) => [0, 1].map((i) => ({ value: `p${partition}-${i}`, partition }))),
+    );
+    expect(sent.map((s) => `${s.partition}:${s.offset}`)).toEqual([
+      '0:0',
+      '0:1',
+      '1:0',
+      '1:1',
+      '2:0',
+      '2:1',
+      '3:0',
+      '3:1',
+    ]);
+    const admin = testKafka(seed).admin();
+    await admin.connect();
+    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+    await admin.disconnect();
+    // The point of this test: the partitions are led by more than one broker.
+    expect(new Set(topics[0]?.partitions.map((p) => p.leader)).size).toBeGreaterThan(1);
+    const offsets = await source.partitionOffsets([topic]);
+    expect(offsets.map((o) => [o.partition, o.low, o.high])).toEqual([0, 1, 2, 3].map((p) => [p, '0', '2']));
+    for (const partition of [0, 1, 2, 3]) {
+      const records = await source.readMessages({ topic, partition, fromOffset: 0 });
+      expect(records.map((r) => r.value?.text)).toEqual([`p${partition}-0`, `p${partition}-1`]);
+    }
+  });
+
+  it("reads a group's commits from its coordinator", async () => {
+    const consumer = quickConsumer(testKafka(seed), groupId);
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      let seen = 0;
+      await consumer.run({ autoCommit: false, eachMessage: async () => void seen++ });
+      await waitFor(() => (seen >= 8 ? true : undefined), 20_000);
+      await consumer.commitOffsets([{ topic, partition: 3, offset: '1' }]);
+      const lag = await source.groupLag(groupId, [topic]);
+      expect(lag.map((l) => [l.partition, l.committed, l.lag])).toEqual([
+        [0, null, null],
+        [1, null, null],
+        [2, null, null],
+        [3, '1', 1],
+      ]);
+    } finally {
+      await consumer.disconnect();
+    }
+  });
+});
