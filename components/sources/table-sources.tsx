@@ -1,7 +1,20 @@
 import type { ConfiguredSources } from '@/server/sources/configured-sources';
+import type { SourceStatus } from '@/server/sources/source-status';
+
+function CellStatus({ status }: { status: SourceStatus | undefined | null }) {
+  if (!status) return <td className="muted">checking…</td>;
+  if (status.ok) return <td className="ok-text">reachable: {status.summary}</td>;
+  return <td className="error-text wrap">{status.error}</td>;
+}
+
+interface Props {
+  sources: ConfiguredSources;
+  /** `kafka:<name>` / `sqs:<name>` → status; null while still being checked. */
+  statuses: Record<string, SourceStatus> | null;
+}
 
 /** The configured Kafka clusters and SQS accounts, or what to add to the config when there are none. */
-export function TableSources({ sources }: { sources: ConfiguredSources }) {
+export function TableSources({ sources, statuses }: Props) {
   if (sources.kafka.length === 0 && sources.sqs.length === 0) {
     return (
       <div className="empty">
@@ -26,6 +39,7 @@ export function TableSources({ sources }: { sources: ConfiguredSources }) {
               <th>Bootstrap brokers</th>
               <th>DLQ topic patterns</th>
               <th>Auth</th>
+              <th>Status</th>
             </tr>
           </thead>
           <tbody>
@@ -35,6 +49,7 @@ export function TableSources({ sources }: { sources: ConfiguredSources }) {
                 <td>{c.brokers.join(', ')}</td>
                 <td>{c.dlqPatterns.join(' ')}</td>
                 <td>{c.auth}</td>
+                <CellStatus status={statuses && statuses[`kafka:${c.name}`]} />
               </tr>
             ))}
           </tbody>
@@ -54,6 +69,7 @@ export function TableSources({ sources }: { sources: ConfiguredSources }) {
               <th>Endpoint</th>
               <th>Queue prefixes</th>
               <th>Extra DLQs</th>
+              <th>Status</th>
             </tr>
           </thead>
           <tbody>
@@ -64,6 +80,7 @@ export function TableSources({ sources }: { sources: ConfiguredSources }) {
                 <td>{a.endpoint ?? 'AWS'}</td>
                 <td>{a.queuePrefixes.join(', ') || 'all queues'}</td>
                 <td>{a.dlqNames.join(', ') || 'from redrive policies'}</td>
+                <CellStatus status={statuses && statuses[`sqs:${a.name}`]} />
               </tr>
             ))}
           </tbody>

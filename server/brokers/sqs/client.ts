@@ -20,8 +20,11 @@ const EMULATOR_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 const globalCache = globalThis as typeof globalThis & { __tidewatchSqsClients?: Map<string, SQSClient> };
 
+/** Two accounts on one endpoint with different credentials must not share a client. */
 export function sqsClientKey(cfg: SqsClientConfig): string {
-  return `${cfg.region}|${cfg.endpoint ?? 'aws'}`;
+  return [cfg.region, cfg.endpoint ?? 'aws', cfg.accessKeyIdEnv ?? '', cfg.secretAccessKeyEnv ?? ''].join(
+    '|',
+  );
 }
 
 function readEnv(name: string): string {
