@@ -1,7 +1,7 @@
 import type { ConfiguredSources } from '@/server/sources/configured-sources';
 import type { SourceStatus } from '@/server/sources/source-status';
 
-function CellStatus({ status }: { status: SourceStatus | undefined | null }) {
+function CellStatus({ status }: { status: SourceStatus | undefined }) {
   if (!status) return <td className="muted">checking…</td>;
   if (status.ok) return <td className="ok-text">reachable: {status.summary}</td>;
   return <td className="error-text wrap">{status.error}</td>;
@@ -49,7 +49,7 @@ export function TableSources({ sources, statuses }: Props) {
                 <td>{c.brokers.join(', ')}</td>
                 <td>{c.dlqPatterns.join(' ')}</td>
                 <td>{c.auth}</td>
-                <CellStatus status={statuses && statuses[`kafka:${c.name}`]} />
+                <CellStatus status={statuses?.[`kafka:${c.name}`]} />
               </tr>
             ))}
           </tbody>
@@ -80,7 +80,7 @@ export function TableSources({ sources, statuses }: Props) {
                 <td>{a.endpoint ?? 'AWS'}</td>
                 <td>{a.queuePrefixes.join(', ') || 'all queues'}</td>
                 <td>{a.dlqNames.join(', ') || 'from redrive policies'}</td>
-                <CellStatus status={statuses && statuses[`sqs:${a.name}`]} />
+                <CellStatus status={statuses?.[`sqs:${a.name}`]} />
               </tr>
             ))}
           </tbody>
