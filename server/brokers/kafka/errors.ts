@@ -1,4 +1,5 @@
 import 'server-only';
+import { NETWORK_ERROR_CODES } from '@/server/brokers/network-errors';
 import { ServiceError } from '@/server/errors';
 
 // Protocol error types (kafkajs's `type`) and error class names, grouped by what the UI should say.
@@ -21,14 +22,7 @@ const AUTH_FAILED = new Set([
 ]);
 const OUT_OF_RANGE = new Set(['OFFSET_OUT_OF_RANGE', 'KafkaJSOffsetOutOfRange']);
 const UNAVAILABLE = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'EPIPE',
+  ...NETWORK_ERROR_CODES,
   'KafkaJSConnectionError',
   'KafkaJSConnectionClosedError',
   'KafkaJSRequestTimeoutError',

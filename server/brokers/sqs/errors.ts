@@ -1,4 +1,5 @@
 import 'server-only';
+import { NETWORK_ERROR_CODES } from '@/server/brokers/network-errors';
 import { ServiceError } from '@/server/errors';
 
 const NOT_FOUND = new Set(['QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue']);
@@ -11,17 +12,6 @@ const UNSUPPORTED = new Set([
   'NotImplemented',
 ]);
 const THROTTLED = new Set(['ThrottlingException', 'RequestThrottled', 'OverLimit']);
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'EPIPE',
-  'ECONNABORTED',
-]);
 const NETWORK_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'AbortError']);
 
 interface SdkErrorShape {
@@ -50,7 +40,7 @@ export function isUnsupportedOperation(err: unknown): boolean {
 }
 
 function isNetworkFailure(e: SdkErrorShape): boolean {
-  if (errorNames(e).some((n) => NETWORK_CODES.has(n) || NETWORK_NAMES.has(n))) return true;
+  if (errorNames(e).some((n) => NETWORK_ERROR_CODES.has(n) || NETWORK_NAMES.has(n))) return true;
   const status = e.$metadata?.httpStatusCode;
   return status !== undefined && status >= 500;
 }
