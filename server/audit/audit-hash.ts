@@ -1,25 +1,15 @@
 import 'server-only';
 import { createHash } from 'node:crypto';
 import { ServiceError } from '@/server/errors';
+import type { AuditLogTable } from '@/server/store/schema';
 
 /** prev_hash of the first entry. */
 export const GENESIS_HASH = '0'.repeat(64);
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
-/** The stored fields a hash covers, in the one order they are serialised. */
-export interface HashedFields {
-  seq: number;
-  at: string;
-  actor: string;
-  role: string;
-  action: string;
-  target: string;
-  /** Canonical JSON text, exactly as stored. */
-  details: string;
-  outcome: string;
-  prev_hash: string;
-}
+/** The stored fields a hash covers (every column but the hash itself); `details` is canonical JSON text. */
+export type HashedFields = Omit<AuditLogTable, 'hash'>;
 
 /**
  * JSON with object keys sorted at every depth, so equal values always serialise to equal bytes.

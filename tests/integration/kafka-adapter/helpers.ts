@@ -1,4 +1,4 @@
-import { type Consumer, Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import { startKafkaBroker } from '@/scripts/peers/kafka-broker/index';
 import type { KafkaConnectionConfig } from '@/server/brokers/kafka/client';
 import { startRdkafkaMockCluster } from '@/tests/support/rdkafka-mock-cluster';
@@ -70,17 +70,7 @@ export function clusterConfig(name: string, bootstrap: string): KafkaConnectionC
   return { name, brokers: [bootstrap], clientId: 'tidewatch-test' };
 }
 
-/** A consumer whose joins and heartbeats take milliseconds; commits only when told to. */
-export function quickConsumer(kafka: Kafka, groupId: string): Consumer {
-  return kafka.consumer({
-    groupId,
-    sessionTimeout: 6000,
-    rebalanceTimeout: 4000,
-    heartbeatInterval: 100,
-    maxWaitTimeInMs: 100,
-    retry: { initialRetryTime: 50, maxRetryTime: 500, retries: 8 },
-  });
-}
+export { quickConsumer } from '@/tests/support/kafka-consumer';
 
 export { uniqueName, waitFor } from '@/tests/support/wait';
 

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { type Consumer, type ConsumerConfig, Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import {
   type KafkaBrokerOptions,
   type KafkaTestBroker,
@@ -26,17 +26,6 @@ export function kafkaFor(broker: { bootstrap: string }, clientId = 'broker-test'
   });
 }
 
-/** Consumer settings that make joins, heartbeats and rebalances take milliseconds, not seconds. */
-export function quickConsumer(kafka: Kafka, groupId: string, extra: Partial<ConsumerConfig> = {}): Consumer {
-  return kafka.consumer({
-    groupId,
-    sessionTimeout: 6000,
-    rebalanceTimeout: 4000,
-    heartbeatInterval: 100,
-    maxWaitTimeInMs: 100,
-    retry: { initialRetryTime: 50, maxRetryTime: 500, retries: 8 },
-    ...extra,
-  });
-}
+export { quickConsumer } from '@/tests/support/kafka-consumer';
 
 export { uniqueName, waitFor } from '@/tests/support/wait';
