@@ -8,7 +8,7 @@ describe("a three-broker cluster (librdkafka's mock): requests reach each partit
   let cluster: RdkafkaMockCluster;
   let source: KafkaSource;
   let seed = '';
-  const topic = uniqueName('spread');
+  let topic = '';
   const groupId = uniqueName('spread-group');
 
   beforeAll(async () => {
@@ -16,6 +16,7 @@ describe("a three-broker cluster (librdkafka's mock): requests reach each partit
     // Only one bootstrap address: the adapter must learn the other brokers from metadata.
     seed = cluster.bootstrap.split(',')[0] ?? '';
     source = new KafkaSource(clusterConfig(uniqueName('multi'), seed));
+    topic = await topicLedByMoreThanOneBroker(seed);
   });
 
   afterAll(async () => {
@@ -38,12 +39,8 @@ describe("a three-broker cluster (librdkafka's mock): requests reach each partit
       '3:0',
       '3:1',
     ]);
-    const admin = testKafka(seed).admin();
-    await admin.connect();
-    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
-    await admin.disconnect();
     // The point of this test: the partitions are led by more than one broker.
-    expect(new Set(topics[0]?.partitions.map((p) => p.leader)).size).toBeGreaterThan(1);
+    expect((await leadersOf(seed, topic)).size).toBeGreaterThan(1);
     const offsets = await source.partitionOffsets([topic]);
     expect(offsets.map((o) => [o.partition, o.low, o.high])).toEqual([0, 1, 2, 3].map((p) => [p, '0', '2']));
     for (const partition of [0, 1, 2, 3]) {
@@ -73,3 +70,26 @@ describe("a three-broker cluster (librdkafka's mock): requests reach each partit
     }
   });
 });
+
+async function leadersOf(seed: string, topic: string): Promise<Set<number>> {
+  const admin = testKafka(seed).admin();
+  await admin.connect();
+  try {
+    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+    return new Set(topics[0]?.partitions.map((p) => p.leader));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * The mock cluster picks each auto-created partition's leader at random, so now and then all four
+ * land on one broker. Asking for metadata creates a topic; keep the first one whose leaders differ.
+ */
+async function topicLedByMoreThanOneBroker(seed: string): Promise<string> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const candidate = uniqueName('spread');
+    if ((await leadersOf(seed, candidate)).size > 1) return candidate;
+  }
+  throw new Error('the mock cluster put every partition of ten topics on one broker');
+}
