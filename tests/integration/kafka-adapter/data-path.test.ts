@@ -9,6 +9,7 @@ import type {
   ProducedOffset,
 } from '@/server/brokers/kafka/types';
 import {
+  APACHE_KAFKA,
   type BrokerUnderTest,
   binaryBytes,
   clusterConfig,
@@ -63,7 +64,7 @@ function received(b: MessageBytes | null): Pick<MessageBytes, 'base64' | 'size'>
   return b === null ? null : { base64: b.base64, size: b.size };
 }
 
-describe.each([OUR_BROKER, RDKAFKA_MOCK])('Kafka adapter data path on $label', (kind) => {
+describe.each([APACHE_KAFKA, OUR_BROKER, RDKAFKA_MOCK])('Kafka adapter data path on $label', (kind) => {
   let broker: BrokerUnderTest;
   let source: KafkaSource;
   let kafka: Kafka;

@@ -4,7 +4,14 @@ import { closeKafkaClients } from '@/server/brokers/kafka/client';
 import { KafkaSource } from '@/server/brokers/kafka/kafka-source';
 import { ServiceError } from '@/server/errors';
 import { freePort } from '@/tests/support/ports';
-import { type BrokerUnderTest, clusterConfig, OUR_BROKER, RDKAFKA_MOCK, uniqueName } from './helpers';
+import {
+  APACHE_KAFKA,
+  type BrokerUnderTest,
+  clusterConfig,
+  OUR_BROKER,
+  RDKAFKA_MOCK,
+  uniqueName,
+} from './helpers';
 
 const SECRET = 'hunter2-do-not-show';
 
@@ -89,36 +96,38 @@ describe('a broker that stops answering', () => {
   });
 });
 
-describe('unknown topics and partitions on the in-repo test broker', () => {
+// Apache Kafka keeps its default auto.create.topics.enable=true: the adapter must not create topics by asking.
+describe.each([APACHE_KAFKA, OUR_BROKER])('unknown topics on $label', (kind) => {
   let broker: BrokerUnderTest;
   let source: KafkaSource;
 
   beforeAll(async () => {
-    broker = await OUR_BROKER.start();
-    source = new KafkaSource(clusterConfig('local', broker.bootstrap));
+    broker = await kind.start();
+    source = new KafkaSource(clusterConfig(uniqueName('local'), broker.bootstrap));
   });
 
   afterAll(async () => {
     await broker?.stop();
   });
 
-  it('answers not_found and does not create the topic (auto-create stays off)', async () => {
+  it('answers not_found and does not create the topic by asking for it', async () => {
+    const missing = uniqueName('missing-topic');
     for (const work of [
-      source.partitionOffsets(['missing-topic']),
-      source.committedOffsets('g', ['missing-topic']),
-      source.readMessages({ topic: 'missing-topic', partition: 0, fromOffset: 0 }),
-      source.produce('missing-topic', [{ value: 'x' }]),
+      source.partitionOffsets([missing]),
+      source.committedOffsets('g', [missing]),
+      source.readMessages({ topic: missing, partition: 0, fromOffset: 0 }),
+      source.produce(missing, [{ value: 'x' }]),
     ]) {
       const { error } = await failure(work);
       expect(error.code).toBe('not_found');
-      expect(error.message).toContain('"missing-topic"');
+      expect(error.message).toContain(`"${missing}"`);
     }
-    expect((await source.listTopics()).map((t) => t.name)).not.toContain('missing-topic');
+    expect((await source.listTopics()).map((t) => t.name)).not.toContain(missing);
   });
 });
 
 // The mock cluster creates any topic a Metadata request names, so only partitions can be unknown there.
-describe.each([OUR_BROKER, RDKAFKA_MOCK])('bad positions on $label', (kind) => {
+describe.each([APACHE_KAFKA, OUR_BROKER, RDKAFKA_MOCK])('bad positions on $label', (kind) => {
   let broker: BrokerUnderTest;
   let source: KafkaSource;
   const topic = uniqueName('shipments');

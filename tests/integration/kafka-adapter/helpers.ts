@@ -1,4 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
+import { inject } from 'vitest';
 import { startKafkaBroker } from '@/scripts/peers/kafka-broker/index';
 import type { KafkaConnectionConfig } from '@/server/brokers/kafka/client';
 import { startRdkafkaMockCluster } from '@/tests/support/rdkafka-mock-cluster';
@@ -39,6 +40,29 @@ export const OUR_BROKER: BrokerKind = {
         return 3;
       },
       stop: () => broker.stop(),
+    };
+  },
+};
+
+/** The run's shared Apache Kafka (tests/integration/global-setup.ts): stopping it is the setup's job. */
+export const APACHE_KAFKA: BrokerKind = {
+  label: 'Apache Kafka',
+  async start() {
+    const { bootstrap } = inject('apacheKafka');
+    const kafka = testKafka(bootstrap);
+    return {
+      bootstrap,
+      createTopic: async (name) => {
+        const admin = kafka.admin();
+        await admin.connect();
+        try {
+          await admin.createTopics({ topics: [{ topic: name, numPartitions: 3 }], waitForLeaders: true });
+          return 3;
+        } finally {
+          await admin.disconnect();
+        }
+      },
+      stop: async () => {},
     };
   },
 };
