@@ -3,7 +3,7 @@ import type { CommittedOffset, PartitionLag, PartitionOffsets } from './types';
 
 const partitionKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
-/** Offset lag of one partition: log end − committed, never negative; null without a commit. */
+/** Offset lag of one partition: high watermark − committed, never negative; null without a commit. */
 export function offsetLag(high: string, committed: string | null): number | null {
   if (committed === null) return null;
   const lag = BigInt(high) - BigInt(committed);
@@ -25,6 +25,7 @@ export function computeGroupLag(offsets: PartitionOffsets[], committed: Committe
         partition: o.partition,
         committed: offset,
         high: o.high,
+        stable: o.stable,
         lag: offsetLag(o.high, offset),
       };
     })

@@ -6,6 +6,7 @@ import {
   EARLIEST_TIMESTAMP,
   LATEST_TIMESTAMP,
   READ_COMMITTED,
+  READ_UNCOMMITTED,
   type WireBroker,
   type WireCluster,
   type WireTopicMetadata,
@@ -59,9 +60,14 @@ export function byLeader(metadata: WireTopicMetadata[]): LeaderRequest[] {
   }));
 }
 
-async function listOffsets(broker: WireBroker, req: LeaderRequest, timestamp: number) {
+async function listOffsets(
+  broker: WireBroker,
+  req: LeaderRequest,
+  timestamp: number,
+  isolationLevel: number,
+) {
   const { responses } = await broker.listOffsets({
-    isolationLevel: READ_COMMITTED,
+    isolationLevel,
     topics: req.topics.map((t) => ({
       topic: t.topic,
       partitions: t.partitions.map((partition) => ({ partition, timestamp })),
@@ -78,7 +84,11 @@ function answered(offsets: Map<string, string>, topic: string, partition: number
   return offset;
 }
 
-/** Earliest and log end offsets: two ListOffsets requests per leader broker, whatever the topic count. */
+/**
+ * Log start, high watermark and last stable offset of each partition: three ListOffsets requests
+ * per leader broker, whatever the topic count. The high watermark is the log end offset Kafka's own
+ * consumer-groups tool measures lag against; the last stable offset trails it while a transaction is open.
+ */
 export async function fetchPartitionOffsets(
   wire: WireCluster,
   metadata: WireTopicMetadata[],
@@ -86,9 +96,10 @@ export async function fetchPartitionOffsets(
   const perLeader = await Promise.all(
     byLeader(metadata).map(async (req) => {
       const broker = await wire.findBroker({ nodeId: req.nodeId });
-      const [low, high] = await Promise.all([
-        listOffsets(broker, req, EARLIEST_TIMESTAMP),
-        listOffsets(broker, req, LATEST_TIMESTAMP),
+      const [low, high, stable] = await Promise.all([
+        listOffsets(broker, req, EARLIEST_TIMESTAMP, READ_UNCOMMITTED),
+        listOffsets(broker, req, LATEST_TIMESTAMP, READ_UNCOMMITTED),
+        listOffsets(broker, req, LATEST_TIMESTAMP, READ_COMMITTED),
       ]);
       return req.topics.flatMap(({ topic, partitions }) =>
         partitions.map((partition) => ({
@@ -96,6 +107,7 @@ export async function fetchPartitionOffsets(
           partition,
           low: answered(low, topic, partition),
           high: answered(high, topic, partition),
+          stable: answered(stable, topic, partition),
         })),
       );
     }),

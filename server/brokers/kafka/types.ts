@@ -17,8 +17,10 @@ export interface PartitionOffsets {
   partition: number;
   /** Earliest offset still in the log. */
   low: string;
-  /** Log end offset: the offset the next record will get. */
+  /** High watermark: the log end offset as consumers and Kafka's tools see it. */
   high: string;
+  /** Last stable offset: read_committed consumers stop here; below `high` while a transaction is open. */
+  stable: string;
 }
 
 export interface CommittedOffset {
@@ -33,6 +35,7 @@ export interface PartitionLag {
   partition: number;
   committed: string | null;
   high: string;
+  stable: string;
   /** high − committed, never below 0; null when the group has no offset here. */
   lag: number | null;
 }

@@ -12,7 +12,9 @@ import type { Kafka } from 'kafkajs';
 
 export const EARLIEST_TIMESTAMP = -2;
 export const LATEST_TIMESTAMP = -1;
-/** Kafka's isolation level 1: committed records only, as consumers see them. */
+/** Kafka's isolation level 0: every appended record; ListOffsets latest answers the high watermark. */
+export const READ_UNCOMMITTED = 0;
+/** Kafka's isolation level 1: committed records only; ListOffsets latest answers the last stable offset. */
 export const READ_COMMITTED = 1;
 
 export interface WirePartitionMetadata {

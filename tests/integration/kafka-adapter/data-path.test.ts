@@ -173,7 +173,13 @@ describe.each([APACHE_KAFKA, OUR_BROKER, RDKAFKA_MOCK])('Kafka adapter data path
     expect(offsets.map((o) => o.partition)).toEqual([...Array(partitions).keys()]);
     for (const o of offsets) {
       const count = [...produced, ...producedKeyed].filter((p) => p.partition === o.partition).length;
-      expect(o).toEqual({ topic, partition: o.partition, low: '0', high: String(count) });
+      expect(o).toEqual({
+        topic,
+        partition: o.partition,
+        low: '0',
+        high: String(count),
+        stable: String(count),
+      });
     }
   });
 

@@ -18,21 +18,21 @@ describe('offsetLag', () => {
 
 describe('computeGroupLag', () => {
   const offsets = [
-    { topic: 'orders', partition: 1, low: '0', high: '10' },
-    { topic: 'audit', partition: 0, low: '3', high: '7' },
-    { topic: 'orders', partition: 0, low: '0', high: '4' },
+    { topic: 'orders', partition: 1, low: '0', high: '10', stable: '10' },
+    { topic: 'audit', partition: 0, low: '3', high: '7', stable: '6' },
+    { topic: 'orders', partition: 0, low: '0', high: '4', stable: '4' },
   ];
 
-  it('joins commits by topic and partition, sorted, with null where there is no commit', () => {
+  it('joins commits by topic and partition, sorted, lag against the high watermark, null where there is no commit', () => {
     const committed = [
       { topic: 'orders', partition: 0, offset: '4' },
       { topic: 'orders', partition: 1, offset: null },
       { topic: 'audit', partition: 0, offset: '5' },
     ];
     expect(computeGroupLag(offsets, committed)).toEqual([
-      { topic: 'audit', partition: 0, committed: '5', high: '7', lag: 2 },
-      { topic: 'orders', partition: 0, committed: '4', high: '4', lag: 0 },
-      { topic: 'orders', partition: 1, committed: null, high: '10', lag: null },
+      { topic: 'audit', partition: 0, committed: '5', high: '7', stable: '6', lag: 2 },
+      { topic: 'orders', partition: 0, committed: '4', high: '4', stable: '4', lag: 0 },
+      { topic: 'orders', partition: 1, committed: null, high: '10', stable: '10', lag: null },
     ]);
   });
 
@@ -47,7 +47,7 @@ describe('computeGroupLag', () => {
 
   it('does not confuse partition 1 of "a" with partition 11 of "a" or "a1"', () => {
     const lag = computeGroupLag(
-      [{ topic: 'a', partition: 1, low: '0', high: '20' }],
+      [{ topic: 'a', partition: 1, low: '0', high: '20', stable: '20' }],
       [
         { topic: 'a', partition: 11, offset: '1' },
         { topic: 'a1', partition: 1, offset: '2' },
