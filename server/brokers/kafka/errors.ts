@@ -85,6 +85,14 @@ export function kafkaErrorNames(err: unknown): string[] {
   return names;
 }
 
+/** The socket to one broker could not be opened or was lost: that broker is down, not the cluster. */
+export function isConnectionError(err: unknown): boolean {
+  return kafkaErrorNames(err).some(
+    (n) =>
+      NETWORK_ERROR_CODES.has(n) || n === 'KafkaJSConnectionError' || n === 'KafkaJSConnectionClosedError',
+  );
+}
+
 export function isUnsupportedApi(err: unknown): boolean {
   if (kafkaErrorNames(err).some((n) => UNSUPPORTED.has(n))) return true;
   return chain(err).some((e) => typeof e.message === 'string' && UNSUPPORTED_MESSAGE.test(e.message));

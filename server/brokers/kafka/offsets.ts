@@ -1,5 +1,5 @@
 import 'server-only';
-import { kafkaErrorNames } from './errors';
+import { isConnectionError, kafkaErrorNames } from './errors';
 import type { CommittedOffset, PartitionOffsets } from './types';
 import {
   anyBroker,
@@ -20,12 +20,15 @@ const STALE_ROUTE = new Set([
   'KafkaJSBrokerNotFound',
 ]);
 
-/** Runs `work` once more after refreshing the broker list if the first try hit a stale route. */
+/**
+ * Runs `work` once more after refreshing the broker list if the first try hit a stale route: a
+ * leader that moved, or a broker that stopped (a rolling restart) since the metadata was cached.
+ */
 export async function withFreshRoute<T>(wire: WireCluster, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {
-    if (!kafkaErrorNames(err).some((n) => STALE_ROUTE.has(n))) throw err;
+    if (!kafkaErrorNames(err).some((n) => STALE_ROUTE.has(n)) && !isConnectionError(err)) throw err;
     await wire.refreshMetadata();
     return work();
   }

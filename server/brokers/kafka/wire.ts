@@ -1,5 +1,6 @@
 import 'server-only';
 import type { Kafka } from 'kafkajs';
+import { isConnectionError } from './errors';
 
 /*
  * kafkajs only reads records through a consumer group. Joining a throwaway group per browse costs the
@@ -119,12 +120,32 @@ export async function connectWireCluster(cluster: WireCluster): Promise<WireClus
   return cluster;
 }
 
-/** Any live broker, for requests every broker answers (Metadata). */
+/**
+ * A broker that answers, for requests every broker answers (Metadata). Tried in random order so the
+ * load spreads; a broker that refuses the connection (stopped, restarting, gone since the cached
+ * metadata) is skipped rather than failing the call.
+ */
 export async function anyBroker(cluster: WireCluster): Promise<WireBroker> {
-  const ids = cluster.getNodeIds();
-  if (ids.length === 0) await cluster.refreshMetadata();
-  const pick = cluster.getNodeIds();
-  const nodeId = pick[Math.floor(Math.random() * pick.length)];
-  if (nodeId === undefined) throw new Error('the cluster reported no brokers');
-  return cluster.findBroker({ nodeId });
+  if (cluster.getNodeIds().length === 0) await cluster.refreshMetadata();
+  const ids = shuffled(cluster.getNodeIds());
+  if (ids.length === 0) throw new Error('the cluster reported no brokers');
+  let unreachable: unknown;
+  for (const nodeId of ids) {
+    try {
+      return await cluster.findBroker({ nodeId });
+    } catch (err) {
+      if (!isConnectionError(err)) throw err;
+      unreachable = err;
+    }
+  }
+  throw unreachable;
+}
+
+function shuffled<T>(items: T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
 }

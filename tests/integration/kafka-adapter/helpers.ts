@@ -17,11 +17,11 @@ export interface BrokerKind {
   start(): Promise<BrokerUnderTest>;
 }
 
-/** Plain kafkajs for the test's own side (a real consumer group, topic set-up), never the adapter. */
+/** Plain kafkajs for the test's own side (a real consumer group, topic set-up), never the adapter; "a:1,b:2" lists several brokers. */
 export function testKafka(bootstrap: string): Kafka {
   return new Kafka({
     clientId: 'adapter-test',
-    brokers: [bootstrap],
+    brokers: bootstrap.split(','),
     logLevel: logLevel.NOTHING,
     connectionTimeout: 2000,
     requestTimeout: 10_000,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApacheKafka, startApacheKafka } from '@/scripts/peers/apache-kafka/index';
 import { closeKafkaClients } from '@/server/brokers/kafka/client';
 import { KafkaSource } from '@/server/brokers/kafka/kafka-source';
 import { type RdkafkaMockCluster, startRdkafkaMockCluster } from '@/tests/support/rdkafka-mock-cluster';
@@ -93,3 +94,92 @@ async function topicLedByMoreThanOneBroker(seed: string): Promise<string> {
   }
   throw new Error('the mock cluster put every partition of ten topics on one broker');
 }
+
+describe('a three-node Apache Kafka (KRaft): leaders spread, one broker stopped and restarted', () => {
+  let kafka: ApacheKafka;
+  let source: KafkaSource;
+  const topic = uniqueName('replicated');
+  const partitions = [0, 1, 2, 3, 4, 5];
+
+  beforeAll(async () => {
+    kafka = await startApacheKafka({ nodes: 3 });
+    const admin = testKafka(kafka.bootstrap).admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({
+        topics: [{ topic, numPartitions: partitions.length, replicationFactor: 3 }],
+        waitForLeaders: true,
+      });
+    } finally {
+      await admin.disconnect();
+    }
+    // One seed address, as a config often has: the adapter learns the others from metadata.
+    source = new KafkaSource(clusterConfig(uniqueName('kraft3'), kafka.bootstrap.split(',')[0] ?? ''));
+    await source.produce(
+      topic,
+      partitions.map((partition) => ({ value: `first-${partition}`, partition })),
+    );
+  }, 120_000);
+
+  afterAll(async () => {
+    await closeKafkaClients();
+    await kafka?.stop();
+  });
+
+  async function readAll(expectedPerPartition: number): Promise<void> {
+    const offsets = await source.partitionOffsets([topic]);
+    expect(offsets.map((o) => [o.partition, o.low, o.high])).toEqual(
+      partitions.map((p) => [p, '0', String(expectedPerPartition)]),
+    );
+    for (const partition of partitions) {
+      const records = await source.readMessages({ topic, partition, fromOffset: 0 });
+      expect(records.map((r) => r.value?.text)).toEqual(
+        ['first', 'second'].slice(0, expectedPerPartition).map((w) => `${w}-${partition}`),
+      );
+    }
+  }
+
+  it('spreads leadership over all three nodes, and the adapter reaches each leader', async () => {
+    expect(await leadersOf(kafka.bootstrap, topic)).toEqual(new Set([1, 2, 3]));
+    await readAll(1);
+  });
+
+  it('keeps reading and measuring while a leader is down, and after it is back', async () => {
+    const groupId = uniqueName('survivor');
+    const consumer = quickConsumer(testKafka(kafka.bootstrap), groupId);
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({ autoCommit: false, eachMessage: async () => {} });
+    try {
+      await kafka.stopNode(2);
+      // The controller moves node 2's leaderships to the replicas still in sync.
+      await waitFor(
+        async () => ((await leadersOf(kafka.bootstrap, topic)).has(2) ? undefined : true),
+        30_000,
+      );
+      await source.produce(
+        topic,
+        partitions.map((partition) => ({ value: `second-${partition}`, partition })),
+      );
+      await readAll(2);
+      await consumer.commitOffsets(partitions.map((partition) => ({ topic, partition, offset: '1' })));
+      const lag = await waitFor(async () => {
+        const rows = await source.groupLag(groupId, [topic]).catch(() => undefined);
+        return rows?.every((r) => r.committed === '1') ? rows : undefined;
+      }, 20_000);
+      expect(lag.map((l) => [l.partition, l.committed, l.high, l.lag])).toEqual(
+        partitions.map((p) => [p, '1', '2', 1]),
+      );
+
+      await kafka.startNode(2);
+      await readAll(2);
+      expect((await source.listTopics()).find((t) => t.name === topic)).toEqual({
+        name: topic,
+        partitions: partitions.length,
+        internal: false,
+      });
+    } finally {
+      await consumer.disconnect();
+    }
+  }, 120_000);
+});
