@@ -62,8 +62,9 @@ function collect(
           batches: [],
         };
       const hw = partition.nextOffset;
+      // Kafka reports no offsets at all with OFFSET_OUT_OF_RANGE: the client must ask ListOffsets.
       if (p.offset < 0n || p.offset > hw) {
-        return { index: p.index, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, highWatermark: hw, batches: [] };
+        return { index: p.index, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, highWatermark: -1n, batches: [] };
       }
       const budget = Math.max(0, Math.min(p.maxBytes, req.maxBytes - bytes));
       const batches = bytes > 0 && budget === 0 ? [] : log.read(partition, p.offset, budget);

@@ -54,7 +54,11 @@ function offsetFetch(ctx: RequestContext, r: Reader): Buffer {
   if (v >= 3) w.int32(0);
   w.array(groupByTopic(offsets), (w, [topic, parts]) => {
     w.string(topic).array(parts, (w, o) => {
-      w.int32(o.partition).int64(o.offset).nullableString(o.metadata).int16(o.errorCode);
+      // Kafka keeps a null commit metadata as "" and answers "" where nothing was committed.
+      w.int32(o.partition)
+        .int64(o.offset)
+        .string(o.metadata ?? '')
+        .int16(o.errorCode);
     });
   });
   if (v >= 2) w.int16(ErrorCode.NONE);

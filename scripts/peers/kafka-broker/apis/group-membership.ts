@@ -16,7 +16,8 @@ function findCoordinator(ctx: RequestContext, r: Reader): Buffer {
   const w = new Writer();
   if (v >= 1) w.int32(0);
   w.int16(errorCode);
-  if (v >= 1) w.nullableString(null);
+  // Kafka fills the message from its error table, which names the code itself when there is no error.
+  if (v >= 1) w.nullableString(errorCode === ErrorCode.NONE ? 'NONE' : 'The coordinator is not available.');
   return w.int32(state.brokerId).string(state.host).int32(state.port()).toBuffer();
 }
 

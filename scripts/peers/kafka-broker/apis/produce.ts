@@ -10,6 +10,9 @@ interface PartitionResult {
   baseOffset: bigint;
 }
 
+/** This log is never truncated (no retention, no DeleteRecords): it always starts at offset 0. */
+const LOG_START_OFFSET = 0n;
+
 function appendPartition(
   ctx: RequestContext,
   topic: string,
@@ -57,7 +60,8 @@ function handle(ctx: RequestContext, r: Reader): Buffer | null {
     w.array(t.partitions, (w, p) => {
       w.int32(p.index).int16(p.errorCode).int64(p.baseOffset);
       if (v >= 2) w.int64(-1);
-      if (v >= 5) w.int64(0);
+      // Like Kafka, a refused partition reports no log start offset.
+      if (v >= 5) w.int64(p.errorCode === ErrorCode.NONE ? LOG_START_OFFSET : -1n);
     });
   });
   if (v >= 1) w.int32(0);
