@@ -10,6 +10,7 @@ import { banner } from './demo/banner';
 import { assertPortsFree, bindOrExplain, type NamedPort, PortInUseError } from './demo/ports';
 import { type DemoSettings, readSettings, SettingsError } from './demo/settings';
 import { startSimulator } from './demo/simulator';
+import { startApacheKafka } from './peers/apache-kafka/index';
 import { startKafkaBroker } from './peers/kafka-broker/index';
 import { startLocalAwsSqs } from './peers/sqs';
 
@@ -27,6 +28,23 @@ class Cancelled extends Error {}
 function configFileInTheWay(): string | null {
   const file = path.join(ROOT, 'tidewatch.config.yaml');
   return existsSync(file) ? file : null;
+}
+
+/** The demo's Kafka: the in-repo test broker by default, Apache Kafka itself with TIDEWATCH_DEMO_KAFKA=apache. */
+async function startKafka(
+  s: DemoSettings,
+): Promise<{ label: string; bootstrap: string; stop(): Promise<void> }> {
+  if (s.kafka === 'test-broker') {
+    const broker = await startKafkaBroker({
+      host: '127.0.0.1',
+      port: s.kafkaPort,
+      initialRebalanceDelayMs: 100,
+    });
+    return { label: 'Kafka test broker', bootstrap: broker.bootstrap, stop: () => broker.stop() };
+  }
+  log('starting Apache Kafka (the first run resolves its jars from Maven Central)…');
+  const kafka = await startApacheKafka({ port: s.kafkaPort, heap: '512m' });
+  return { label: `Apache Kafka ${kafka.version}`, bootstrap: kafka.bootstrap, stop: () => kafka.stop() };
 }
 
 class Demo {
@@ -60,13 +78,11 @@ class Demo {
     const s = this.settings;
     const ports = this.ports();
     await assertPortsFree(s.withApp ? [ports.kafka, ports.sqs, ports.app] : [ports.kafka, ports.sqs]);
-    const broker = await bindOrExplain(ports.kafka, () =>
-      startKafkaBroker({ host: '127.0.0.1', port: s.kafkaPort, initialRebalanceDelayMs: 100 }),
-    );
+    const broker = await bindOrExplain(ports.kafka, () => startKafka(s));
     this.own('Kafka broker', () => broker.stop());
     const sqs = await bindOrExplain(ports.sqs, () => startLocalAwsSqs({ port: s.sqsPort }));
     this.own('SQS emulator', () => sqs.stop());
-    log(`Kafka broker on ${broker.bootstrap}, SQS emulator on ${sqs.endpoint}`);
+    log(`${broker.label} on ${broker.bootstrap}, SQS emulator on ${sqs.endpoint}`);
 
     const peers = { kafkaBootstrap: broker.bootstrap, sqsEndpoint: sqs.endpoint };
     const simulator = await startSimulator({ ...peers, rate: s.rate, log });

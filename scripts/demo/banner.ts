@@ -18,7 +18,7 @@ export function banner({ settings, appUrl, kafkaBootstrap, sqsEndpoint }: Banner
     READY_LINE,
     `  Open       ${app}`,
     '  Sign in    viewer@demo, operator@demo or admin@demo, password: demo',
-    `  Kafka      ${kafkaBootstrap} (cluster "demo")`,
+    `  Kafka      ${kafkaBootstrap} (cluster "demo", ${settings.kafka === 'apache' ? 'Apache Kafka' : 'the in-repo test broker'})`,
     `  SQS        ${sqsEndpoint} (account "demo", region us-east-1)`,
     `  Traffic    ${traffic}`,
     'Ctrl-C to stop',

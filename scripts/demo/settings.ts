@@ -4,6 +4,8 @@ const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
 /** What `npm run demo` reads from its environment. */
 export interface DemoSettings {
+  /** TIDEWATCH_DEMO_KAFKA: the in-repo test broker (needs only Node) or Apache Kafka itself (needs Java 17+). */
+  kafka: 'test-broker' | 'apache';
   kafkaPort: number;
   sqsPort: number;
   appPort: number;
@@ -42,9 +44,19 @@ function flag(value: string | undefined): boolean {
   return value !== undefined && ['1', 'true', 'yes'].includes(value.trim().toLowerCase());
 }
 
+function kafkaKind(env: NodeJS.ProcessEnv): DemoSettings['kafka'] {
+  const raw = env.TIDEWATCH_DEMO_KAFKA?.trim().toLowerCase();
+  if (!raw || raw === 'test-broker') return 'test-broker';
+  if (raw === 'apache') return 'apache';
+  throw new SettingsError(
+    `TIDEWATCH_DEMO_KAFKA=${env.TIDEWATCH_DEMO_KAFKA} is not a Kafka for the demo: use "apache" (Apache Kafka, needs Java 17+) or leave it unset (the in-repo test broker).`,
+  );
+}
+
 export function readSettings(env: NodeJS.ProcessEnv): DemoSettings {
   const dataDir = env.TIDEWATCH_DATA_DIR?.trim();
   return {
+    kafka: kafkaKind(env),
     kafkaPort: port(env, 'KAFKA_PORT', 9092),
     sqsPort: port(env, 'SQS_PORT', 4566),
     appPort: port(env, 'PORT', 3000),
