@@ -36,7 +36,7 @@ describe('stopping npm run demo', () => {
 
   it('stops cleanly on Ctrl-C while still starting up', async () => {
     const { demo, ports } = await startDemo();
-    await demo.waitForOutput('[demo] Kafka broker on', 30_000);
+    await demo.waitForOutput('[demo] Kafka test broker on', 30_000);
     demo.signalGroup('SIGINT');
     expect(await demo.waitForExit(10_000), demo.transcript()).toBe(0);
     expect(demo.stdout).not.toContain(READY_LINE);
