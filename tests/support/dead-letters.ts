@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Kafka, logLevel } from 'kafkajs';
 import { javaCommand, mavenClasspath } from '@/scripts/peers/apache-kafka/classpath';
 import type { KafkaSource } from '@/server/brokers/kafka/kafka-source';
 import type { KafkaRecord, MessageBytes, OutgoingMessage } from '@/server/brokers/kafka/types';
+import { createReadyTopics } from '@/tests/support/kafka-topics';
 import { freePort } from '@/tests/support/ports';
 import { waitFor } from '@/tests/support/wait';
 
@@ -113,7 +113,10 @@ export async function runSpringDeadLetters(
   // Spring Kafka 4 names the dead-letter topic "<topic>-dlt" (3.x said "<topic>.DLT").
   const deadLetterTopic = `${topic}-dlt`;
   const [java, classpath] = await Promise.all([javaCommand(), mavenClasspath(SPRING_DIR)]);
-  await createTopics(source, bootstrap, [topic, deadLetterTopic], partitions);
+  await createReadyTopics(
+    bootstrap,
+    [topic, deadLetterTopic].map((t) => ({ topic: t, numPartitions: partitions })),
+  );
   await source.produce(topic, SPRING_INPUT);
 
   const program = path.join(SPRING_DIR, 'DeadLetters.java');
@@ -161,7 +164,7 @@ export async function runConnectDeadLetters(
   topic: string,
 ): Promise<DeadLetterRun> {
   const [java, classpath, port] = await Promise.all([javaCommand(), mavenClasspath(CONNECT_DIR), freePort()]);
-  await createTopics(source, bootstrap, [topic], 1);
+  await createReadyTopics(bootstrap, [{ topic, numPartitions: 1 }]);
   await source.produce(topic, CONNECT_INPUT);
 
   const deadLetterTopic = `${topic}-dlq`;
@@ -426,31 +429,6 @@ function lifeline(child: ChildProcess): ChildProcess {
   return watchdog;
 }
 
-async function createTopics(
-  source: KafkaSource,
-  bootstrap: string,
-  topics: string[],
-  numPartitions: number,
-): Promise<void> {
-  const admin = new Kafka({
-    clientId: 'dead-letters-setup',
-    brokers: [bootstrap],
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({
-      topics: topics.map((topic) => ({ topic, numPartitions })),
-      waitForLeaders: false,
-    });
-  } finally {
-    await admin.disconnect();
-  }
-  // Not kafkajs's own wait for leaders: it gives up on the "unknown topic" a busy broker answers for a moment.
-  const ready = async (topic: string) => (await partitionCount(source, topic)) === numPartitions;
-  await waitFor(async () => ((await Promise.all(topics.map(ready))).every(Boolean) ? true : undefined));
-}
-
 /** Records on every partition of a topic; undefined until every partition has a leader. */
 async function count(source: KafkaSource, topic: string): Promise<number | undefined> {
   try {
@@ -459,13 +437,6 @@ async function count(source: KafkaSource, topic: string): Promise<number | undef
   } catch {
     return undefined;
   }
-}
-
-async function partitionCount(source: KafkaSource, topic: string): Promise<number> {
-  return source.partitionOffsets([topic]).then(
-    (offsets) => offsets.length,
-    () => 0,
-  );
 }
 
 /** The version in a jar's file name on the classpath, such as 4.1.2 for spring-kafka-4.1.2.jar. */

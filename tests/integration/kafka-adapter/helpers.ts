@@ -2,6 +2,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { inject } from 'vitest';
 import { startKafkaBroker } from '@/scripts/peers/kafka-broker/index';
 import type { KafkaConnectionConfig } from '@/server/brokers/kafka/client';
+import { createReadyTopics } from '@/tests/support/kafka-topics';
 import { startRdkafkaMockCluster } from '@/tests/support/rdkafka-mock-cluster';
 
 /** A running broker as the adapter's tests need it. */
@@ -49,18 +50,11 @@ export const APACHE_KAFKA: BrokerKind = {
   label: 'Apache Kafka',
   async start() {
     const { bootstrap } = inject('apacheKafka');
-    const kafka = testKafka(bootstrap);
     return {
       bootstrap,
       createTopic: async (name) => {
-        const admin = kafka.admin();
-        await admin.connect();
-        try {
-          await admin.createTopics({ topics: [{ topic: name, numPartitions: 3 }], waitForLeaders: true });
-          return 3;
-        } finally {
-          await admin.disconnect();
-        }
+        await createReadyTopics(bootstrap, [{ topic: name, numPartitions: 3 }]);
+        return 3;
       },
       stop: async () => {},
     };

@@ -4,6 +4,7 @@ import { kafkaTool } from '@/scripts/peers/apache-kafka/index';
 import { closeKafkaClients } from '@/server/brokers/kafka/client';
 import { KafkaSource } from '@/server/brokers/kafka/kafka-source';
 import type { PartitionLag } from '@/server/brokers/kafka/types';
+import { createReadyTopics } from '@/tests/support/kafka-topics';
 import { clusterConfig, quickConsumer, testKafka, uniqueName, waitFor } from './helpers';
 
 /*
@@ -92,15 +93,12 @@ describe("lag and offsets against Kafka's own tools, on Apache Kafka", () => {
   beforeAll(async () => {
     kafka = testKafka(bootstrap);
     source = new KafkaSource(clusterConfig(uniqueName('reference'), bootstrap));
+    await createReadyTopics(bootstrap, [
+      { topic, numPartitions: 3 },
+      { topic: txTopic, numPartitions: 1 },
+    ]);
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({
-      topics: [
-        { topic, numPartitions: 3 },
-        { topic: txTopic, numPartitions: 1 },
-      ],
-      waitForLeaders: true,
-    });
     producer = kafka.producer();
     await producer.connect();
     await producer.send({ topic, messages: toPartitions(10) });

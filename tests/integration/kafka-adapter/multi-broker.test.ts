@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApacheKafka, startApacheKafka } from '@/scripts/peers/apache-kafka/index';
 import { closeKafkaClients } from '@/server/brokers/kafka/client';
 import { KafkaSource } from '@/server/brokers/kafka/kafka-source';
+import { createReadyTopics } from '@/tests/support/kafka-topics';
 import { type RdkafkaMockCluster, startRdkafkaMockCluster } from '@/tests/support/rdkafka-mock-cluster';
 import { clusterConfig, quickConsumer, testKafka, uniqueName, waitFor } from './helpers';
 
@@ -103,16 +104,9 @@ describe('a three-node Apache Kafka (KRaft): leaders spread, one broker stopped 
 
   beforeAll(async () => {
     kafka = await startApacheKafka({ nodes: 3 });
-    const admin = testKafka(kafka.bootstrap).admin();
-    await admin.connect();
-    try {
-      await admin.createTopics({
-        topics: [{ topic, numPartitions: partitions.length, replicationFactor: 3 }],
-        waitForLeaders: true,
-      });
-    } finally {
-      await admin.disconnect();
-    }
+    await createReadyTopics(kafka.bootstrap, [
+      { topic, numPartitions: partitions.length, replicationFactor: 3 },
+    ]);
     // One seed address, as a config often has: the adapter learns the others from metadata.
     source = new KafkaSource(clusterConfig(uniqueName('kraft3'), kafka.bootstrap.split(',')[0] ?? ''));
     await source.produce(
