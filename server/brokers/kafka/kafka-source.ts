@@ -1,8 +1,8 @@
 import 'server-only';
+import { joinGroupLag } from '@/lib/lag/group-lag';
 import { ServiceError } from '@/server/errors';
 import { getKafkaClient, type KafkaClient, type KafkaConnectionConfig } from './client';
 import { type KafkaErrorContext, toServiceError, withDeadline } from './errors';
-import { computeGroupLag } from './group-lag';
 import { toGroupDescription } from './groups';
 import { fetchCommittedOffsets, fetchPartitionOffsets, topicMetadata, withFreshRoute } from './offsets';
 import { produceMessages } from './produce';
@@ -84,7 +84,7 @@ export class KafkaSource {
           fetchPartitionOffsets(wire, metadata),
           fetchCommittedOffsets(wire, groupId, metadata),
         ]);
-        return computeGroupLag(offsets, committed);
+        return joinGroupLag(offsets, committed);
       });
     });
   }

@@ -30,15 +30,7 @@ export interface CommittedOffset {
   offset: string | null;
 }
 
-export interface PartitionLag {
-  topic: string;
-  partition: number;
-  committed: string | null;
-  high: string;
-  stable: string;
-  /** high − committed, never below 0; null when the group has no offset here. */
-  lag: number | null;
-}
+export type { PartitionLag } from '@/lib/lag/group-lag';
 
 export interface ConsumerGroupListing {
   groupId: string;

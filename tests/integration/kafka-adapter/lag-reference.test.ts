@@ -61,6 +61,8 @@ describe("lag and offsets against Kafka's own tools, on Apache Kafka", () => {
     behind: uniqueName('behind'),
     stopped: uniqueName('stopped'),
     txReader: uniqueName('tx-reader'),
+    reset: uniqueName('reset'),
+    lost: uniqueName('lost'),
   };
   let kafka: Kafka;
   let source: KafkaSource;
@@ -141,6 +143,9 @@ describe("lag and offsets against Kafka's own tools, on Apache Kafka", () => {
     // only from metadata it already holds, so load the topic's first.
     await admin.fetchTopicMetadata({ topics: [topic] });
     await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '3' }] });
+    // Offsets set from outside, as a reset tool would: one past the end, one below the new log start.
+    await admin.setOffsets({ groupId: groups.reset, topic, partitions: [{ partition: 0, offset: '100' }] });
+    await admin.setOffsets({ groupId: groups.lost, topic, partitions: [{ partition: 0, offset: '1' }] });
 
     // A transaction left open: the high watermark runs ahead of the last stable offset.
     await producer.send({ topic: txTopic, messages: [{ value: 'a' }, { value: 'b' }, { value: 'c' }] });
@@ -178,14 +183,18 @@ describe("lag and offsets against Kafka's own tools, on Apache Kafka", () => {
     const names = new Set(Object.values(groups));
     const [toolOut, ...adapter] = await Promise.all([
       kafkaTool(classpath, GROUP_TOOL, ['--bootstrap-server', bootstrap, '--describe', '--all-groups']),
-      ...[groups.keepsUp, groups.behind, groups.stopped].map((g) => source.groupLag(g, [topic])),
+      ...[groups.keepsUp, groups.behind, groups.stopped, groups.reset, groups.lost].map((g) =>
+        source.groupLag(g, [topic]),
+      ),
       source.groupLag(groups.txReader, [txTopic]),
     ]);
     const rows = parseGroupTable(toolOut, names);
     const ours = new Map<string, PartitionLag>();
-    [groups.keepsUp, groups.behind, groups.stopped, groups.txReader].forEach((g, i) => {
-      for (const l of adapter[i] ?? []) ours.set(`${g} ${l.topic}/${l.partition}`, l);
-    });
+    [groups.keepsUp, groups.behind, groups.stopped, groups.reset, groups.lost, groups.txReader].forEach(
+      (g, i) => {
+        for (const l of adapter[i] ?? []) ours.set(`${g} ${l.topic}/${l.partition}`, l);
+      },
+    );
 
     // Every row the tool prints agrees with the adapter, '-' being "no committed offset".
     expect(rows.length).toBeGreaterThanOrEqual(8);
@@ -204,6 +213,10 @@ describe("lag and offsets against Kafka's own tools, on Apache Kafka", () => {
     const unprinted = [...ours].filter(([key]) => !printed.has(key));
     expect(unprinted.map(([key, l]) => [key, l.committed, l.lag])).toEqual([
       [`${groups.stopped} ${topic}/2`, null, null],
+      [`${groups.reset} ${topic}/1`, null, null],
+      [`${groups.reset} ${topic}/2`, null, null],
+      [`${groups.lost} ${topic}/1`, null, null],
+      [`${groups.lost} ${topic}/2`, null, null],
     ]);
 
     // The scenario really has each kind of group in it.
@@ -218,10 +231,42 @@ describe("lag and offsets against Kafka's own tools, on Apache Kafka", () => {
     expect(consumedByKeepsUp).toBe(45);
   });
 
+  it('flags a commit past the end and one below the log start instead of clamping them', async () => {
+    const [reset] = await source.groupLag(groups.reset, [topic]);
+    expect(reset).toMatchObject({
+      partition: 0,
+      committed: '100',
+      high: '15',
+      state: 'beyond_end',
+      lag: -85,
+    });
+    const [lost] = await source.groupLag(groups.lost, [topic]);
+    // Retention (here DeleteRecords) removed offsets 1 and 2 before the group read them.
+    expect(lost).toMatchObject({
+      partition: 0,
+      committed: '1',
+      low: '3',
+      state: 'below_start',
+      lag: 14,
+      skipped: 2,
+    });
+  });
+
   it('measures lag against the high watermark and reports the last stable offset of an open transaction', async () => {
     const [lag] = await source.groupLag(groups.txReader, [txTopic]);
     // 3 plain, 2 in the open transaction, 1 plain after: the transaction pins the stable offset at 3.
-    expect(lag).toEqual({ topic: txTopic, partition: 0, committed: '3', high: '6', stable: '3', lag: 3 });
+    expect(lag).toEqual({
+      topic: txTopic,
+      partition: 0,
+      committed: '3',
+      low: '0',
+      high: '6',
+      stable: '3',
+      state: 'ok',
+      lag: 3,
+      pendingTransactional: 3,
+      skipped: 0,
+    });
   });
 
   it('reads the log start and end offsets GetOffsetShell reads, and the partition counts of kafka-topics', async () => {
