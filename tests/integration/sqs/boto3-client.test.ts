@@ -3,10 +3,18 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SqsPeer, startLocalAwsSqs } from '@/scripts/peers/sqs';
+import type { SqsPeer } from '@/scripts/peers/sqs';
 import { closeSqsClients } from '@/server/brokers/sqs/client';
 import { SqsSource } from '@/server/brokers/sqs/sqs-source';
-import { ORDER_MESSAGES, REGION, seedClient, seedDeadLetters, uniquePrefix } from './helpers';
+import {
+  ORDER_MESSAGES,
+  PEER_START_TIMEOUT_MS,
+  PEERS,
+  REGION,
+  seedClient,
+  seedDeadLetters,
+  uniquePrefix,
+} from './helpers';
 
 const run = promisify(execFile);
 const SCRIPT = path.resolve(import.meta.dirname, '../../support/python/boto3_sqs_dlq.py');
@@ -35,17 +43,20 @@ async function boto3View(endpoint: string, prefix: string, expected: number): Pr
   return JSON.parse(stdout) as Boto3View;
 }
 
-describe('boto3 (query protocol) against local-aws-sqs agrees with the adapter', () => {
+// Debian's boto3 speaks only the query protocol, which fauxqs does not serve.
+const QUERY_PEERS = PEERS.filter((p) => p.speaksQuery);
+
+describe.each(QUERY_PEERS)('boto3 (query protocol) against $name agrees with the adapter', (peer) => {
   let server: SqsPeer;
   let seed: SQSClient;
-  const prefix = uniquePrefix('boto3');
+  const prefix = uniquePrefix(`boto3-${peer.name}`);
   let seeded: Awaited<ReturnType<typeof seedDeadLetters>>;
 
   beforeAll(async () => {
-    server = await startLocalAwsSqs();
+    server = await peer.start();
     seed = seedClient(server.endpoint);
     seeded = await seedDeadLetters(seed, prefix, ORDER_MESSAGES);
-  });
+  }, PEER_START_TIMEOUT_MS);
 
   afterAll(async () => {
     seed?.destroy();

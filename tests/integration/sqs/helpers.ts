@@ -7,17 +7,55 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { startElasticMq } from '@/scripts/peers/elasticmq';
 import { type SqsPeer, startFauxqs, startLocalAwsSqs } from '@/scripts/peers/sqs';
 
 export const REGION = 'us-east-1';
+/** For hooks that start a peer: ElasticMQ's first start in a fresh checkout also runs Maven, on two cores. */
+export const PEER_START_TIMEOUT_MS = 120_000;
 
 export interface PeerCase {
-  name: 'local-aws-sqs' | 'fauxqs';
+  name: 'local-aws-sqs' | 'fauxqs' | 'elasticmq';
   start: () => Promise<SqsPeer>;
   /** Whether the peer implements ListDeadLetterSourceQueues. */
   listsDeadLetterSources: boolean;
   /** Whether dead-lettered messages carry DeadLetterQueueSourceArn. */
   reportsSourceArn: boolean;
+  /** Whether it also speaks the query (XML) protocol that older SDKs and boto3 use. */
+  speaksQuery: boolean;
+  /** A message past maxReceiveCount moves once its visibility lapses, or only at the next receive. */
+  deadLettersOn: 'visibility-expiry' | 'next-receive';
+  /**
+   * What a dead-lettered message keeps: `reset` restarts SentTimestamp, ApproximateReceiveCount and
+   * ApproximateFirstReceiveTimestamp as if it had been sent to the DLQ; `kept` carries them on, as SQS
+   * does; `kept-and-counted` also counts the receive that moved it.
+   */
+  receiveHistoryInDlq: 'reset' | 'kept' | 'kept-and-counted';
+  /** Whether ApproximateNumberOfMessages also counts in-flight messages (SQS counts visible ones only). */
+  countsInFlightAsVisible: boolean;
+  /** Whether ReceiveMessage honours MessageSystemAttributeNames, not only the older AttributeNames. */
+  readsMessageSystemAttributeNames: boolean;
+  /**
+   * How a FIFO queue hands out one message group: `batch-then-lock` (as SQS) returns several in one
+   * receive and then none while any is in flight; `one-then-lock` returns one per group per receive;
+   * `no-lock` keeps handing out the group while earlier messages are in flight.
+   */
+  fifoGroupDelivery: 'batch-then-lock' | 'one-then-lock' | 'no-lock';
+  /** Whether ListQueues returns at most MaxResults queues. */
+  honoursListMaxResults: boolean;
+  /** Whether a second PurgeQueue within 60 s fails with PurgeQueueInProgress, as on SQS. */
+  limitsPurges: boolean;
+  /** The query-compatible error code (the SDK's `Code`) for a queue that does not exist. */
+  missingQueueCode: string;
+  /** Start/List/CancelMessageMoveTask and what a redrive keeps of a message; null when absent. */
+  moveTasks: null | {
+    keepsMessageId: boolean;
+    keepsSourceArn: boolean;
+    /** Whether a cancelled task still shows in ListMessageMoveTasks. */
+    listsCancelled: boolean;
+    /** The error name for a start while another task runs on the same queue. */
+    busyError: string;
+  };
 }
 
 export const PEERS: PeerCase[] = [
@@ -26,8 +64,59 @@ export const PEERS: PeerCase[] = [
     start: () => startLocalAwsSqs(),
     listsDeadLetterSources: true,
     reportsSourceArn: true,
+    speaksQuery: true,
+    deadLettersOn: 'visibility-expiry',
+    receiveHistoryInDlq: 'reset',
+    countsInFlightAsVisible: true,
+    readsMessageSystemAttributeNames: false,
+    fifoGroupDelivery: 'no-lock',
+    honoursListMaxResults: true,
+    limitsPurges: true,
+    missingQueueCode: 'AWS.SimpleQueueService.NonExistentQueue',
+    moveTasks: {
+      keepsMessageId: false,
+      keepsSourceArn: false,
+      listsCancelled: true,
+      busyError: 'InvalidParameterValue',
+    },
   },
-  { name: 'fauxqs', start: () => startFauxqs(), listsDeadLetterSources: false, reportsSourceArn: false },
+  {
+    name: 'fauxqs',
+    start: () => startFauxqs(),
+    listsDeadLetterSources: false,
+    reportsSourceArn: false,
+    speaksQuery: false,
+    deadLettersOn: 'next-receive',
+    receiveHistoryInDlq: 'kept-and-counted',
+    countsInFlightAsVisible: false,
+    readsMessageSystemAttributeNames: true,
+    fifoGroupDelivery: 'one-then-lock',
+    honoursListMaxResults: true,
+    limitsPurges: false,
+    missingQueueCode: 'AWS.SimpleQueueService.NonExistentQueue',
+    moveTasks: null,
+  },
+  {
+    name: 'elasticmq',
+    start: () => startElasticMq(),
+    listsDeadLetterSources: true,
+    reportsSourceArn: true,
+    speaksQuery: true,
+    deadLettersOn: 'next-receive',
+    receiveHistoryInDlq: 'kept',
+    countsInFlightAsVisible: false,
+    readsMessageSystemAttributeNames: true,
+    fifoGroupDelivery: 'batch-then-lock',
+    honoursListMaxResults: false,
+    limitsPurges: false,
+    missingQueueCode: 'com.amazonaws.sqs#QueueDoesNotExist',
+    moveTasks: {
+      keepsMessageId: true,
+      keepsSourceArn: true,
+      listsCancelled: false,
+      busyError: 'UnsupportedOperation',
+    },
+  },
 ];
 
 /** A raw SDK client for seeding, separate from the adapter's cached one. */

@@ -1,8 +1,11 @@
-import { connect } from 'node:net';
+import { readdir } from 'node:fs/promises';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { startFauxqs, startLocalAwsSqs } from '@/scripts/peers/sqs';
-import { eventually, seedClient } from './helpers';
+import { elasticMqTempPrefix, startElasticMq } from '@/scripts/peers/elasticmq';
+import { type SqsPeer, type SqsPeerOptions, startFauxqs, startLocalAwsSqs } from '@/scripts/peers/sqs';
+import { eventually, PEER_START_TIMEOUT_MS, seedClient } from './helpers';
 
 function tcpHandles(): number {
   return process.getActiveResourcesInfo().filter((r) => r.startsWith('TCP')).length;
@@ -19,10 +22,14 @@ function refused(port: number): Promise<boolean> {
   });
 }
 
-describe.each([
+const STARTERS: [string, (opts?: SqsPeerOptions) => Promise<SqsPeer>][] = [
   ['local-aws-sqs', startLocalAwsSqs],
   ['fauxqs', startFauxqs],
-])('%s peer', (_name, start) => {
+  ['elasticmq', startElasticMq],
+];
+
+// The start is inside the test here: ElasticMQ's first one may also run Maven.
+describe.each(STARTERS)('%s peer', { timeout: PEER_START_TIMEOUT_MS }, (_name, start) => {
   it('binds 127.0.0.1 on a free port, serves SQS and stops without leaving handles', async () => {
     await new Promise((r) => setTimeout(r, 100));
     const before = tcpHandles();
@@ -47,11 +54,25 @@ describe.each([
   });
 
   it('rejects when the port is taken instead of crashing', async () => {
-    const first = await start();
+    // Any listener will do; for ElasticMQ this also costs no JVM start.
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const { port } = holder.address() as { port: number };
     try {
-      await expect(start.call(null, { port: first.port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      await expect(start({ port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
     } finally {
-      await first.stop();
+      await new Promise<void>((resolve) => holder.close(() => resolve()));
     }
+  });
+});
+
+describe('elasticmq peer', { timeout: PEER_START_TIMEOUT_MS }, () => {
+  it('fails with the tail of the JVM output when it dies while starting, and cleans up', async () => {
+    const attempt = startElasticMq({ heap: '1k' });
+    await expect(attempt).rejects.toThrow(
+      /ElasticMQ exited \(1\) before serving:\n[\s\S]*Too small maximum heap/,
+    );
+    const left = (await readdir(tmpdir())).filter((name) => name.startsWith(elasticMqTempPrefix()));
+    expect(left).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import {
   createQueue,
   eventually,
   ORDER_MESSAGES,
+  PEER_START_TIMEOUT_MS,
   PEERS,
   REGION,
   seedClient,
@@ -29,7 +30,7 @@ describe.each(PEERS)('SqsSource against $name', (peer) => {
     source = new SqsSource({ region: REGION, endpoint: server.endpoint });
     prefix = uniquePrefix(peer.name);
     seeded = await seedDeadLetters(seed, prefix, ORDER_MESSAGES);
-  });
+  }, PEER_START_TIMEOUT_MS);
 
   /** Peeks until `count` messages are visible at once: emulators settle visibility at their own pace. */
   const peekUntil = (url: string, count: number, max = 10) =>
