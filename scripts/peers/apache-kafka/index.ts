@@ -296,6 +296,40 @@ export async function kafkaTool(classpath: string, mainClass: string, args: stri
   }
 }
 
+export interface RunningTool {
+  /** Everything the tool printed so far (stdout and stderr), for failure messages. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts a long-running Kafka tool (a console consumer, say) and returns a handle to stop it. */
+export async function startKafkaTool(
+  classpath: string,
+  mainClass: string,
+  args: string[],
+): Promise<RunningTool> {
+  const logs = mkdtempSync(path.join(os.tmpdir(), 'tidewatch-kafka-tool-'));
+  const launch = { java: await javaCommand(), classpath, heap: '256m' };
+  const child = spawn(launch.java, [...jvmArgs(launch, logs), mainClass, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const watchdog = lifeline(child);
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-8000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  return {
+    output: () => output,
+    stop: () =>
+      stopChild(child, 5000).finally(() => {
+        watchdog.kill('SIGKILL');
+        rmSync(logs, { recursive: true, force: true });
+      }),
+  };
+}
+
 /** Waits until Metadata from the bootstrap lists `count` brokers, failing early if a node died. */
 async function waitForBrokers(
   bootstrap: string,

@@ -29,6 +29,7 @@ export function toGroupDescription(group: GroupDescription): ConsumerGroupDescri
   }));
   return {
     groupId: group.groupId,
+    groupProtocol: 'classic',
     state: group.state,
     protocolType: group.protocolType,
     protocol: group.protocol,

@@ -2,6 +2,11 @@ import 'server-only';
 import { joinGroupLag } from '@/lib/lag/group-lag';
 import { ServiceError } from '@/server/errors';
 import { getKafkaClient, type KafkaClient, type KafkaConnectionConfig } from './client';
+import {
+  CONSUMER_GROUP_DESCRIBE,
+  consumerGroupDescribeRequest,
+  toConsumerProtocolGroup,
+} from './consumer-group-describe';
 import { type KafkaErrorContext, toServiceError, withDeadline } from './errors';
 import { toGroupDescription } from './groups';
 import { fetchCommittedOffsets, fetchPartitionOffsets, topicMetadata, withFreshRoute } from './offsets';
@@ -99,19 +104,37 @@ export class KafkaSource {
     });
   }
 
-  /** Needs DescribeGroups; a group Kafka calls Dead (unknown, or gone) is `not_found`. */
+  /**
+   * Classic groups through DescribeGroups, which calls a group of the new consumer protocol (KIP-848)
+   * Dead: those are asked again with ConsumerGroupDescribe where the coordinator serves it. A group
+   * neither knows is `not_found`; a broker without DescribeGroups answers `unsupported`.
+   */
   describeGroup(groupId: string): Promise<ConsumerGroupDescription> {
     return this.call('describe consumer group', { groupId }, async () => {
-      const { groups } = await (await this.client.admin()).describeGroups([groupId]);
-      const group = groups.find((g) => g.groupId === groupId);
-      if (!group || (group.state === 'Dead' && group.members.length === 0)) {
-        throw new ServiceError(
-          'not_found',
-          `Consumer group "${groupId}" does not exist on cluster "${this.cluster}"`,
-        );
-      }
-      return toGroupDescription(group);
+      const classic = await this.describeClassicGroup(groupId);
+      if (classic) return classic;
+      const described = await this.describeConsumerProtocolGroup(groupId);
+      if (described) return described;
+      throw new ServiceError(
+        'not_found',
+        `Consumer group "${groupId}" does not exist on cluster "${this.cluster}"`,
+      );
     });
+  }
+
+  private async describeClassicGroup(groupId: string): Promise<ConsumerGroupDescription | null> {
+    const { groups } = await (await this.client.admin()).describeGroups([groupId]);
+    const group = groups.find((g) => g.groupId === groupId);
+    if (!group || (group.state === 'Dead' && group.members.length === 0)) return null;
+    return toGroupDescription(group);
+  }
+
+  private async describeConsumerProtocolGroup(groupId: string): Promise<ConsumerGroupDescription | null> {
+    const wire = await this.client.wire();
+    const coordinator = await wire.findGroupCoordinator({ groupId });
+    if (!coordinator.versions?.[CONSUMER_GROUP_DESCRIBE]) return null;
+    const groups = await coordinator.connectionPool.send(consumerGroupDescribeRequest([groupId]));
+    return toConsumerProtocolGroup(groups, groupId);
   }
 
   /** Records from one partition, read without a consumer group: commits and groups are untouched. */

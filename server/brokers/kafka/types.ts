@@ -52,8 +52,11 @@ export interface ConsumerGroupMember {
 
 export interface ConsumerGroupDescription {
   groupId: string;
+  /** `classic` (JoinGroup/SyncGroup) or the new consumer protocol of KIP-848 (Kafka 4). */
+  groupProtocol: 'classic' | 'consumer';
   state: string;
   protocolType: string;
+  /** The classic protocol's assignment strategy, or the consumer protocol's server-side assignor. */
   protocol: string;
   members: ConsumerGroupMember[];
 }

@@ -1,5 +1,6 @@
 import 'server-only';
 import type { Kafka } from 'kafkajs';
+import type { ProtocolRequest } from './consumer-group-describe';
 import { isConnectionError } from './errors';
 
 /*
@@ -74,6 +75,10 @@ export interface WireFetchRequest {
 }
 
 export interface WireBroker {
+  /** The API versions this broker serves, by API key, learnt when the connection opened. */
+  versions: Record<number, { minVersion: number; maxVersion: number } | undefined> | null;
+  /** kafkajs's pool of connections to this broker; sends any encoded request. */
+  connectionPool: { send(request: ProtocolRequest): Promise<unknown> };
   metadata(topics: string[]): Promise<WireMetadata>;
   listOffsets(req: {
     isolationLevel: number;
