@@ -10,7 +10,12 @@ declare module 'vitest' {
 
 /** A JVM start costs seconds on two cores: one broker serves the whole run. */
 export default async function setup(project: TestProject) {
-  const kafka = await startApacheKafka({ version: process.env.TIDEWATCH_KAFKA_VERSION });
+  const version = process.env.TIDEWATCH_KAFKA_VERSION;
+  // 3.x ships the new consumer group protocol (KIP-848) as a preview, off unless named here.
+  const properties: Record<string, string> = version?.startsWith('3.')
+    ? { 'group.coordinator.rebalance.protocols': 'classic,consumer' }
+    : {};
+  const kafka = await startApacheKafka({ version, properties });
   project.provide('apacheKafka', {
     bootstrap: kafka.bootstrap,
     classpath: kafka.classpath,

@@ -14,7 +14,8 @@ import type { ConsumerGroupDescription, TopicPartitions } from './types';
 
 export const CONSUMER_GROUP_DESCRIBE = 69;
 const VERSION = 0;
-const GROUP_ID_NOT_FOUND = 69;
+// Not a consumer-protocol group here: a classic group or none (69), or the protocol is switched off (35, 3.x).
+const NOT_A_CONSUMER_PROTOCOL_GROUP = new Set([69, 35]);
 
 export interface ProtocolRequest {
   request: { apiKey: number; apiVersion: number; apiName: string; encode(): Promise<Encoder> };
@@ -116,7 +117,7 @@ export function consumerGroupDescribeRequest(groupIds: string[]): ProtocolReques
  */
 export function toConsumerProtocolGroup(groups: unknown, groupId: string): ConsumerGroupDescription | null {
   const found = (groups as DescribedGroup[]).find((g) => g.groupId === groupId);
-  if (!found || found.errorCode === GROUP_ID_NOT_FOUND) return null;
+  if (!found || NOT_A_CONSUMER_PROTOCOL_GROUP.has(found.errorCode)) return null;
   if (found.errorCode !== 0) throw createErrorFromCode(found.errorCode);
   return {
     groupId: found.groupId,
