@@ -1,9 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { javaCommand, mavenClasspath } from '@/scripts/peers/apache-kafka/classpath';
+import { type JvmProcess, javaCommand, mavenClasspath, startJvm } from '@/scripts/peers/jvm';
 import type { KafkaSource } from '@/server/brokers/kafka/kafka-source';
 import type { KafkaRecord, MessageBytes, OutgoingMessage } from '@/server/brokers/kafka/types';
 import { createReadyTopics } from '@/tests/support/kafka-topics';
@@ -121,7 +120,7 @@ export async function runSpringDeadLetters(
 
   const program = path.join(SPRING_DIR, 'DeadLetters.java');
   // Java 11+ runs a single source file directly: no compile step, nothing built into the tree.
-  const jvm = startJvm(java, classpath, [program, bootstrap, topic]);
+  const jvm = startJvm({ java, classpath, main: [program, bootstrap, topic] });
   let report = '';
   try {
     const code = await jvm.exited(60_000);
@@ -205,16 +204,20 @@ export async function runConnectDeadLetters(
     file: sinkFile,
     ...errors,
   };
-  let jvm: Jvm | undefined;
+  let jvm: JvmProcess | undefined;
   try {
     writeFileSync(path.join(dir, 'worker.properties'), properties(worker));
     writeFileSync(path.join(dir, 'connector.properties'), properties(connector));
-    const connect = startJvm(java, classpath, [
-      '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
-      'org.apache.kafka.connect.cli.ConnectStandalone',
-      path.join(dir, 'worker.properties'),
-      path.join(dir, 'connector.properties'),
-    ]);
+    const connect = startJvm({
+      java,
+      classpath,
+      jvmArgs: ['-Dorg.slf4j.simpleLogger.defaultLogLevel=warn'],
+      main: [
+        'org.apache.kafka.connect.cli.ConnectStandalone',
+        path.join(dir, 'worker.properties'),
+        path.join(dir, 'connector.properties'),
+      ],
+    });
     jvm = connect;
     const sinkLines = await waitFor(async () => {
       if (connect.hasExited()) throw new Error('Kafka Connect exited');
@@ -359,74 +362,6 @@ function isJson(value: OutgoingMessage['value']): boolean {
   } catch {
     return false;
   }
-}
-
-interface Jvm {
-  /** Resolves with the exit code, or rejects after `timeoutMs`. */
-  exited(timeoutMs: number): Promise<number | null>;
-  hasExited(): boolean;
-  /** The tail of stdout and stderr together. */
-  output(): string;
-  /** SIGTERM, then SIGKILL after a grace period; resolves once the JVM is gone. */
-  stop(): Promise<void>;
-}
-
-function startJvm(java: string, classpath: string, args: string[]): Jvm {
-  const child = spawn(
-    java,
-    // Short-lived JVMs on two cores: a quick JIT start and one GC thread beat peak speed.
-    ['-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-cp', classpath, ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const watchdog = lifeline(child);
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-6000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const exit = new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      watchdog.kill('SIGKILL');
-      resolve(code);
-    });
-  });
-  exit.catch(() => {});
-  const gone = () => child.exitCode !== null || child.signalCode !== null;
-  return {
-    exited: (timeoutMs) =>
-      new Promise((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`JVM still running after ${timeoutMs} ms: ${output}`)),
-          timeoutMs,
-        );
-        exit.then(resolve, reject).finally(() => clearTimeout(timer));
-      }),
-    hasExited: gone,
-    output: () => output,
-    async stop() {
-      if (!gone()) {
-        const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        child.kill('SIGTERM');
-        await exit.catch(() => {});
-        clearTimeout(force);
-      }
-      watchdog.kill('SIGKILL');
-    },
-  };
-}
-
-/**
- * Kills the JVM if this process dies first, even by SIGKILL: the shell sees EOF on its stdin only
- * once every holder of the pipe's other end (this process) is gone.
- */
-function lifeline(child: ChildProcess): ChildProcess {
-  const watchdog = spawn('sh', ['-c', `cat >/dev/null; kill -9 ${child.pid} 2>/dev/null`], {
-    stdio: ['pipe', 'ignore', 'ignore'],
-  });
-  watchdog.unref();
-  return watchdog;
 }
 
 /** Records on every partition of a topic; undefined until every partition has a leader. */

@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
-import { javaCommand, mavenClasspath } from './classpath';
+import { type JvmProcess, javaCommand, mavenClasspath, startJvm, TEST_JVM_FLAGS } from '../jvm';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const HOST = '127.0.0.1';
@@ -115,7 +115,7 @@ export async function startApacheKafka(opts: ApacheKafkaOptions = {}): Promise<A
     nodes: specs.map((s) => ({
       nodeId: s.nodeId,
       port: s.port,
-      pid: () => processes.get(s.nodeId)?.child.pid ?? null,
+      pid: () => processes.get(s.nodeId)?.jvm.child.pid ?? null,
     })),
     classpath,
     version,
@@ -175,8 +175,8 @@ interface Launch {
 }
 
 interface RunningNode {
-  child: ChildProcess;
-  /** Set once the JVM has exited on its own, with the tail of its log. */
+  jvm: JvmProcess;
+  /** Set once the JVM has exited on its own, with the tail of its output and log. */
   exited: string | null;
   stop(): Promise<void>;
 }
@@ -190,40 +190,22 @@ function writeProperties(spec: NodeSpec): void {
   writeFileSync(path.join(spec.dir, 'server.properties'), `${text}\n`);
 }
 
-function jvmArgs(launch: Launch, logsDir: string): string[] {
+function logArgs(logsDir: string): string[] {
   return [
-    `-Xmx${launch.heap}`,
-    `-Xms${launch.heap}`,
-    // Tests run many short JVMs on two cores: fewer GC threads and a quick JIT start matter more than peak speed.
-    '-XX:+UseSerialGC',
-    '-XX:TieredStopAtLevel=1',
-    '-Djava.awt.headless=true',
     `-Dkafka.logs.dir=${logsDir}`,
     `-Dlog4j2.configurationFile=${path.join(HERE, 'log4j2.properties')}`,
-    '-cp',
-    launch.classpath,
   ];
 }
 
 function startNode(launch: Launch, spec: NodeSpec): RunningNode {
-  const child = spawn(
-    launch.java,
-    [...jvmArgs(launch, spec.dir), 'kafka.Kafka', path.join(spec.dir, 'server.properties')],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  const watchdog = lifeline(child);
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
+  const jvm = startJvm({
+    ...launch,
+    jvmArgs: [`-Xms${launch.heap}`, ...logArgs(spec.dir)],
+    main: ['kafka.Kafka', path.join(spec.dir, 'server.properties')],
   });
-  const node: RunningNode = {
-    child,
-    exited: null,
-    stop: () => stopChild(child).finally(() => watchdog.kill('SIGKILL')),
-  };
-  child.on('exit', (code, signal) => {
-    watchdog.kill('SIGKILL');
-    node.exited = `node ${spec.nodeId} exited (${code ?? signal}): ${stderr}${logTail(spec.dir)}`;
+  const node: RunningNode = { jvm, exited: null, stop: () => jvm.stop(15_000) };
+  jvm.child.on('exit', (code, signal) => {
+    node.exited = `node ${spec.nodeId} exited (${code ?? signal}): ${jvm.output()}${logTail(spec.dir)}`;
   });
   return node;
 }
@@ -241,37 +223,13 @@ function logTail(dir: string): string {
   }
 }
 
-/**
- * A shell that kills the JVM when this process dies: it waits for EOF on its stdin, which only
- * comes when every holder of the pipe's other end (this process) is gone, even after a SIGKILL.
- */
-function lifeline(child: ChildProcess): ChildProcess {
-  const watchdog = spawn('sh', ['-c', `cat >/dev/null; kill -9 ${child.pid} 2>/dev/null`], {
-    stdio: ['pipe', 'ignore', 'ignore'],
-  });
-  watchdog.unref();
-  return watchdog;
-}
-
-function stopChild(child: ChildProcess, graceMs = 15_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(force);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
 const execJava = promisify(execFile);
 
 async function runJava(launch: Launch, logsDir: string, mainClass: string, args: string[]): Promise<string> {
   try {
     const { stdout } = await execJava(
       launch.java,
-      [...jvmArgs({ ...launch, heap: '256m' }, logsDir), mainClass, ...args],
+      ['-Xmx256m', ...TEST_JVM_FLAGS, ...logArgs(logsDir), '-cp', launch.classpath, mainClass, ...args],
       { maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
     );
     return stdout;
@@ -296,38 +254,13 @@ export async function kafkaTool(classpath: string, mainClass: string, args: stri
   }
 }
 
-export interface RunningTool {
-  /** Everything the tool printed so far (stdout and stderr), for failure messages. */
-  output(): string;
-  stop(): Promise<void>;
-}
-
-/** Starts a long-running Kafka tool (a console consumer, say) and returns a handle to stop it. */
+/** Starts a long-running Kafka tool (a console consumer, say); stop() ends it. */
 export async function startKafkaTool(
   classpath: string,
   mainClass: string,
   args: string[],
-): Promise<RunningTool> {
-  const logs = mkdtempSync(path.join(os.tmpdir(), 'tidewatch-kafka-tool-'));
-  const launch = { java: await javaCommand(), classpath, heap: '256m' };
-  const child = spawn(launch.java, [...jvmArgs(launch, logs), mainClass, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const watchdog = lifeline(child);
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-8000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  return {
-    output: () => output,
-    stop: () =>
-      stopChild(child, 5000).finally(() => {
-        watchdog.kill('SIGKILL');
-        rmSync(logs, { recursive: true, force: true });
-      }),
-  };
+): Promise<JvmProcess> {
+  return startJvm({ java: await javaCommand(), classpath, main: [mainClass, ...args] });
 }
 
 /** Waits until Metadata from the bootstrap lists `count` brokers, failing early if a node died. */

@@ -1,29 +1,18 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, rmSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type JvmProcess, javaCommand, mavenClasspath, startJvm } from '../jvm';
 import type { SqsPeer, SqsPeerOptions } from '../sqs';
-import { elasticMqClasspath, tail } from './classpath';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 const HOST = '127.0.0.1';
 const START_TIMEOUT_MS = 45_000;
 const STOP_GRACE_MS = 4_000;
 const TEMP_PREFIX = 'tidewatch-elasticmq-';
-/** util-linux, in every Debian: makes the kernel kill the JVM when its parent dies, however it dies. */
-const SETPRIV = '/usr/bin/setpriv';
-
-const JVM_FLAGS = [
-  // A test peer on two cores: C1 only, one GC thread and no verification of Maven Central's jars
-  // start it in about 3 s instead of 9 s; it never runs long enough for C2 to pay off.
-  '-XX:TieredStopAtLevel=1',
-  '-XX:+UseSerialGC',
-  '-XX:+UnlockDiagnosticVMOptions',
-  '-XX:-BytecodeVerificationRemote',
-];
-
 export interface ElasticMqOptions extends SqsPeerOptions {
   /** The JVM's maximum heap, as -Xmx takes it. */
   heap?: string;
@@ -103,14 +92,18 @@ function answersListQueues(port: number): Promise<boolean> {
   });
 }
 
-/** Waits for ListQueues to answer; rejects with the tail of the log if the JVM exits first. */
-async function waitUntilServing(child: ChildProcess, port: number, logFile: string): Promise<void> {
+function tail(text: string, lines = 20): string {
+  return text.trim().split('\n').slice(-lines).join('\n');
+}
+
+/** Waits for ListQueues to answer; rejects with the tail of its output if the JVM exits first. */
+async function waitUntilServing(jvm: JvmProcess, port: number): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      const log = tail(await readFile(logFile, 'utf8').catch(() => ''));
+    if (jvm.hasExited()) {
+      const log = tail(jvm.output());
       const err = new Error(
-        `ElasticMQ exited (${child.exitCode ?? child.signalCode}) before serving:\n${log}`,
+        `ElasticMQ exited (${jvm.child.exitCode ?? jvm.child.signalCode}) before serving:\n${log}`,
       );
       // The port was free when claimed; another process took it before the JVM bound it.
       if (/BindException|Address already in use/.test(log)) Object.assign(err, { code: 'EADDRINUSE' });
@@ -122,63 +115,41 @@ async function waitUntilServing(child: ChildProcess, port: number, logFile: stri
   }
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-    child.once('exit', () => {
-      clearTimeout(force);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-function launch(args: string[], log: number): ChildProcess {
-  const [command, argv] = existsSync(SETPRIV)
-    ? [SETPRIV, ['--pdeathsig', 'KILL', '--', 'java', ...args]]
-    : ['java', args];
-  // stdin stays a pipe so the JVM never reads the runner's terminal; all output goes to the log file.
-  return spawn(command, argv, { stdio: ['pipe', log, log] });
-}
-
 /**
  * ElasticMQ from Maven Central, one JVM bound to 127.0.0.1: JSON and query protocols, RedrivePolicy,
  * ListDeadLetterSourceQueues, message-move tasks and the system attributes.
  */
 export async function startElasticMq({ port = 0, heap = '256m' }: ElasticMqOptions = {}): Promise<SqsPeer> {
-  const [classpath, bound] = await Promise.all([elasticMqClasspath(), claimPort(port), sweepStaleDirs()]);
+  const [java, classpath, bound] = await Promise.all([
+    javaCommand(),
+    mavenClasspath(HERE),
+    claimPort(port),
+    sweepStaleDirs(),
+  ]);
   const dir = await mkdtemp(path.join(tmpdir(), elasticMqTempPrefix()));
   const config = path.join(dir, 'elasticmq.conf');
-  const logFile = path.join(dir, 'elasticmq.log');
   await writeFile(config, configFor(bound));
-  const log = openSync(logFile, 'w');
-  const child = launch(
-    [`-Xmx${heap}`, ...JVM_FLAGS, `-Dconfig.file=${config}`, '-cp', classpath, 'org.elasticmq.server.Main'],
-    log,
-  );
-  closeSync(log);
-  // Where setpriv is missing, an orderly exit of this process still takes the JVM with it.
-  const killOnExit = () => {
-    child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-  };
-  process.once('exit', killOnExit);
+  const jvm = startJvm({
+    java,
+    classpath,
+    heap,
+    jvmArgs: [`-Dconfig.file=${config}`],
+    main: ['org.elasticmq.server.Main'],
+  });
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
-      await stopChild(child);
-      process.off('exit', killOnExit);
+      await jvm.stop(STOP_GRACE_MS);
       await rm(dir, { recursive: true, force: true });
     })();
     return stopping;
   };
   try {
     await new Promise<void>((resolve, reject) => {
-      child.once('spawn', resolve);
-      child.on('error', (err) => reject(new Error(`cannot start ElasticMQ: ${err.message}`)));
+      jvm.child.once('spawn', resolve);
+      jvm.child.once('error', (err) => reject(new Error(`cannot start ElasticMQ: ${err.message}`)));
     });
-    await waitUntilServing(child, bound, logFile);
+    await waitUntilServing(jvm, bound);
   } catch (err) {
     await stop();
     throw err;

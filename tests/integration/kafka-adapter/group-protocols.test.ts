@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type RunningTool, startKafkaTool } from '@/scripts/peers/apache-kafka/index';
+import { startKafkaTool } from '@/scripts/peers/apache-kafka/index';
+import type { JvmProcess } from '@/scripts/peers/jvm';
 import { closeKafkaClients } from '@/server/brokers/kafka/client';
 import { KafkaSource } from '@/server/brokers/kafka/kafka-source';
 import type { ConsumerGroupDescription } from '@/server/brokers/kafka/types';
@@ -17,10 +18,10 @@ describe('groups on both protocols, joined by Kafka 4 console consumers, on Apac
   const { bootstrap, classpath } = inject('apacheKafka');
   const topic = uniqueName('protocols');
   const groups = { classic: uniqueName('classic-group'), consumer: uniqueName('consumer-group') };
-  const consumers = new Map<string, RunningTool>();
+  const consumers = new Map<string, JvmProcess>();
   let source: KafkaSource;
 
-  function consoleConsumer(groupId: string, protocol: 'classic' | 'consumer'): Promise<RunningTool> {
+  function consoleConsumer(groupId: string, protocol: 'classic' | 'consumer'): Promise<JvmProcess> {
     return startKafkaTool(classpath, CONSOLE_CONSUMER, [
       '--bootstrap-server',
       bootstrap,
