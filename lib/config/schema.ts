@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { ROLES } from '@/lib/auth/roles';
+import { BUILTIN_PROFILES } from '@/lib/thresholds/defaults';
+import type { Metric } from '@/lib/thresholds/metrics';
 
 /**
  * The shape of tidewatch.config.yaml. Secrets are never values here: a field ending in `Env` names the
@@ -94,6 +96,62 @@ const store = z.strictObject({
   dataDir: z.string().default('./data'),
 });
 
+/** Strictly above `warn` warns, above `critical` is critical; `{}` switches a metric off. */
+const threshold = z
+  .strictObject({ warn: z.number().nonnegative().optional(), critical: z.number().nonnegative().optional() })
+  .superRefine((t, ctx) => {
+    if (t.warn !== undefined && t.critical !== undefined && t.warn > t.critical) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['warn'],
+        message: `warn (${t.warn}) must not exceed critical (${t.critical})`,
+      });
+    }
+  });
+
+const metricThresholds = {
+  offsetLag: threshold.optional(),
+  timeLagSeconds: threshold.optional(),
+  timeToClearSeconds: threshold.optional(),
+  dlqDepth: threshold.optional(),
+  dlqOldestAgeSeconds: threshold.optional(),
+} satisfies Record<Metric, z.ZodType>;
+
+const profileName = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a short lowercase name such as batch');
+const nameGlob = z.string().min(1);
+
+/** Name globs (`*`, `?`); `cluster` is a Kafka cluster or an SQS account. */
+const thresholdMatch = z
+  .strictObject({
+    cluster: nameGlob.optional(),
+    group: nameGlob.optional(),
+    topic: nameGlob.optional(),
+    queue: nameGlob.optional(),
+  })
+  .refine((m) => Object.values(m).some((v) => v !== undefined), {
+    message: 'match needs at least one of cluster, group, topic, queue',
+  });
+
+const thresholds = z
+  .strictObject({
+    defaults: z.strictObject(metricThresholds).default({}),
+    profiles: z.record(profileName, z.strictObject(metricThresholds)).default({}),
+    overrides: z
+      .array(z.strictObject({ match: thresholdMatch, profile: profileName.optional(), ...metricThresholds }))
+      .default([]),
+  })
+  .superRefine((t, ctx) => {
+    const known = new Set([...Object.keys(BUILTIN_PROFILES), ...Object.keys(t.profiles)]);
+    t.overrides.forEach((o, index) => {
+      if (o.profile === undefined || known.has(o.profile)) return;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['overrides', index, 'profile'],
+        message: `unknown profile "${o.profile}": expected one of ${[...known].join(', ')}`,
+      });
+    });
+  });
+
 export const configSchema = z
   .strictObject({
     auth,
@@ -101,6 +159,7 @@ export const configSchema = z
     kafka: z.strictObject({ clusters: z.array(kafkaCluster).default([]) }).default({ clusters: [] }),
     sqs: z.strictObject({ accounts: z.array(sqsAccount).default([]) }).default({ accounts: [] }),
     store: store.default({ databaseUrlEnv: 'DATABASE_URL', dataDir: './data' }),
+    thresholds: thresholds.default({ defaults: {}, profiles: {}, overrides: [] }),
   })
   .superRefine((config, ctx) => {
     const { credentials, oidc, github } = config.auth;
@@ -134,3 +193,5 @@ function uniqueNames(ctx: z.RefinementCtx, path: string[], items: { name: string
 export type TidewatchConfig = z.infer<typeof configSchema>;
 export type KafkaClusterConfig = z.infer<typeof kafkaCluster>;
 export type SqsAccountConfig = z.infer<typeof sqsAccount>;
+export type ThresholdsConfig = z.infer<typeof thresholds>;
+export type ThresholdMatch = z.infer<typeof thresholdMatch>;
