@@ -1,7 +1,7 @@
-import { createRequire } from 'node:module';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { closeKafkaClients, getKafkaClient } from '@/server/brokers/kafka/client';
 import { anyBroker } from '@/server/brokers/kafka/wire';
+import { KAFKAJS_API_KEYS, KAFKAJS_REQUESTS } from '@/tests/support/kafkajs-codec';
 import { clusterConfig, uniqueName } from './helpers';
 
 /*
@@ -10,15 +10,6 @@ import { clusterConfig, uniqueName } from './helpers';
  * failed request. This pins, for every API Tidewatch sends through kafkajs, the version it negotiates
  * with the real broker and that the broker still serves it. The adapter suites exercise each call.
  */
-
-interface RequestDefinition {
-  versions: string[];
-}
-const require = createRequire(import.meta.url);
-const { requests } = require('kafkajs/src/protocol/requests') as {
-  requests: Record<string, RequestDefinition>;
-};
-const apiKeys = require('kafkajs/src/protocol/requests/apiKeys') as Record<string, number>;
 
 /** API → the version kafkajs 2.2.4 ends up sending to Kafka 3.9 and 4.x. */
 const USED = {
@@ -59,8 +50,8 @@ describe('kafkajs 2.2.4 against Apache Kafka: the versions it negotiates are ser
     };
     const negotiated = Object.fromEntries(
       Object.keys(USED).map((api) => {
-        const served = broker.versions[apiKeys[api] ?? -1];
-        const ours = Math.max(...(requests[api]?.versions ?? []).map(Number));
+        const served = broker.versions[KAFKAJS_API_KEYS[api] ?? -1];
+        const ours = Math.max(...(KAFKAJS_REQUESTS[api]?.versions ?? []).map(Number));
         const chosen = served ? Math.min(ours, served.maxVersion) : -1;
         return [api, served && chosen >= served.minVersion ? chosen : `not served (broker ${version})`];
       }),

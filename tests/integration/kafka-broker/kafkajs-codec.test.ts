@@ -1,32 +1,8 @@
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KafkaTestBroker } from '@/scripts/peers/kafka-broker/index';
+import { frame, kafkajsRequest } from '@/tests/support/kafkajs-codec';
 import { startTestBroker } from './helpers';
 import { RawClient } from './raw-client';
-
-/** kafkajs's own per-version codecs, loaded directly so every version can be exercised, not just the newest. */
-interface CodecRequest {
-  apiKey: number;
-  apiVersion: number;
-  encode(): Promise<unknown>;
-}
-interface Codec {
-  request: CodecRequest;
-  response: { decode(b: Buffer): Promise<unknown>; parse(d: unknown): Promise<unknown> };
-}
-interface Definitions {
-  versions: string[];
-  protocol(o: { version: number }): (args: object) => Codec;
-}
-type Frame = (o: {
-  correlationId: number;
-  clientId: string;
-  request: CodecRequest;
-}) => Promise<{ buffer: Buffer }>;
-
-const load = createRequire(import.meta.url);
-const frame = load('kafkajs/src/protocol/request') as Frame;
-const api = (name: string) => load(`kafkajs/src/protocol/requests/${name}`) as Definitions;
 
 const TOPIC = 'codec-topic';
 const groupProtocols = [{ name: 'roundrobin', metadata: Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0]) }];
@@ -156,7 +132,7 @@ describe("every advertised version, read by kafkajs's own codec for that version
   let correlationId = 1000;
   for (const c of CASES) {
     it(`${c.name}: all versions kafkajs knows decode`, async () => {
-      const defs = api(c.name);
+      const defs = kafkajsRequest(c.name);
       expect(defs.versions.length).toBeGreaterThan(0);
       for (const version of defs.versions.map(Number)) {
         const codec = defs.protocol({ version })(c.args(version));

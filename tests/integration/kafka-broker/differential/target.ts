@@ -1,7 +1,8 @@
 import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
+import { KAFKAJS_API_KEYS, kafkajsMaxVersions } from '@/tests/support/kafkajs-codec';
 import { kafkaFor } from '../helpers';
 import { RawClient } from '../raw-client';
-import { type ApiName, callRaw, KAFKAJS_API_KEYS, kafkajsMaxVersions } from './codec';
+import { type ApiName, callRaw } from './codec';
 
 /** One broker under comparison, with the clients every step uses. */
 export interface Target {
