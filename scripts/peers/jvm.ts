@@ -70,7 +70,7 @@ async function findJava(): Promise<string> {
   } catch (err) {
     if ((err as { code?: string }).code === 'ENOENT') {
       throw new Error(
-        `no Java found (${command}): the JVM peers need Java 17 or newer (apt-get install openjdk-17-jre-headless)`,
+        `no Java found (${command}): Java 17 or newer is needed to run Apache Kafka, ElasticMQ and the other JVM test peers (apt-get install openjdk-17-jre-headless)`,
       );
     }
     throw err;

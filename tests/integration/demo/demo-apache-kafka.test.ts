@@ -157,7 +157,9 @@ describe('TIDEWATCH_DEMO_KAFKA=apache without Java', () => {
     const { demo } = await startDemo({ TIDEWATCH_DEMO_KAFKA: 'apache', JAVA_HOME: '/nonexistent-jdk' });
     const code = await demo.waitForExit(30_000);
     expect(code, demo.transcript()).toBe(1);
-    expect(demo.stderr).toMatch(/no Java found .*Apache Kafka needs Java 17 or newer/);
+    expect(demo.stderr).toMatch(
+      /no Java found \(\/nonexistent-jdk\/bin\/java\): Java 17 or newer is needed to run Apache Kafka/,
+    );
   }, 40_000);
 
   it('refuses an unknown Kafka kind', async () => {
