@@ -2,6 +2,7 @@ import 'server-only';
 import { joinGroupLag } from '@/lib/lag/group-lag';
 import { ServiceError } from '@/server/errors';
 import { getKafkaClient, type KafkaClient, type KafkaConnectionConfig } from './client';
+import { type ClusterState, readClusterState } from './cluster-state';
 import {
   CONSUMER_GROUP_DESCRIBE,
   consumerGroupDescribeRequest,
@@ -61,6 +62,15 @@ export class KafkaSource {
         }))
         .sort((a, b) => a.name.localeCompare(b.name));
     });
+  }
+
+  /**
+   * Brokers, every topic and each partition's log start, high watermark and last stable offset, in
+   * one Metadata and three ListOffsets per leader; an offline partition or unreachable leader marks
+   * only its own partitions.
+   */
+  clusterState(): Promise<ClusterState> {
+    return this.call('read cluster state', {}, async () => readClusterState(await this.client.wire()));
   }
 
   partitionOffsets(topics: string[]): Promise<PartitionOffsets[]> {

@@ -25,3 +25,13 @@ declare module 'kafkajs/src/protocol/decoder' {
 declare module 'kafkajs/src/protocol/error' {
   export function createErrorFromCode(code: number): Error & { type: string; code: number };
 }
+
+declare module 'kafkajs/src/protocol/requests' {
+  /** kafkajs's request definitions, by its API names (versions and codecs). */
+  export const requests: Record<string, unknown>;
+}
+
+declare module 'kafkajs/src/protocol/requests/apiKeys' {
+  const apiKeys: Record<string, number>;
+  export default apiKeys;
+}

@@ -1,5 +1,8 @@
 import 'server-only';
 import type { Kafka } from 'kafkajs';
+import { createErrorFromCode } from 'kafkajs/src/protocol/error';
+import { requests as kafkajsRequests } from 'kafkajs/src/protocol/requests';
+import kafkajsApiKeys from 'kafkajs/src/protocol/requests/apiKeys';
 import type { ProtocolRequest } from './consumer-group-describe';
 import { isConnectionError } from './errors';
 
@@ -79,6 +82,8 @@ export interface WireBroker {
   versions: Record<number, { minVersion: number; maxVersion: number } | undefined> | null;
   /** kafkajs's pool of connections to this broker; sends any encoded request. */
   connectionPool: { send(request: ProtocolRequest): Promise<unknown> };
+  /** kafkajs's codec of an API at the version negotiated with this broker. */
+  lookupRequest(apiKey: number, definitions: unknown): (args: unknown) => ProtocolRequest;
   metadata(topics: string[]): Promise<WireMetadata>;
   listOffsets(req: {
     isolationLevel: number;
@@ -115,7 +120,38 @@ function clusterFactory(kafka: Kafka): ClusterFactory {
 
 export function createWireCluster(kafka: Kafka): WireCluster {
   // Reading must never create topics by accident; metadata stays cached for kafkajs's default 5 minutes.
-  return clusterFactory(kafka)({ allowAutoTopicCreation: false, metadataMaxAge: 300_000 });
+  const cluster = clusterFactory(kafka)({ allowAutoTopicCreation: false, metadataMaxAge: 300_000 });
+  toleratePartitionErrors(cluster);
+  return cluster;
+}
+
+type PooledBroker = WireBroker & { metadata(topics?: string[]): Promise<WireMetadata> };
+
+/**
+ * kafkajs refreshes its broker list with a Metadata request for every topic of the cluster and
+ * throws when any one partition anywhere reports an error: one offline partition would cut the
+ * console off from the whole cluster. The brokers of this cluster object (only the adapter uses
+ * it) answer Metadata with partition errors kept as data; a topic the caller named that does not
+ * exist still throws, so it reads as not found.
+ */
+function toleratePartitionErrors(cluster: WireCluster): void {
+  const pool = (cluster as unknown as { brokerPool: { createBroker(o: unknown): PooledBroker } }).brokerPool;
+  const create = pool.createBroker.bind(pool);
+  pool.createBroker = (options) => {
+    const broker = create(options);
+    broker.metadata = (topics: string[] = []) => tolerantMetadata(broker, topics);
+    return broker;
+  };
+}
+
+async function tolerantMetadata(broker: WireBroker, topics: string[]): Promise<WireMetadata> {
+  const answer = await sendKeepingErrors<{
+    topicMetadata: (WireTopicMetadata & { topicErrorCode: number })[];
+  }>(broker, 'Metadata', { topics, allowAutoTopicCreation: false });
+  const missing = topics.length > 0 ? answer.topicMetadata.find((t) => t.topicErrorCode !== 0) : undefined;
+  if (missing) throw createErrorFromCode(missing.topicErrorCode);
+  // Listing every topic: one being deleted right now is left out rather than failing the list.
+  return { ...answer, topicMetadata: answer.topicMetadata.filter((t) => t.topicErrorCode === 0) };
 }
 
 /** Connects and learns the broker list, so brokers can be found by node id. */
@@ -153,4 +189,20 @@ function shuffled<T>(items: T[]): T[] {
     [out[i], out[j]] = [out[j] as T, out[i] as T];
   }
   return out;
+}
+
+/**
+ * Sends one of kafkajs's own requests at the negotiated version, but returns the decoded answer
+ * with its error codes as data: kafkajs would throw on the first failed partition, and one offline
+ * partition must not hide the rest of the cluster.
+ */
+export async function sendKeepingErrors<T>(broker: WireBroker, apiName: string, args: unknown): Promise<T> {
+  const apiKey = kafkajsApiKeys[apiName];
+  const definitions = kafkajsRequests[apiName];
+  if (apiKey === undefined || !definitions) throw new Error(`kafkajs has no ${apiName} request`);
+  const { request, response } = broker.lookupRequest(apiKey, definitions)(args);
+  return (await broker.connectionPool.send({
+    request,
+    response: { ...response, parse: async (d) => d },
+  })) as T;
 }

@@ -73,15 +73,19 @@ describe("a three-broker cluster (librdkafka's mock): requests reach each partit
   });
 });
 
-async function leadersOf(seed: string, topic: string): Promise<Set<number>> {
+async function leadersByPartition(seed: string, topic: string): Promise<Map<number, number>> {
   const admin = testKafka(seed).admin();
   await admin.connect();
   try {
     const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
-    return new Set(topics[0]?.partitions.map((p) => p.leader));
+    return new Map(topics[0]?.partitions.map((p) => [p.partitionId, p.leader]));
   } finally {
     await admin.disconnect();
   }
+}
+
+async function leadersOf(seed: string, topic: string): Promise<Set<number>> {
+  return new Set((await leadersByPartition(seed, topic)).values());
 }
 
 /**
@@ -176,4 +180,53 @@ describe('a three-node Apache Kafka (KRaft): leaders spread, one broker stopped 
       await consumer.disconnect();
     }
   }, 120_000);
+
+  it('reads the whole cluster with one partition offline: that partition is marked, the rest are read', async () => {
+    const fragile = uniqueName('unreplicated');
+    await createReadyTopics(kafka.bootstrap, [{ topic: fragile, numPartitions: 3, replicationFactor: 1 }]);
+    await source.produce(
+      fragile,
+      [0, 1, 2].map((partition) => ({ value: `v${partition}`, partition })),
+    );
+    const onNode3 = [...(await leadersByPartition(kafka.bootstrap, fragile))].find(
+      ([, leader]) => leader === 3,
+    )?.[0];
+    expect(onNode3).toBeDefined();
+    await kafka.stopNode(3);
+    try {
+      const state = await waitFor(async () => {
+        const s = await source.clusterState();
+        const t = s.topics.find((x) => x.name === fragile);
+        return t?.partitions.find((p) => p.partition === onNode3)?.leader === -1 ? s : undefined;
+      }, 30_000);
+      const t = state.topics.find((x) => x.name === fragile);
+      expect(t?.error).toBeNull();
+      for (const p of t?.partitions ?? []) {
+        if (p.partition === onNode3) {
+          expect(p).toMatchObject({
+            leader: -1,
+            low: null,
+            high: null,
+            error: expect.stringContaining('offline'),
+          });
+        } else {
+          expect(p).toMatchObject({ low: '0', high: '1', stable: '1', error: null });
+        }
+      }
+      // The replicated topic of the other tests is still whole.
+      expect(state.topics.find((x) => x.name === topic)?.partitions.every((p) => p.error === null)).toBe(
+        true,
+      );
+      expect(state.brokers.map((b) => b.nodeId)).toEqual([1, 2]);
+      // One Metadata and three ListOffsets per live leader.
+      expect(state.requests).toBe(1 + 3 * 2);
+      // The rest of the adapter keeps working too: listing, and reading a healthy partition of that topic.
+      expect((await source.listTopics()).find((x) => x.name === fragile)).toMatchObject({ partitions: 3 });
+      const healthy = [0, 1, 2].find((p) => p !== onNode3) ?? 0;
+      const [record] = await source.readMessages({ topic: fragile, partition: healthy, fromOffset: 0 });
+      expect(record?.value?.text).toBe(`v${healthy}`);
+    } finally {
+      await kafka.startNode(3);
+    }
+  }, 90_000);
 });
