@@ -1,7 +1,6 @@
 import type { Socket } from 'node:net';
 import { API_VERSIONS_KEY, encodeApiVersions } from './apis/api-versions';
-import { API_SPECS, findApi } from './apis/registry';
-import type { BrokerState } from './context';
+import type { ApiSpec, BrokerState } from './context';
 import { ErrorCode } from './protocol/errors';
 import { MalformedRequestError, Reader } from './protocol/reader';
 import { Writer } from './protocol/writer';
@@ -81,18 +80,24 @@ export class Connection {
       correlationId: reader.int32(),
       clientId: reader.string(),
     };
-    const body = await this.handle(header, reader);
+    const spec = this.state.apis.find((s) => s.key === header.apiKey);
+    const served = spec && header.apiVersion >= 0 && header.apiVersion <= spec.maxVersion ? spec : undefined;
+    // Flexible versions use request header v2 and response header v1: each adds a tagged-field section.
+    const flexible = served?.flexibleFrom !== undefined && header.apiVersion >= served.flexibleFrom;
+    if (flexible) reader.taggedFields();
+    const body = await this.handle(header, served, reader);
     if (body === null) return null;
-    return new Writer()
-      .int32(body.length + 4)
-      .int32(header.correlationId)
-      .raw(body)
-      .toBuffer();
+    const w = new Writer().int32(body.length + 4 + (flexible ? 1 : 0)).int32(header.correlationId);
+    if (flexible) w.taggedFields();
+    return w.raw(body).toBuffer();
   }
 
-  private handle(header: Header, reader: Reader): Buffer | null | Promise<Buffer | null> {
-    const spec = findApi(header.apiKey);
-    if (spec && header.apiVersion >= 0 && header.apiVersion <= spec.maxVersion) {
+  private handle(
+    header: Header,
+    spec: ApiSpec | undefined,
+    reader: Reader,
+  ): Buffer | null | Promise<Buffer | null> {
+    if (spec) {
       return spec.handle(
         {
           apiVersion: header.apiVersion,
@@ -105,7 +110,7 @@ export class Connection {
     }
     // A newer ApiVersions gets the v0 layout listing what is supported, so the client can retry lower.
     if (header.apiKey === API_VERSIONS_KEY)
-      return encodeApiVersions(API_SPECS, 0, ErrorCode.UNSUPPORTED_VERSION);
+      return encodeApiVersions(this.state.apis, 0, ErrorCode.UNSUPPORTED_VERSION);
     return new Writer().int16(ErrorCode.UNSUPPORTED_VERSION).toBuffer();
   }
 

@@ -1,4 +1,5 @@
 import type { ConsumerOffsetsWriter } from './consumer-offsets';
+import type { GroupFaults } from './group-faults';
 import type { GroupCoordinatorApi } from './group-types';
 import type { Log } from './log';
 import type { Reader } from './protocol/reader';
@@ -14,6 +15,10 @@ export interface BrokerState {
   offsets: ConsumerOffsetsWriter;
   autoCreateTopics: boolean;
   defaultPartitions: number;
+  /** The APIs served and advertised, with their highest versions (lower when told to act as an older Kafka). */
+  apis: readonly ApiSpec[];
+  /** Errors a test queued for particular groups (FindCoordinator, OffsetFetch). */
+  groupFaults: GroupFaults;
 }
 
 export interface RequestContext {
@@ -30,5 +35,11 @@ export interface ApiSpec {
   key: number;
   name: string;
   maxVersion: number;
+  /**
+   * The first flexible version: from it on, the request header carries tagged fields (header v2) and
+   * the response header does too (v1). Unset for APIs served only in older versions, and for
+   * ApiVersions, whose response header stays v0 at every version.
+   */
+  flexibleFrom?: number;
   handle: Handler;
 }

@@ -1,5 +1,7 @@
+import { servedApis } from './apis/registry';
 import { ConsumerOffsetsWriter } from './consumer-offsets';
 import { GroupCoordinator } from './group-coordinator';
+import { type GroupFaultApi, GroupFaults } from './group-faults';
 import { Log } from './log';
 import { BrokerServer } from './server';
 
@@ -11,6 +13,11 @@ export interface KafkaBrokerOptions {
   defaultPartitions?: number;
   /** Kafka's group.initial.rebalance.delay.ms; tests set it low. */
   initialRebalanceDelayMs?: number;
+  /**
+   * Highest version to serve and advertise, by API key, to act as an older Kafka: `{ 9: 7, 10: 3 }` is
+   * a Kafka before 3.0, without the batched OffsetFetch and FindCoordinator.
+   */
+  maxVersions?: Record<number, number>;
 }
 
 export interface KafkaTestBroker {
@@ -27,6 +34,11 @@ export interface KafkaTestBroker {
   /** Delays every response by this many milliseconds (0 = none). */
   setResponseDelay(ms: number): void;
   createTopic(name: string, partitions?: number): void;
+  /**
+   * Answers the next `times` FindCoordinator or OffsetFetch requests for this group with `errorCode`
+   * (16 NOT_COORDINATOR, 14 COORDINATOR_LOAD_IN_PROGRESS, 30 GROUP_AUTHORIZATION_FAILED, ...).
+   */
+  failGroupRequests(api: GroupFaultApi, groupId: string, errorCode: number, times?: number): void;
 }
 
 /** Starts a single-node, in-memory Kafka-protocol broker for tests and the demo. */
@@ -34,6 +46,7 @@ export async function startKafkaBroker(opts: KafkaBrokerOptions = {}): Promise<K
   const host = opts.host ?? '127.0.0.1';
   const defaultPartitions = opts.defaultPartitions ?? 1;
   const log = new Log();
+  const groupFaults = new GroupFaults();
   const offsets = new ConsumerOffsetsWriter(log);
   const coordinator = new GroupCoordinator({
     onCommit: (record) => offsets.record(record),
@@ -48,6 +61,8 @@ export async function startKafkaBroker(opts: KafkaBrokerOptions = {}): Promise<K
       offsets,
       autoCreateTopics: opts.autoCreateTopics ?? true,
       defaultPartitions,
+      apis: servedApis(opts.maxVersions),
+      groupFaults,
     },
     opts.port ?? 0,
   );
@@ -71,5 +86,7 @@ export async function startKafkaBroker(opts: KafkaBrokerOptions = {}): Promise<K
     createTopic: (name, partitions) => {
       if (!log.topics.has(name)) log.createTopic(name, partitions ?? defaultPartitions);
     },
+    failGroupRequests: (api, groupId, errorCode, times = 1) =>
+      groupFaults.add(api, groupId, errorCode, times),
   };
 }

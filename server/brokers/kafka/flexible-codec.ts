@@ -42,9 +42,9 @@ export function flexibleRequest<T>(
     response: {
       decode: async (payload) => {
         const d = new Decoder(payload);
-        d.readTaggedFields();
+        skipTaggedFields(d);
         const body = readBody(d);
-        d.readTaggedFields();
+        skipTaggedFields(d);
         return body;
       },
       parse: async (decoded) => decoded,
@@ -59,6 +59,19 @@ export async function sendFlexible<T>(broker: WireBroker, req: FlexibleRequest<T
 export function writeCompactArray<T>(e: Encoder, items: readonly T[], each: (e: Encoder, item: T) => void) {
   e.writeUVarInt(items.length + 1);
   for (const item of items) each(e, item);
+}
+
+/**
+ * Skips a tagged-field section: a count, then per field a tag, a size and that many bytes. Not
+ * kafkajs's readTaggedFields, which reads the size as a compact length (size + 1) and so loses its
+ * place when a broker sends a field.
+ */
+export function skipTaggedFields(d: Decoder): void {
+  const count = d.readUVarInt();
+  for (let i = 0; i < count; i++) {
+    d.readUVarInt();
+    d.forward(d.readUVarInt());
+  }
 }
 
 export function readCompactArray<T>(d: Decoder, each: (d: Decoder) => T): T[] {
@@ -109,7 +122,7 @@ function foundCoordinator(d: Decoder): FoundCoordinator {
   d.readInt32();
   const errorCode = d.readInt16();
   d.readUVarIntString(); // error message: kafkajs's table names the code
-  d.readTaggedFields();
+  skipTaggedFields(d);
   return { key, nodeId, errorCode };
 }
 
@@ -132,7 +145,7 @@ function fetchedGroup(d: Decoder): FetchedGroup {
   const groupId = readCompactString(d);
   const partitions = readCompactArray(d, fetchedTopic).flat();
   const errorCode = d.readInt16();
-  d.readTaggedFields();
+  skipTaggedFields(d);
   return { groupId, errorCode, partitions };
 }
 
@@ -144,9 +157,9 @@ function fetchedTopic(d: Decoder): FetchedGroup['partitions'] {
     p.readInt32(); // committed leader epoch
     p.readUVarIntString(); // commit metadata
     const errorCode = p.readInt16();
-    p.readTaggedFields();
+    skipTaggedFields(p);
     return { topic, partition, offset, errorCode };
   });
-  d.readTaggedFields();
+  skipTaggedFields(d);
   return partitions;
 }

@@ -28,11 +28,10 @@ const KAFKAJS_OFFSET_FETCH_VERSION = 4;
 export const GROUPS_PER_OFFSET_FETCH = 100;
 /** Requests in flight at once, per call, where one request per group or per chunk is needed. */
 const CONCURRENCY = 16;
-// The coordinator moved since it was found: Kafka's admin client finds it again for these two.
-const COORDINATOR_MOVED = new Set([
-  createErrorFromCode(15).type, // COORDINATOR_NOT_AVAILABLE
-  createErrorFromCode(16).type, // NOT_COORDINATOR
-]);
+// NOT_COORDINATOR (kafkajs: NOT_COORDINATOR_FOR_GROUP): the group moved since its coordinator was found.
+const NOT_COORDINATOR = createErrorFromCode(16).type;
+
+const NO_ANSWER: GroupError = { code: 'NO_ANSWER', message: 'The broker left this group out of its answer' };
 
 /** Requests sent, in total and by API, for the benchmark's round-trip count. */
 export interface RequestStats {
@@ -124,7 +123,7 @@ export async function findCoordinators(
 }
 
 function toCoordinator(found: FoundCoordinator | undefined): CoordinatorResult {
-  if (!found) return { ok: false, error: { code: 'NO_ANSWER', message: 'The broker left this group out' } };
+  if (!found) return { ok: false, error: NO_ANSWER };
   if (found.errorCode !== 0) return { ok: false, error: protocolError(found.errorCode) };
   return { ok: true, nodeId: found.nodeId };
 }
@@ -146,33 +145,43 @@ async function findOneCoordinator(
 /**
  * Every committed offset of each group: one OffsetFetch v8 per coordinator per 100 groups where the
  * coordinator serves it, else one kafkajs OffsetFetch per group. A failure marks its own groups
- * only; a group whose coordinator moved is found and asked again, once.
+ * only; a group whose coordinator moved is found and asked again, once. `known` coordinators (from
+ * findCoordinators, for a snapshot that also describes the groups) spare the first lookup.
  */
 export async function fetchGroupOffsets(
   wire: WireCluster,
   groupIds: string[],
   stats?: RequestStats,
+  known?: Map<string, CoordinatorResult>,
 ): Promise<Map<string, GroupOffsetsResult>> {
-  const results = await fetchRound(wire, [...new Set(groupIds)], stats);
-  const moved = [...results].filter(([, r]) => !r.ok && COORDINATOR_MOVED.has(r.error.code));
+  const ids = [...new Set(groupIds)];
+  const results = await fetchRound(wire, await coordinatorsOf(wire, ids, stats, known), stats);
+  const moved = [...results].filter(([, r]) => !r.ok && r.error.code === NOT_COORDINATOR).map(([id]) => id);
   if (moved.length === 0) return results;
-  for (const [id, r] of await fetchRound(
-    wire,
-    moved.map(([id]) => id),
-    stats,
-  ))
-    results.set(id, r);
+  const again = await fetchRound(wire, await findCoordinators(wire, moved, stats), stats);
+  for (const [id, r] of again) results.set(id, r);
   return results;
+}
+
+async function coordinatorsOf(
+  wire: WireCluster,
+  ids: string[],
+  stats?: RequestStats,
+  known = new Map<string, CoordinatorResult>(),
+): Promise<Map<string, CoordinatorResult>> {
+  const missing = ids.filter((id) => !known.has(id));
+  const found = missing.length > 0 ? await findCoordinators(wire, missing, stats) : known;
+  return new Map(ids.map((id) => [id, found.get(id) ?? known.get(id) ?? { ok: false, error: NO_ANSWER }]));
 }
 
 async function fetchRound(
   wire: WireCluster,
-  groupIds: string[],
+  coordinators: Map<string, CoordinatorResult>,
   stats?: RequestStats,
 ): Promise<Map<string, GroupOffsetsResult>> {
   const results = new Map<string, GroupOffsetsResult>();
   const byCoordinator = new Map<number, string[]>();
-  for (const [id, c] of await findCoordinators(wire, groupIds, stats)) {
+  for (const [id, c] of coordinators) {
     if (!c.ok) results.set(id, c);
     else if (byCoordinator.has(c.nodeId)) byCoordinator.get(c.nodeId)?.push(id);
     else byCoordinator.set(c.nodeId, [id]);
@@ -224,8 +233,7 @@ async function fetchBatch(broker: WireBroker, groupIds: string[], stats?: Reques
     );
     return groupIds.map((id) => {
       const group = groups.get(id);
-      if (!group)
-        return [id, { ok: false, error: { code: 'NO_ANSWER', message: 'The broker left this group out' } }];
+      if (!group) return [id, { ok: false, error: NO_ANSWER }];
       return [id, toGroupOffsets(group)];
     });
   } catch (err) {

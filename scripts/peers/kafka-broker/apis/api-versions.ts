@@ -12,11 +12,9 @@ export function encodeApiVersions(specs: readonly ApiSpec[], version: number, er
   return w.toBuffer();
 }
 
-export function apiVersionsApi(specs: () => readonly ApiSpec[]): ApiSpec {
-  return {
-    key: API_VERSIONS_KEY,
-    name: 'ApiVersions',
-    maxVersion: 2,
-    handle: (ctx) => encodeApiVersions(specs(), ctx.apiVersion, ErrorCode.NONE),
-  };
-}
+export const apiVersionsApi: ApiSpec = {
+  key: API_VERSIONS_KEY,
+  name: 'ApiVersions',
+  maxVersion: 2,
+  handle: (ctx) => encodeApiVersions(ctx.state.apis, ctx.apiVersion, ErrorCode.NONE),
+};

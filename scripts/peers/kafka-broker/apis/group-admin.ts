@@ -1,5 +1,4 @@
 import type { ApiSpec, RequestContext } from '../context';
-import type { CommittedOffset } from '../group-types';
 import { ErrorCode } from '../protocol/errors';
 import type { Reader } from '../protocol/reader';
 import { Writer } from '../protocol/writer';
@@ -39,30 +38,10 @@ function readCommitPartition(v: number) {
   };
 }
 
-function groupByTopic<T extends { topic: string }>(items: T[]): [string, T[]][] {
+export function groupByTopic<T extends { topic: string }>(items: T[]): [string, T[]][] {
   const map = new Map<string, T[]>();
   for (const item of items) map.set(item.topic, [...(map.get(item.topic) ?? []), item]);
   return [...map.entries()];
-}
-
-function offsetFetch(ctx: RequestContext, r: Reader): Buffer {
-  const v = ctx.apiVersion;
-  const groupId = r.string();
-  const requested = r.nullableArray((r) => ({ topic: r.string(), partitions: r.array((r) => r.int32()) }));
-  const offsets: CommittedOffset[] = ctx.state.coordinator.fetchOffsets({ groupId, topics: requested });
-  const w = new Writer();
-  if (v >= 3) w.int32(0);
-  w.array(groupByTopic(offsets), (w, [topic, parts]) => {
-    w.string(topic).array(parts, (w, o) => {
-      // Kafka keeps a null commit metadata as "" and answers "" where nothing was committed.
-      w.int32(o.partition)
-        .int64(o.offset)
-        .string(o.metadata ?? '')
-        .int16(o.errorCode);
-    });
-  });
-  if (v >= 2) w.int16(ErrorCode.NONE);
-  return w.toBuffer();
 }
 
 function listGroups(ctx: RequestContext): Buffer {
@@ -103,7 +82,6 @@ function deleteGroups(ctx: RequestContext, r: Reader): Buffer {
 
 export const groupAdminApis: ApiSpec[] = [
   { key: 8, name: 'OffsetCommit', maxVersion: 5, handle: offsetCommit },
-  { key: 9, name: 'OffsetFetch', maxVersion: 4, handle: offsetFetch },
   { key: 15, name: 'DescribeGroups', maxVersion: 2, handle: describeGroups },
   { key: 16, name: 'ListGroups', maxVersion: 2, handle: listGroups },
   { key: 42, name: 'DeleteGroups', maxVersion: 1, handle: deleteGroups },

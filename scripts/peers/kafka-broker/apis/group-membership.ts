@@ -3,24 +3,6 @@ import { ErrorCode } from '../protocol/errors';
 import type { Reader } from '../protocol/reader';
 import { Writer } from '../protocol/writer';
 
-const GROUP_KEY_TYPE = 0;
-
-function findCoordinator(ctx: RequestContext, r: Reader): Buffer {
-  const v = ctx.apiVersion;
-  r.string();
-  const keyType = v >= 1 ? r.int8() : GROUP_KEY_TYPE;
-  // Transactions are not served, so there is no transaction coordinator to name.
-  const errorCode = keyType === GROUP_KEY_TYPE ? ErrorCode.NONE : ErrorCode.COORDINATOR_NOT_AVAILABLE;
-  if (errorCode === ErrorCode.NONE) ctx.state.offsets.ensureTopic();
-  const { state } = ctx;
-  const w = new Writer();
-  if (v >= 1) w.int32(0);
-  w.int16(errorCode);
-  // Kafka fills the message from its error table, which names the code itself when there is no error.
-  if (v >= 1) w.nullableString(errorCode === ErrorCode.NONE ? 'NONE' : 'The coordinator is not available.');
-  return w.int32(state.brokerId).string(state.host).int32(state.port()).toBuffer();
-}
-
 async function joinGroup(ctx: RequestContext, r: Reader): Promise<Buffer> {
   const v = ctx.apiVersion;
   const groupId = r.string();
@@ -102,7 +84,6 @@ function leaveGroup(ctx: RequestContext, r: Reader): Buffer {
 }
 
 export const groupMembershipApis: ApiSpec[] = [
-  { key: 10, name: 'FindCoordinator', maxVersion: 2, handle: findCoordinator },
   { key: 11, name: 'JoinGroup', maxVersion: 5, handle: joinGroup },
   { key: 12, name: 'Heartbeat', maxVersion: 3, handle: heartbeat },
   { key: 13, name: 'LeaveGroup', maxVersion: 3, handle: leaveGroup },

@@ -1,25 +1,33 @@
 import type { ApiSpec } from '../context';
 import { apiVersionsApi } from './api-versions';
 import { fetchApi } from './fetch';
+import { findCoordinatorApi } from './find-coordinator';
 import { groupAdminApis } from './group-admin';
 import { groupMembershipApis } from './group-membership';
 import { listOffsetsApi } from './list-offsets';
 import { metadataApi } from './metadata';
+import { offsetFetchApi } from './offset-fetch';
 import { produceApi } from './produce';
 import { topicAdminApis } from './topic-admin';
 
-/** Every API this broker serves, sorted by key; each is advertised from version 0. */
+/** Every API this broker can serve, sorted by key; each is advertised from version 0. */
 export const API_SPECS: readonly ApiSpec[] = [
   produceApi,
   fetchApi,
   listOffsetsApi,
   metadataApi,
   ...groupAdminApis,
+  offsetFetchApi,
+  findCoordinatorApi,
   ...groupMembershipApis,
   ...topicAdminApis,
-  apiVersionsApi(() => API_SPECS),
+  apiVersionsApi,
 ].sort((a, b) => a.key - b.key);
 
-export function findApi(key: number): ApiSpec | undefined {
-  return API_SPECS.find((s) => s.key === key);
+/** The served APIs, each capped at `maxVersions[key]` where given, to act as an older Kafka. */
+export function servedApis(maxVersions: Readonly<Record<number, number>> = {}): ApiSpec[] {
+  return API_SPECS.map((s) => ({
+    ...s,
+    maxVersion: Math.min(s.maxVersion, maxVersions[s.key] ?? s.maxVersion),
+  }));
 }

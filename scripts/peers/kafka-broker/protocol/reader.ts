@@ -1,7 +1,7 @@
 /** Thrown when a request is shorter than its declared layout; the connection is then closed. */
 export class MalformedRequestError extends Error {}
 
-/** Big-endian reader for Kafka's non-flexible wire types. */
+/** Big-endian reader for Kafka's wire types; the `compact` ones belong to flexible versions. */
 export class Reader {
   private pos = 0;
 
@@ -86,6 +86,50 @@ export class Reader {
       if (shift > 63n) throw new MalformedRequestError('varint too long');
     }
     return (result >> 1n) ^ -(result & 1n);
+  }
+
+  /** Unsigned varint: the lengths and counts of flexible versions. */
+  uvarint(): number {
+    let result = 0;
+    for (let shift = 0; ; shift += 7) {
+      if (shift > 28) throw new MalformedRequestError('uvarint too long');
+      const byte = this.buf.readUInt8(this.take(1));
+      result += (byte & 0x7f) * 2 ** shift;
+      if ((byte & 0x80) === 0) return result;
+    }
+  }
+
+  /** Length + 1 as a uvarint; 0 is null. */
+  compactNullableString(): string | null {
+    const len = this.uvarint() - 1;
+    return len < 0 ? null : this.raw(len).toString('utf8');
+  }
+
+  compactString(): string {
+    return this.compactNullableString() ?? '';
+  }
+
+  /** Count + 1 as a uvarint; 0 is null. */
+  compactNullableArray<T>(each: (r: Reader) => T): T[] | null {
+    const len = this.uvarint() - 1;
+    if (len < 0) return null;
+    if (len > this.remaining) throw new MalformedRequestError('array length exceeds request');
+    const out: T[] = [];
+    for (let i = 0; i < len; i++) out.push(each(this));
+    return out;
+  }
+
+  compactArray<T>(each: (r: Reader) => T): T[] {
+    return this.compactNullableArray(each) ?? [];
+  }
+
+  /** Skips a tagged-field section: no field this broker reads is carried as a tag. */
+  taggedFields(): void {
+    const count = this.uvarint();
+    for (let i = 0; i < count; i++) {
+      this.uvarint();
+      this.raw(this.uvarint());
+    }
   }
 
   /** Varint-length-prefixed bytes; -1 is null. */

@@ -1,4 +1,4 @@
-/** Big-endian writer for Kafka's non-flexible wire types; grows its buffer as needed. */
+/** Big-endian writer for Kafka's wire types (`compact` ones for flexible versions); grows its buffer as needed. */
 export class Writer {
   private buf = Buffer.alloc(256);
   private pos = 0;
@@ -81,6 +81,43 @@ export class Writer {
 
   int32Array(items: readonly number[]): this {
     return this.array(items, (w, n) => w.int32(n));
+  }
+
+  /** Unsigned varint: the lengths and counts of flexible versions. */
+  uvarint(v: number): this {
+    let rest = v;
+    do {
+      let byte = rest % 0x80;
+      rest = Math.floor(rest / 0x80);
+      if (rest > 0) byte |= 0x80;
+      this.ensure(1);
+      this.buf[this.pos++] = byte;
+    } while (rest > 0);
+    return this;
+  }
+
+  compactString(s: string): this {
+    const b = Buffer.from(s, 'utf8');
+    return this.uvarint(b.length + 1).raw(b);
+  }
+
+  compactNullableString(s: string | null): this {
+    return s === null ? this.uvarint(0) : this.compactString(s);
+  }
+
+  compactArray<T>(items: readonly T[], each: (w: this, item: T) => void): this {
+    this.uvarint(items.length + 1);
+    for (const item of items) each(this, item);
+    return this;
+  }
+
+  compactInt32Array(items: readonly number[]): this {
+    return this.compactArray(items, (w, n) => w.int32(n));
+  }
+
+  /** An empty tagged-field section: this broker sends no tagged fields. */
+  taggedFields(): this {
+    return this.uvarint(0);
   }
 
   /** Zig-zag varint as used inside v2 records. */
