@@ -2,6 +2,7 @@ import 'server-only';
 import Decoder from 'kafkajs/src/protocol/decoder';
 import Encoder from 'kafkajs/src/protocol/encoder';
 import { createErrorFromCode } from 'kafkajs/src/protocol/error';
+import { skipTaggedFields } from './flexible-codec';
 import type { ConsumerGroupDescription, TopicPartitions } from './types';
 
 /*
@@ -49,10 +50,10 @@ function assignment(d: Decoder): TopicPartitions[] {
     t.forward(16); // topic id (uuid): the name follows
     const topic = string(t);
     const partitions = array(t, (p) => p.readInt32()).sort((a, b) => a - b);
-    t.readTaggedFields();
+    skipTaggedFields(t);
     return { topic, partitions };
   });
-  d.readTaggedFields();
+  skipTaggedFields(d);
   return topics.sort((a, b) => a.topic.localeCompare(b.topic));
 }
 
@@ -67,7 +68,7 @@ function member(d: Decoder): DescribedGroup['members'][number] {
   d.readUVarIntString(); // subscribed topic regex
   const current = assignment(d);
   assignment(d); // target assignment
-  d.readTaggedFields();
+  skipTaggedFields(d);
   return { memberId, clientId, clientHost, assignment: current };
 }
 
@@ -81,7 +82,7 @@ function group(d: Decoder): DescribedGroup {
   const assignorName = string(d);
   const members = array(d, member);
   d.readInt32(); // authorized operations
-  d.readTaggedFields();
+  skipTaggedFields(d);
   return { errorCode, errorMessage, groupId, groupState, assignorName, members };
 }
 
@@ -100,10 +101,10 @@ export function consumerGroupDescribeRequest(groupIds: string[]): ProtocolReques
     response: {
       decode: async (payload) => {
         const d = new Decoder(payload);
-        d.readTaggedFields(); // response header v1
+        skipTaggedFields(d); // response header v1
         d.readInt32(); // throttle time
         const groups = array(d, group);
-        d.readTaggedFields();
+        skipTaggedFields(d);
         return groups;
       },
       parse: async (groups) => groups,

@@ -54,9 +54,6 @@ export type CoordinatorResult = { ok: true; nodeId: number } | { ok: false; erro
 /** Every partition the group has committed on; offset null where Kafka answers -1 (none). */
 export type GroupOffsetsResult = { ok: true; offsets: CommittedOffset[] } | { ok: false; error: GroupError };
 
-// A kafkajs Broker object knows its node id; WireBroker does not declare it.
-type NodeBroker = WireBroker & { nodeId: number };
-
 function count(stats: RequestStats | undefined, api: string): void {
   if (!stats) return;
   stats.requests += 1;
@@ -135,7 +132,7 @@ async function findOneCoordinator(
 ): Promise<[string, CoordinatorResult]> {
   count(stats, 'FindCoordinator');
   try {
-    const broker = (await wire.findGroupCoordinator({ groupId })) as NodeBroker;
+    const broker = await wire.findGroupCoordinator({ groupId });
     return [groupId, { ok: true, nodeId: broker.nodeId }];
   } catch (err) {
     return [groupId, { ok: false, error: requestError(err, 'FindCoordinator') }];

@@ -9,6 +9,7 @@ import {
   toConsumerProtocolGroup,
 } from './consumer-group-describe';
 import { type KafkaErrorContext, toServiceError, withDeadline } from './errors';
+import { type KafkaFleetSnapshot, takeFleetSnapshot } from './fleet-snapshot';
 import { toGroupDescription } from './groups';
 import { fetchCommittedOffsets, fetchPartitionOffsets, topicMetadata, withFreshRoute } from './offsets';
 import { produceMessages } from './produce';
@@ -71,6 +72,13 @@ export class KafkaSource {
    */
   clusterState(): Promise<ClusterState> {
     return this.call('read cluster state', {}, async () => readClusterState(await this.client.wire()));
+  }
+
+  /** Every topic and consumer group of the cluster with its lag, for the fleet view (see fleet-snapshot.ts). */
+  fleetSnapshot(dlqPatterns: string[]): Promise<KafkaFleetSnapshot> {
+    return this.call('take a fleet snapshot', {}, async () =>
+      takeFleetSnapshot(await this.client.wire(), () => this.listGroups(), dlqPatterns),
+    );
   }
 
   partitionOffsets(topics: string[]): Promise<PartitionOffsets[]> {

@@ -78,6 +78,7 @@ export interface WireFetchRequest {
 }
 
 export interface WireBroker {
+  nodeId: number;
   /** The API versions this broker serves, by API key, learnt when the connection opened. */
   versions: Record<number, { minVersion: number; maxVersion: number } | undefined> | null;
   /** kafkajs's pool of connections to this broker; sends any encoded request. */

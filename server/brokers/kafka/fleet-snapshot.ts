@@ -1,0 +1,116 @@
+import 'server-only';
+import { joinGroupLag, type LagSummary, type PartitionLag, summarizeLag } from '@/lib/lag/group-lag';
+import { matchesGlob } from '@/lib/thresholds/glob';
+import type { ClusterState, TopicState } from './cluster-state';
+import { readClusterState } from './cluster-state';
+import { describeGroupsAt, type GroupDescriptionResult } from './group-descriptions';
+import {
+  fetchGroupOffsets,
+  findCoordinators,
+  type GroupError,
+  type GroupOffsetsResult,
+  requestStats,
+} from './group-offsets';
+import type { ConsumerGroupDescription, ConsumerGroupListing } from './types';
+import type { WireCluster } from './wire';
+
+/*
+ * One cluster's consumer lag and DLQ topics in a handful of requests: Metadata and three ListOffsets
+ * per leader for every partition, ListGroups, one batched FindCoordinator, and per coordinator one
+ * DescribeGroups (plus ConsumerGroupDescribe for KIP-848 groups) and one OffsetFetch per 100 groups.
+ * Whatever fails marks only the partition or group it touches.
+ */
+
+export interface GroupSnapshot {
+  groupId: string;
+  protocolType: string;
+  /** null when the group could not be described. */
+  description: ConsumerGroupDescription | null;
+  /** One row per partition the group has committed on, or is assigned. */
+  lag: PartitionLag[];
+  /** Partitions of those topics whose offsets could not be read (offline, leader unreachable). */
+  unreadable: { topic: string; partition: number; error: string }[];
+  summary: LagSummary;
+  /** The group vanished between listing and reading it. */
+  gone: boolean;
+  error: GroupError | null;
+}
+
+export interface TopicSnapshot extends TopicState {
+  /** The topic's name matches one of the cluster's DLQ patterns. */
+  dlq: boolean;
+}
+
+export interface KafkaFleetSnapshot {
+  brokers: ClusterState['brokers'];
+  topics: TopicSnapshot[];
+  groups: GroupSnapshot[];
+  requests: { total: number; byApi: Record<string, number> };
+}
+
+export async function takeFleetSnapshot(
+  wire: WireCluster,
+  listGroups: () => Promise<ConsumerGroupListing[]>,
+  dlqPatterns: string[],
+): Promise<KafkaFleetSnapshot> {
+  const stats = requestStats();
+  const [state, groups] = await Promise.all([readClusterState(wire), listGroups()]);
+  // kafkajs's ListGroups goes to every broker.
+  stats.byApi.ListGroups = state.brokers.length;
+  const ids = groups.map((g) => g.groupId);
+  const coordinators = await findCoordinators(wire, ids, stats);
+  const [descriptions, offsets] = await Promise.all([
+    describeGroupsAt(wire, coordinators, stats),
+    fetchGroupOffsets(wire, ids, stats, coordinators),
+  ]);
+  const ends = new Map(state.topics.map((t) => [t.name, t]));
+  return {
+    brokers: state.brokers,
+    topics: state.topics.map((t) => ({ ...t, dlq: dlqPatterns.some((p) => matchesGlob(p, t.name)) })),
+    groups: groups
+      .map((g) => groupSnapshot(g, descriptions.get(g.groupId), offsets.get(g.groupId), ends))
+      .sort((a, b) => a.groupId.localeCompare(b.groupId)),
+    requests: {
+      total: state.requests + stats.requests + state.brokers.length,
+      byApi: { Metadata: 1, ListOffsets: state.requests - 1, ...stats.byApi },
+    },
+  };
+}
+
+function groupSnapshot(
+  listing: ConsumerGroupListing,
+  described: GroupDescriptionResult | undefined,
+  offsets: GroupOffsetsResult | undefined,
+  topics: Map<string, TopicState>,
+): GroupSnapshot {
+  const description = described?.ok ? described.group : null;
+  const commits = offsets?.ok ? offsets.offsets : [];
+  const assigned = description?.members.flatMap((m) => m.assignments.map((a) => a.topic)) ?? [];
+  const names = new Set([...commits.map((c) => c.topic), ...assigned]);
+  const partitionEnds = [...names].flatMap((name) =>
+    (topics.get(name)?.partitions ?? []).flatMap((p) =>
+      p.low !== null && p.high !== null && p.stable !== null
+        ? [{ topic: name, partition: p.partition, low: p.low, high: p.high, stable: p.stable }]
+        : [],
+    ),
+  );
+  const unreadable = [...names].flatMap((name) =>
+    (topics.get(name)?.partitions ?? []).flatMap((p) =>
+      p.error ? [{ topic: name, partition: p.partition, error: p.error }] : [],
+    ),
+  );
+  const lag = joinGroupLag(partitionEnds, commits);
+  const error =
+    (described && !described.ok && !described.gone ? described.error : null) ??
+    (offsets && !offsets.ok ? offsets.error : null);
+  return {
+    groupId: listing.groupId,
+    protocolType: listing.protocolType,
+    description,
+    lag,
+    unreadable,
+    summary: summarizeLag(lag),
+    gone: Boolean(described && !described.ok && described.gone),
+    error,
+  };
+}
