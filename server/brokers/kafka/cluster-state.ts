@@ -1,5 +1,6 @@
 import 'server-only';
 import { createErrorFromCode } from 'kafkajs/src/protocol/error';
+import { byName } from '@/lib/sort';
 import { isConnectionError } from './errors';
 import { byLeader } from './offsets';
 import {
@@ -127,7 +128,7 @@ export async function readClusterState(wire: WireCluster): Promise<ClusterState>
       .sort((a, b) => a.nodeId - b.nodeId),
     topics: metadata.topicMetadata
       .map((t) => toTopicState(t, answers))
-      .sort((a, b) => a.name.localeCompare(b.name)),
+      .sort((a, b) => byName(a.name, b.name)),
     requests,
   };
 }

@@ -2,6 +2,7 @@ import 'server-only';
 import Decoder from 'kafkajs/src/protocol/decoder';
 import Encoder from 'kafkajs/src/protocol/encoder';
 import { createErrorFromCode } from 'kafkajs/src/protocol/error';
+import { byName } from '@/lib/sort';
 import { skipTaggedFields } from './flexible-codec';
 import type { ConsumerGroupDescription, TopicPartitions } from './types';
 
@@ -54,7 +55,7 @@ function assignment(d: Decoder): TopicPartitions[] {
     return { topic, partitions };
   });
   skipTaggedFields(d);
-  return topics.sort((a, b) => a.topic.localeCompare(b.topic));
+  return topics.sort((a, b) => byName(a.topic, b.topic));
 }
 
 function member(d: Decoder): DescribedGroup['members'][number] {
@@ -133,6 +134,6 @@ export function toConsumerProtocolGroup(groups: unknown, groupId: string): Consu
         host: m.clientHost.replace(/^\//, ''),
         assignments: m.assignment,
       }))
-      .sort((a, b) => a.memberId.localeCompare(b.memberId)),
+      .sort((a, b) => byName(a.memberId, b.memberId)),
   };
 }

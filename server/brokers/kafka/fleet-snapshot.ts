@@ -1,5 +1,6 @@
 import 'server-only';
 import { joinGroupLag, type LagSummary, type PartitionLag, summarizeLag } from '@/lib/lag/group-lag';
+import { byName } from '@/lib/sort';
 import { matchesGlob } from '@/lib/thresholds/glob';
 import type { ClusterState, TopicState } from './cluster-state';
 import { readClusterState } from './cluster-state';
@@ -69,7 +70,7 @@ export async function takeFleetSnapshot(
     topics: state.topics.map((t) => ({ ...t, dlq: dlqPatterns.some((p) => matchesGlob(p, t.name)) })),
     groups: groups
       .map((g) => groupSnapshot(g, descriptions.get(g.groupId), offsets.get(g.groupId), ends))
-      .sort((a, b) => a.groupId.localeCompare(b.groupId)),
+      .sort((a, b) => byName(a.groupId, b.groupId)),
     requests: {
       total: state.requests + stats.requests + state.brokers.length,
       byApi: { Metadata: 1, ListOffsets: state.requests - 1, ...stats.byApi },

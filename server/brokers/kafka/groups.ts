@@ -1,5 +1,6 @@
 import 'server-only';
 import { AssignerProtocol, type GroupDescription } from 'kafkajs';
+import { byName } from '@/lib/sort';
 import type { ConsumerGroupDescription, ConsumerGroupMember, TopicPartitions } from './types';
 
 /** The topic-partitions of a consumer-protocol member assignment; [] when empty or not decodable. */
@@ -10,7 +11,7 @@ export function decodeAssignment(bytes: Buffer | null | undefined): TopicPartiti
     if (!decoded) return [];
     return Object.entries(decoded.assignment)
       .map(([topic, partitions]) => ({ topic, partitions: [...partitions].sort((a, b) => a - b) }))
-      .sort((a, b) => a.topic.localeCompare(b.topic));
+      .sort((a, b) => byName(a.topic, b.topic));
   } catch {
     // Truncated or foreign bytes: show the member without an assignment rather than fail the page.
     return [];
@@ -33,6 +34,6 @@ export function toGroupDescription(group: GroupDescription): ConsumerGroupDescri
     state: group.state,
     protocolType: group.protocolType,
     protocol: group.protocol,
-    members: members.sort((a, b) => a.memberId.localeCompare(b.memberId)),
+    members: members.sort((a, b) => byName(a.memberId, b.memberId)),
   };
 }
