@@ -12,6 +12,8 @@ const UNSUPPORTED = new Set([
   'NotImplemented',
 ]);
 const THROTTLED = new Set(['ThrottlingException', 'RequestThrottled', 'OverLimit']);
+// A queue policy, an IAM policy or the queue's KMS key refusing this principal.
+const DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'KmsAccessDenied']);
 const NETWORK_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'AbortError']);
 
 interface SdkErrorShape {
@@ -61,6 +63,10 @@ export function toServiceError(err: unknown, ctx: ErrorContext): ServiceError {
   if (names.some((n) => NOT_FOUND.has(n))) {
     const what = ctx.queueName ? `SQS queue ${ctx.queueName}` : 'SQS queue';
     return new ServiceError('not_found', `${what} does not exist`, details);
+  }
+  if (names.some((n) => DENIED.has(n))) {
+    const what = ctx.queueName ? `SQS queue ${ctx.queueName}` : `SQS at ${ctx.target}`;
+    return new ServiceError('forbidden', `${ctx.operation} on ${what} was denied (${names[0]})`, details);
   }
   if (isUnsupportedOperation(err)) {
     return new ServiceError('unsupported', `${ctx.operation} is not supported by ${ctx.target}`, details);

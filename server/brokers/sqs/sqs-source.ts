@@ -1,13 +1,11 @@
 import 'server-only';
 import {
-  ChangeMessageVisibilityBatchCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
   ListDeadLetterSourceQueuesCommand,
   ListQueuesCommand,
   type Message,
   type QueueAttributeName,
-  ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { ServiceError } from '@/server/errors';
@@ -15,13 +13,24 @@ import { getSqsClient, type SqsClientConfig, sqsClientKey } from './client';
 import { isUnsupportedOperation, toServiceError } from './errors';
 import { toPeekedMessage } from './messages';
 import { mapLimit, parseQueueArn, parseRedrivePolicy, queueNameFromUrl, toRef } from './queue-refs';
-import type { DeadLetterQueue, PeekedMessage, QueueRef, QueueStats, SqsQueue } from './types';
+import { RECEIVE_BATCH, receiveForBrowse, releaseMessages } from './receive';
+import type {
+  DeadLetterQueue,
+  PeekedMessage,
+  QueueDepth,
+  QueueRef,
+  QueueState,
+  QueueStats,
+  SqsQueue,
+} from './types';
 
 const DESCRIBE_CONCURRENCY = 8;
-/** Long enough to finish one browse, short enough that a failed release heals itself quickly. */
-const PEEK_VISIBILITY_SECONDS = 5;
 const PEEK_MAX = 100;
-const RECEIVE_BATCH = 10;
+const DEPTH_ATTRIBUTES: QueueAttributeName[] = [
+  'ApproximateNumberOfMessages',
+  'ApproximateNumberOfMessagesNotVisible',
+  'ApproximateNumberOfMessagesDelayed',
+];
 
 // Remembered per endpoint for the process: whether ListDeadLetterSourceQueues exists there.
 const featureCache = globalThis as typeof globalThis & { __tidewatchSqsDlqSources?: Map<string, boolean> };
@@ -32,6 +41,14 @@ function dlqSourcesSupport(): Map<string, boolean> {
 
 function hasId(message: Message): message is Message & { MessageId: string } {
   return typeof message.MessageId === 'string';
+}
+
+function depthOf(attrs: Record<string, string>): QueueDepth {
+  return {
+    visible: Number(attrs.ApproximateNumberOfMessages ?? 0),
+    inFlight: Number(attrs.ApproximateNumberOfMessagesNotVisible ?? 0),
+    delayed: Number(attrs.ApproximateNumberOfMessagesDelayed ?? 0),
+  };
 }
 
 /** Read-side view of one SQS account: queues, depths, DLQs and non-consuming peeks. */
@@ -51,7 +68,7 @@ export class SqsSource {
     return dlqSourcesSupport().get(this.key);
   }
 
-  async listQueues(prefix?: string): Promise<SqsQueue[]> {
+  async listQueueUrls(prefix?: string): Promise<string[]> {
     const urls: string[] = [];
     let nextToken: string | undefined;
     do {
@@ -64,25 +81,41 @@ export class SqsSource {
       urls.push(...(page.QueueUrls ?? []));
       nextToken = page.NextToken;
     } while (nextToken);
+    return urls;
+  }
+
+  async listQueues(prefix?: string): Promise<SqsQueue[]> {
+    const urls = await this.listQueueUrls(prefix);
     const described = await mapLimit(urls, DESCRIBE_CONCURRENCY, (url) => this.describeQueue(url));
     return described.filter((q): q is SqsQueue => q !== null);
   }
 
-  async queueStats(url: string): Promise<QueueStats> {
-    const names: QueueAttributeName[] = [
-      'ApproximateNumberOfMessages',
-      'ApproximateNumberOfMessagesNotVisible',
-      'ApproximateNumberOfMessagesDelayed',
-      'RedrivePolicy',
-    ];
-    const attrs = await this.attributes(url, names);
+  /** The URL of a queue by name; `not_found` when there is none. */
+  async queueUrl(name: string, ownerAccountId?: string): Promise<string> {
+    const res = await this.call('GetQueueUrl', name, () =>
+      this.client.send(new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: ownerAccountId })),
+    );
+    if (!res.QueueUrl) throw new ServiceError('not_found', `SQS queue ${name} does not exist`);
+    return res.QueueUrl;
+  }
+
+  /** Identity, redrive policy and depth in one GetQueueAttributes. */
+  async queueState(url: string): Promise<QueueState> {
+    const attrs = await this.attributes(url, ['QueueArn', 'RedrivePolicy', ...DEPTH_ATTRIBUTES]);
+    const name = queueNameFromUrl(url);
     return {
-      visible: Number(attrs.ApproximateNumberOfMessages ?? 0),
-      inFlight: Number(attrs.ApproximateNumberOfMessagesNotVisible ?? 0),
-      delayed: Number(attrs.ApproximateNumberOfMessagesDelayed ?? 0),
-      oldestAgeSeconds: null,
+      name,
+      url,
+      arn: attrs.QueueArn ?? '',
+      fifo: name.endsWith('.fifo'),
       redrive: parseRedrivePolicy(attrs.RedrivePolicy),
+      depth: depthOf(attrs),
     };
+  }
+
+  async queueStats(url: string): Promise<QueueStats> {
+    const attrs = await this.attributes(url, [...DEPTH_ATTRIBUTES, 'RedrivePolicy']);
+    return { ...depthOf(attrs), oldestAgeSeconds: null, redrive: parseRedrivePolicy(attrs.RedrivePolicy) };
   }
 
   /** A DLQ is any queue another queue's RedrivePolicy points at. */
@@ -110,6 +143,31 @@ export class SqsSource {
     return found.sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  /** URLs of the queues whose RedrivePolicy names this one; null where the endpoint lacks the call. */
+  async deadLetterSourceUrls(url: string): Promise<string[] | null> {
+    const support = dlqSourcesSupport();
+    if (support.get(this.key) === false) return null;
+    const urls: string[] = [];
+    let nextToken: string | undefined;
+    try {
+      do {
+        const page = await this.client.send(
+          new ListDeadLetterSourceQueuesCommand({ QueueUrl: url, MaxResults: 1000, NextToken: nextToken }),
+        );
+        urls.push(...(page.queueUrls ?? []));
+        nextToken = page.NextToken;
+      } while (nextToken);
+    } catch (err) {
+      if (!isUnsupportedOperation(err)) {
+        throw this.mapError(err, 'ListDeadLetterSourceQueues', queueNameFromUrl(url));
+      }
+      support.set(this.key, false);
+      return null;
+    }
+    support.set(this.key, true);
+    return urls;
+  }
+
   /**
    * SQS has no peek: receive with a short visibility timeout, then make each message visible again.
    * Every peek raises ApproximateReceiveCount, and on a queue with its own RedrivePolicy may move messages on.
@@ -120,7 +178,7 @@ export class SqsSource {
     const handles: string[] = [];
     try {
       for (let round = 0; seen.size < limit && round < Math.ceil(limit / RECEIVE_BATCH) + 2; round++) {
-        const batch = await this.receiveForPeek(url, Math.min(RECEIVE_BATCH, limit - seen.size));
+        const batch = await this.receive(url, limit - seen.size, 0);
         let fresh = 0;
         for (const message of batch) {
           if (message.ReceiptHandle) handles.push(message.ReceiptHandle);
@@ -132,69 +190,41 @@ export class SqsSource {
         if (fresh === 0) break;
       }
     } finally {
-      await this.release(url, handles);
+      await releaseMessages(this.client, url, handles);
     }
     return [...seen.values()].slice(0, limit);
   }
 
-  private async receiveForPeek(url: string, count: number): Promise<Message[]> {
-    const res = await this.call('ReceiveMessage', queueNameFromUrl(url), () =>
-      this.client.send(
-        new ReceiveMessageCommand({
-          QueueUrl: url,
-          MaxNumberOfMessages: count,
-          VisibilityTimeout: PEEK_VISIBILITY_SECONDS,
-          WaitTimeSeconds: 0,
-          // Real SQS honours both lists; some emulators report DeadLetterQueueSourceArn only via the older one.
-          AttributeNames: ['All'],
-          MessageSystemAttributeNames: ['All'],
-          MessageAttributeNames: ['All'],
-        }),
-      ),
-    );
-    return res.Messages ?? [];
+  /**
+   * The SentTimestamps (ms) of up to `expected` (≤ 10) messages, from one receive released at once.
+   * It long-polls for a second: a short poll asks only some of SQS's servers, and on a small queue
+   * often returns fewer messages than it holds, or none. SQS answers as soon as it has collected some.
+   */
+  async sampleSentTimestamps(url: string, expected: number): Promise<number[]> {
+    const batch = await this.receive(url, expected, 1);
+    try {
+      const byId = new Map(
+        batch.filter(hasId).map((m) => [m.MessageId, Number(m.Attributes?.SentTimestamp)]),
+      );
+      return [...byId.values()].filter((ms) => Number.isFinite(ms) && ms > 0);
+    } finally {
+      const handles = batch.map((m) => m.ReceiptHandle).filter((h): h is string => typeof h === 'string');
+      await releaseMessages(this.client, url, handles);
+    }
   }
 
-  /** Best effort: a handle that fails to reset heals by itself when the short visibility lapses. */
-  private async release(url: string, handles: string[]): Promise<void> {
-    for (let i = 0; i < handles.length; i += RECEIVE_BATCH) {
-      const entries = handles
-        .slice(i, i + RECEIVE_BATCH)
-        .map((handle, j) => ({ Id: `m${i + j}`, ReceiptHandle: handle, VisibilityTimeout: 0 }));
-      try {
-        await this.client.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: url, Entries: entries }));
-      } catch {
-        return;
-      }
-    }
+  private receive(url: string, count: number, waitSeconds: number): Promise<Message[]> {
+    return this.call('ReceiveMessage', queueNameFromUrl(url), () =>
+      receiveForBrowse(this.client, { url, count, waitSeconds }),
+    );
   }
 
   private async listDeadLetterSources(
     dlq: SqsQueue,
     known: Map<string, SqsQueue>,
   ): Promise<QueueRef[] | null> {
-    const support = dlqSourcesSupport();
-    if (support.get(this.key) === false) return null;
-    const urls: string[] = [];
-    let nextToken: string | undefined;
-    try {
-      do {
-        const page = await this.client.send(
-          new ListDeadLetterSourceQueuesCommand({
-            QueueUrl: dlq.url,
-            MaxResults: 1000,
-            NextToken: nextToken,
-          }),
-        );
-        urls.push(...(page.queueUrls ?? []));
-        nextToken = page.NextToken;
-      } while (nextToken);
-    } catch (err) {
-      if (!isUnsupportedOperation(err)) throw this.mapError(err, 'ListDeadLetterSourceQueues', dlq.name);
-      support.set(this.key, false);
-      return null;
-    }
-    support.set(this.key, true);
+    const urls = await this.deadLetterSourceUrls(dlq.url);
+    if (!urls) return null;
     const byUrl = new Map([...known.values()].map((q) => [q.url, q]));
     const refs = await mapLimit(
       urls,
@@ -208,14 +238,10 @@ export class SqsSource {
     const parsed = parseQueueArn(arn);
     if (!parsed) return null;
     try {
-      const res = await this.client.send(
-        new GetQueueUrlCommand({ QueueName: parsed.name, QueueOwnerAWSAccountId: parsed.account }),
-      );
-      return res.QueueUrl ? await this.describeQueue(res.QueueUrl) : null;
+      return await this.describeQueue(await this.queueUrl(parsed.name, parsed.account));
     } catch (err) {
-      const mapped = this.mapError(err, 'GetQueueUrl', parsed.name);
-      if (mapped.code === 'not_found') return null;
-      throw mapped;
+      if (err instanceof ServiceError && err.code === 'not_found') return null;
+      throw err;
     }
   }
 

@@ -23,6 +23,17 @@ export interface QueueStats {
   redrive: RedrivePolicy | null;
 }
 
+export interface QueueDepth {
+  visible: number;
+  inFlight: number;
+  delayed: number;
+}
+
+/** A queue and its counters from one GetQueueAttributes. */
+export interface QueueState extends SqsQueue {
+  depth: QueueDepth;
+}
+
 export type QueueRef = Pick<SqsQueue, 'name' | 'url' | 'arn'>;
 
 /** How the sources of a DLQ were established. */

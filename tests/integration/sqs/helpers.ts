@@ -35,6 +35,8 @@ export interface PeerCase {
   countsInFlightAsVisible: boolean;
   /** Whether ReceiveMessage honours MessageSystemAttributeNames, not only the older AttributeNames. */
   readsMessageSystemAttributeNames: boolean;
+  /** Whether ChangeMessageVisibility raises ApproximateReceiveCount too (SQS counts receives only). */
+  countsVisibilityChangeAsReceive: boolean;
   /**
    * How a FIFO queue hands out one message group: `batch-then-lock` (as SQS) returns several in one
    * receive and then none while any is in flight; `one-then-lock` returns one per group per receive;
@@ -69,6 +71,7 @@ export const PEERS: PeerCase[] = [
     receiveHistoryInDlq: 'reset',
     countsInFlightAsVisible: true,
     readsMessageSystemAttributeNames: false,
+    countsVisibilityChangeAsReceive: true,
     fifoGroupDelivery: 'no-lock',
     honoursListMaxResults: true,
     limitsPurges: true,
@@ -90,6 +93,7 @@ export const PEERS: PeerCase[] = [
     receiveHistoryInDlq: 'kept-and-counted',
     countsInFlightAsVisible: false,
     readsMessageSystemAttributeNames: true,
+    countsVisibilityChangeAsReceive: false,
     fifoGroupDelivery: 'one-then-lock',
     honoursListMaxResults: true,
     limitsPurges: false,
@@ -106,6 +110,7 @@ export const PEERS: PeerCase[] = [
     receiveHistoryInDlq: 'kept',
     countsInFlightAsVisible: false,
     readsMessageSystemAttributeNames: true,
+    countsVisibilityChangeAsReceive: false,
     fifoGroupDelivery: 'batch-then-lock',
     honoursListMaxResults: false,
     limitsPurges: false,

@@ -1,5 +1,6 @@
 import {
   CancelMessageMoveTaskCommand,
+  ChangeMessageVisibilityCommand,
   GetQueueAttributesCommand,
   ListMessageMoveTasksCommand,
   ListQueuesCommand,
@@ -141,6 +142,23 @@ describe.each(PEERS)('$name, where the SQS peers differ', (peer) => {
     } else {
       expect(m?.Attributes?.SentTimestamp).toBeUndefined();
     }
+  });
+
+  it(`${peer.countsVisibilityChangeAsReceive ? 'counts' : 'does not count'} a ChangeMessageVisibility as a receive`, async () => {
+    const q = await createQueue(seed, `${prefix}-release`);
+    await sendAll(seed, q.url, [{ body: 'released' }]);
+    const [first] = await receive(q.url, { VisibilityTimeout: 30, AttributeNames: ['All'] });
+    expect(first?.Attributes?.ApproximateReceiveCount).toBe('1');
+    await seed.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: q.url,
+        ReceiptHandle: first?.ReceiptHandle,
+        VisibilityTimeout: 0,
+      }),
+    );
+    const [again] = await receiveDistinct(q.url, 1);
+    expect(again?.MessageId).toBe(first?.MessageId);
+    expect(again?.Attributes?.ApproximateReceiveCount).toBe(peer.countsVisibilityChangeAsReceive ? '3' : '2');
   });
 
   it(`hands out a FIFO message group ${peer.fifoGroupDelivery}`, async () => {

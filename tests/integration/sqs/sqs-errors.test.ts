@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { ListDeadLetterSourceQueuesCommand } from '@aws-sdk/client-sqs';
+import { ListDeadLetterSourceQueuesCommand, SQSServiceException } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startFauxqs, startLocalAwsSqs } from '@/scripts/peers/sqs';
 import { closeSqsClients } from '@/server/brokers/sqs/client';
@@ -53,6 +53,24 @@ describe('SqsSource when the broker is not there', () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => silent.close(() => resolve()));
     }
+  });
+
+  it.each([
+    ['AccessDenied', 'AccessDenied'],
+    ['AccessDeniedException', undefined],
+    ['KmsAccessDenied', 'KmsAccessDenied'],
+  ])('maps %s to forbidden, naming the queue', (name, code) => {
+    const err = new SQSServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: 403 } });
+    if (code) Object.assign(err, { Code: code });
+    const mapped = toServiceError(err, {
+      operation: 'ReceiveMessage',
+      target: 'AWS eu-west-1',
+      queueName: 'orders-dlq',
+    });
+    expect(mapped).toMatchObject({
+      code: 'forbidden',
+      message: `ReceiveMessage on SQS queue orders-dlq was denied (${name})`,
+    });
   });
 
   it('maps an operation the endpoint lacks to unsupported', async () => {

@@ -1,0 +1,51 @@
+import { fork } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { PathName } from './scenario';
+
+export interface Measurement {
+  path: PathName;
+  wallMs: number;
+  cpuMs: number;
+  /** The process's high-water mark so far: Node, the loaded modules and the path's runs. */
+  peakRssMiB: number;
+  /** RSS before this run. */
+  startRssMiB: number;
+  counters: Record<string, number>;
+  outcome: unknown;
+}
+
+export interface MeasureRequest {
+  file: string;
+  path: PathName;
+  context: unknown;
+  warmups: number;
+  runs: number;
+}
+
+const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'measure-child.ts');
+
+/** Runs one path in a Node process of its own, so its peak RSS is its own and nothing is warm from the other. */
+export function measureInChild(request: MeasureRequest): Promise<Measurement[]> {
+  return new Promise((resolve, reject) => {
+    // execArgv carries tsx's loader and --conditions=react-server into the child.
+    const child = fork(CHILD, [], {
+      execArgv: process.execArgv,
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+    });
+    let stderr = '';
+    let result: Measurement[] | undefined;
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('message', (message) => {
+      result = message as Measurement[];
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (result && code === 0) resolve(result);
+      else reject(new Error(`${request.path} path failed (exit ${code}):\n${stderr.trim()}`));
+    });
+    child.send(request);
+  });
+}
