@@ -59,6 +59,7 @@ async function runScenario(name: string): Promise<Row[]> {
   checkSameOutcome(name, runs);
   const rows = rowsFor(name, scenario, runs);
   const written = await writeResult(RESULTS, {
+    ...scenario.headline?.(rows, settings),
     scenario: name,
     description: scenario.description,
     ranAt: new Date(started).toISOString(),

@@ -1,3 +1,5 @@
+import type { Row } from './report';
+
 /**
  * One benchmark: the product's path and a naive baseline over the same system, measured in the same
  * run. A scenario is one file in bench/scenarios/ exporting `scenario = defineScenario({...})`.
@@ -36,6 +38,8 @@ export interface Scenario<Context> {
   setup(): Promise<ScenarioSetup<Context>>;
   product: BenchPath<Context>;
   baseline: BenchPath<Context>;
+  /** Top-level fields of the results file that other tools read, named as they expect them. */
+  headline?(rows: Row[], settings: Record<string, unknown>): Record<string, unknown>;
 }
 
 export type PathName = 'product' | 'baseline';
