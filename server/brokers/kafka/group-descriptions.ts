@@ -1,13 +1,19 @@
 import 'server-only';
 import type { GroupDescription } from 'kafkajs';
-import { createErrorFromCode } from 'kafkajs/src/protocol/error';
 import {
   CONSUMER_GROUP_DESCRIBE,
   consumerGroupDescribeRequest,
   toConsumerProtocolGroup,
 } from './consumer-group-describe';
-import { isConnectionError } from './errors';
-import type { CoordinatorResult, GroupError, RequestStats } from './group-offsets';
+import {
+  byCoordinatorOf,
+  type CoordinatorResult,
+  countRequest,
+  type GroupError,
+  protocolError,
+  type RequestStats,
+  requestError,
+} from './group-offsets';
 import { toGroupDescription } from './groups';
 import type { ConsumerGroupDescription } from './types';
 import { sendKeepingErrors, type WireCluster } from './wire';
@@ -26,19 +32,6 @@ interface DescribeAnswer {
   groups: (GroupDescription & { errorCode: number })[];
 }
 
-function protocolError(code: number): GroupError {
-  const err = createErrorFromCode(code);
-  return { code: err.type, message: err.message };
-}
-
-function failure(err: unknown): GroupError {
-  const e = err as { type?: string; name?: string; message?: string };
-  return {
-    code: e.type ?? e.name ?? 'ERROR',
-    message: isConnectionError(err) ? 'the group coordinator is unreachable' : (e.message ?? String(err)),
-  };
-}
-
 const GONE: GroupError = { code: 'GROUP_ID_NOT_FOUND', message: 'the group no longer exists' };
 
 export async function describeGroupsAt(
@@ -46,12 +39,8 @@ export async function describeGroupsAt(
   coordinators: Map<string, CoordinatorResult>,
   stats?: RequestStats,
 ): Promise<Map<string, GroupDescriptionResult>> {
-  const results = new Map<string, GroupDescriptionResult>();
-  const byCoordinator = new Map<number, string[]>();
-  for (const [id, c] of coordinators) {
-    if (!c.ok) results.set(id, c);
-    else byCoordinator.set(c.nodeId, [...(byCoordinator.get(c.nodeId) ?? []), id]);
-  }
+  const { failed, byCoordinator } = byCoordinatorOf(coordinators);
+  const results = new Map<string, GroupDescriptionResult>(failed);
   await Promise.all(
     [...byCoordinator].map(async ([nodeId, ids]) => {
       for (const [id, r] of await describeAtCoordinator(wire, nodeId, ids, stats)) results.set(id, r);
@@ -69,7 +58,7 @@ async function describeAtCoordinator(
   const out = new Map<string, GroupDescriptionResult>();
   try {
     const broker = await wire.findBroker({ nodeId });
-    count(stats, 'DescribeGroups');
+    countRequest(stats, 'DescribeGroups');
     const answer = await sendKeepingErrors<DescribeAnswer>(broker, 'DescribeGroups', { groupIds: ids });
     const dead: string[] = [];
     for (const g of answer.groups) {
@@ -79,7 +68,7 @@ async function describeAtCoordinator(
       else out.set(g.groupId, { ok: true, group: toGroupDescription(g) });
     }
     if (dead.length > 0 && broker.versions?.[CONSUMER_GROUP_DESCRIBE]) {
-      count(stats, 'ConsumerGroupDescribe');
+      countRequest(stats, 'ConsumerGroupDescribe');
       const described = await broker.connectionPool.send(consumerGroupDescribeRequest(dead));
       for (const id of dead) {
         const group = toConsumerProtocolGroup(described, id);
@@ -89,7 +78,8 @@ async function describeAtCoordinator(
       for (const id of dead) out.set(id, { ok: false, error: GONE, gone: true });
     }
   } catch (err) {
-    for (const id of ids) if (!out.has(id)) out.set(id, { ok: false, error: failure(err) });
+    for (const id of ids)
+      if (!out.has(id)) out.set(id, { ok: false, error: requestError(err, 'DescribeGroups') });
   }
   for (const id of ids)
     if (!out.has(id))
@@ -98,10 +88,4 @@ async function describeAtCoordinator(
         error: { code: 'NO_ANSWER', message: 'the coordinator left this group out' },
       });
   return out;
-}
-
-function count(stats: RequestStats | undefined, api: string): void {
-  if (!stats) return;
-  stats.requests += 1;
-  stats.byApi[api] = (stats.byApi[api] ?? 0) + 1;
 }

@@ -54,7 +54,7 @@ export type CoordinatorResult = { ok: true; nodeId: number } | { ok: false; erro
 /** Every partition the group has committed on; offset null where Kafka answers -1 (none). */
 export type GroupOffsetsResult = { ok: true; offsets: CommittedOffset[] } | { ok: false; error: GroupError };
 
-function count(stats: RequestStats | undefined, api: string): void {
+export function countRequest(stats: RequestStats | undefined, api: string): void {
   if (!stats) return;
   stats.requests += 1;
   stats.byApi[api] = (stats.byApi[api] ?? 0) + 1;
@@ -65,13 +65,13 @@ function serves(broker: WireBroker, apiKey: number, version: number): boolean {
   return range !== undefined && range.minVersion <= version && version <= range.maxVersion;
 }
 
-function protocolError(errorCode: number): GroupError {
+export function protocolError(errorCode: number): GroupError {
   const e = createErrorFromCode(errorCode);
   return { code: e.type, message: e.message };
 }
 
 /** A failed request as data; raw texts are not copied, as they can echo what the broker was sent. */
-function requestError(err: unknown, api: string): GroupError {
+export function requestError(err: unknown, api: string): GroupError {
   const code = kafkaErrorNames(err)[0] ?? 'unknown';
   return { code, message: `${api} failed (${code})` };
 }
@@ -114,7 +114,7 @@ export async function findCoordinators(
   if (!serves(broker, FIND_COORDINATOR, BATCH_FIND_COORDINATOR_VERSION)) {
     return new Map(await mapLimit(ids, CONCURRENCY, (id) => findOneCoordinator(wire, id, stats)));
   }
-  count(stats, 'FindCoordinator');
+  countRequest(stats, 'FindCoordinator');
   const found = new Map((await sendFlexible(broker, findCoordinatorsRequest(ids))).map((c) => [c.key, c]));
   return new Map(ids.map((id) => [id, toCoordinator(found.get(id))]));
 }
@@ -130,7 +130,7 @@ async function findOneCoordinator(
   groupId: string,
   stats?: RequestStats,
 ): Promise<[string, CoordinatorResult]> {
-  count(stats, 'FindCoordinator');
+  countRequest(stats, 'FindCoordinator');
   try {
     const broker = await wire.findGroupCoordinator({ groupId });
     return [groupId, { ok: true, nodeId: broker.nodeId }];
@@ -171,18 +171,28 @@ async function coordinatorsOf(
   return new Map(ids.map((id) => [id, found.get(id) ?? known.get(id) ?? { ok: false, error: NO_ANSWER }]));
 }
 
+/** Groups sorted by the node that coordinates them; those whose coordinator is unknown, with why. */
+export function byCoordinatorOf(coordinators: Map<string, CoordinatorResult>): {
+  failed: Map<string, { ok: false; error: GroupError }>;
+  byCoordinator: Map<number, string[]>;
+} {
+  const failed = new Map<string, { ok: false; error: GroupError }>();
+  const byCoordinator = new Map<number, string[]>();
+  for (const [id, c] of coordinators) {
+    if (!c.ok) failed.set(id, c);
+    else if (byCoordinator.has(c.nodeId)) byCoordinator.get(c.nodeId)?.push(id);
+    else byCoordinator.set(c.nodeId, [id]);
+  }
+  return { failed, byCoordinator };
+}
+
 async function fetchRound(
   wire: WireCluster,
   coordinators: Map<string, CoordinatorResult>,
   stats?: RequestStats,
 ): Promise<Map<string, GroupOffsetsResult>> {
-  const results = new Map<string, GroupOffsetsResult>();
-  const byCoordinator = new Map<number, string[]>();
-  for (const [id, c] of coordinators) {
-    if (!c.ok) results.set(id, c);
-    else if (byCoordinator.has(c.nodeId)) byCoordinator.get(c.nodeId)?.push(id);
-    else byCoordinator.set(c.nodeId, [id]);
-  }
+  const { failed, byCoordinator } = byCoordinatorOf(coordinators);
+  const results = new Map<string, GroupOffsetsResult>(failed);
   const answers = await Promise.all(
     [...byCoordinator].map(([nodeId, ids]) => fetchFromCoordinator(wire, nodeId, ids, stats)),
   );
@@ -223,7 +233,7 @@ async function fetchFromCoordinator(
 }
 
 async function fetchBatch(broker: WireBroker, groupIds: string[], stats?: RequestStats): Promise<Answer[]> {
-  count(stats, 'OffsetFetch');
+  countRequest(stats, 'OffsetFetch');
   try {
     const groups = new Map(
       (await sendFlexible(broker, offsetFetchGroupsRequest(groupIds))).map((g) => [g.groupId, g]),
@@ -240,7 +250,7 @@ async function fetchBatch(broker: WireBroker, groupIds: string[], stats?: Reques
 
 /** kafkajs's own request, topics [] (sent as null): every partition the group has committed on. */
 async function fetchOne(broker: WireBroker, groupId: string, stats?: RequestStats): Promise<Answer> {
-  count(stats, 'OffsetFetch');
+  countRequest(stats, 'OffsetFetch');
   try {
     const { responses } = await broker.offsetFetch({ groupId, topics: [] });
     const partitions = responses.flatMap((r) => r.partitions.map((p) => ({ topic: r.topic, ...p })));

@@ -216,3 +216,20 @@ export const ORDER_MESSAGES: SeedMessage[] = [1, 2, 3].map((n) => ({
     trace: { DataType: 'Binary', BinaryValue: new Uint8Array([n, 0xff, 0x00]) },
   },
 }));
+
+/** Visible and in-flight counts as the peer reports them now (approximate on real SQS). */
+export async function queueDepth(
+  client: SQSClient,
+  url: string,
+): Promise<{ visible: number; inFlight: number }> {
+  const res = await client.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return {
+    visible: Number(res.Attributes?.ApproximateNumberOfMessages),
+    inFlight: Number(res.Attributes?.ApproximateNumberOfMessagesNotVisible),
+  };
+}

@@ -20,6 +20,7 @@ import {
   eventually,
   PEER_START_TIMEOUT_MS,
   PEERS,
+  queueDepth,
   seedClient,
   seedDeadLetters,
   sendAll,
@@ -53,18 +54,7 @@ describe.each(PEERS)('$name, where the SQS peers differ', (peer) => {
     return res.Messages ?? [];
   }
 
-  async function depth(url: string) {
-    const res = await seed.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: url,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-    );
-    return {
-      visible: Number(res.Attributes?.ApproximateNumberOfMessages),
-      inFlight: Number(res.Attributes?.ApproximateNumberOfMessagesNotVisible),
-    };
-  }
+  const depth = (url: string) => queueDepth(seed, url);
 
   /** Receives until `count` distinct messages are in hand; some peers repeat one within a receive. */
   async function receiveDistinct(url: string, count: number, visibility = 30): Promise<Message[]> {

@@ -1,6 +1,5 @@
 import {
   DeleteQueueCommand,
-  GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
   type SQSClient,
@@ -20,6 +19,7 @@ import {
   eventually,
   PEER_START_TIMEOUT_MS,
   PEERS,
+  queueDepth,
   REGION,
   seedClient,
   sendAll,
@@ -66,18 +66,7 @@ describe.each(PEERS)('sqsFleetSnapshot against $name', (peer) => {
   const snapshot = (queuePrefixes: string[], dlqNames: string[] = []) =>
     sqsFleetSnapshot(accountFor(server.endpoint, queuePrefixes, dlqNames));
 
-  async function depth(url: string) {
-    const res = await seed.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: url,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-    );
-    return {
-      visible: Number(res.Attributes?.ApproximateNumberOfMessages),
-      inFlight: Number(res.Attributes?.ApproximateNumberOfMessagesNotVisible),
-    };
-  }
+  const depth = (url: string) => queueDepth(seed, url);
 
   async function receiveOne(url: string) {
     const res = await seed.send(
