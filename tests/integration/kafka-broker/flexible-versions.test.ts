@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { KafkaTestBroker } from '@/scripts/peers/kafka-broker/index';
 import { createReadyTopics } from '@/tests/support/kafka-topics';
+import { compactCount, compactStr, i32, NO_TAGS, str } from '@/tests/support/wire-bytes';
 import { kafkaFor, startTestBroker, uniqueName } from './helpers';
 import { RawClient } from './raw-client';
 
@@ -10,18 +11,7 @@ import { RawClient } from './raw-client';
  * once each broker's port is blanked. Requests are built by hand from Kafka's JSON schemas.
  */
 
-const i16 = (n: number) => Buffer.from([(n >> 8) & 0xff, n & 0xff]);
-const i32 = (n: number) => {
-  const b = Buffer.alloc(4);
-  b.writeInt32BE(n);
-  return b;
-};
-const str = (s: string) => Buffer.concat([i16(Buffer.byteLength(s)), Buffer.from(s)]);
-/** Compact lengths below 128 are one byte: length + 1 (0 = null). */
-const compactStr = (s: string) => Buffer.concat([Buffer.from([Buffer.byteLength(s) + 1]), Buffer.from(s)]);
-const compactCount = (n: number) => Buffer.from([n + 1]);
 const NULL = Buffer.from([0]);
-const NO_TAGS = Buffer.from([0]);
 const FALSE = Buffer.from([0]);
 
 const topic = uniqueName('flex-topic');

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KafkaTestBroker } from '@/scripts/peers/kafka-broker/index';
+import { i16, i32, i64, str } from '@/tests/support/wire-bytes';
 import { startTestBroker } from './helpers';
 import { RawClient } from './raw-client';
 
@@ -13,19 +14,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await broker.stop();
 });
-
-const i16 = (n: number) => Buffer.from([(n >> 8) & 0xff, n & 0xff]);
-const i32 = (n: number) => {
-  const b = Buffer.alloc(4);
-  b.writeInt32BE(n);
-  return b;
-};
-const i64 = (n: bigint) => {
-  const b = Buffer.alloc(8);
-  b.writeBigInt64BE(n);
-  return b;
-};
-const str = (s: string) => Buffer.concat([i16(Buffer.byteLength(s)), Buffer.from(s)]);
 
 function apiRanges(body: Buffer): Map<number, [number, number]> {
   const out = new Map<number, [number, number]>();

@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { findCoordinatorsRequest, offsetFetchGroupsRequest } from '@/server/brokers/kafka/flexible-codec';
 import { frame } from '@/tests/support/kafkajs-codec';
+import {
+  compactCount,
+  compactStr,
+  i8,
+  i16,
+  i32,
+  i64,
+  NO_TAGS,
+  str,
+  uvarint,
+} from '@/tests/support/wire-bytes';
 
 /*
  * The batched requests against bytes written out field by field from Kafka's JSON schemas
@@ -8,38 +19,6 @@ import { frame } from '@/tests/support/kafkajs-codec';
  * ResponseHeader v1 in kafka-clients 4.4.0).
  */
 
-const i8 = (n: number) => Buffer.from([n & 0xff]);
-const i16 = (n: number) => {
-  const b = Buffer.alloc(2);
-  b.writeInt16BE(n);
-  return b;
-};
-const i32 = (n: number) => {
-  const b = Buffer.alloc(4);
-  b.writeInt32BE(n);
-  return b;
-};
-const i64 = (n: bigint) => {
-  const b = Buffer.alloc(8);
-  b.writeBigInt64BE(n);
-  return b;
-};
-/** Unsigned varint, 7 bits a byte, low bits first. */
-const uvarint = (n: number) => {
-  const out: number[] = [];
-  let rest = n;
-  while (rest >= 0x80) {
-    out.push((rest & 0x7f) | 0x80);
-    rest >>>= 7;
-  }
-  out.push(rest);
-  return Buffer.from(out);
-};
-const str = (s: string) => Buffer.concat([i16(Buffer.byteLength(s)), Buffer.from(s)]);
-const compactStr = (s: string | null) =>
-  s === null ? uvarint(0) : Buffer.concat([uvarint(Buffer.byteLength(s) + 1), Buffer.from(s)]);
-const compactCount = (n: number) => uvarint(n + 1);
-const NO_TAGS = uvarint(0);
 /** One tagged field (tag 7, two bytes): decoders must skip what they do not know. */
 const SOME_TAGS = Buffer.concat([uvarint(1), uvarint(7), uvarint(2), Buffer.from([0xab, 0xcd])]);
 
