@@ -1,9 +1,9 @@
 import { Kafka, logLevel } from 'kafkajs';
+import { mapLimit } from '@/lib/concurrency';
 import { type KafkaTestBroker, startKafkaBroker } from '@/scripts/peers/kafka-broker/index';
 import type { KafkaConnectionConfig } from '@/server/brokers/kafka/client';
 import { KafkaSource } from '@/server/brokers/kafka/kafka-source';
 import { createWireCluster } from '@/server/brokers/kafka/wire';
-import { mapLimit } from '@/server/brokers/sqs/queue-refs';
 import { defineScenario } from '../lib/scenario';
 
 /*

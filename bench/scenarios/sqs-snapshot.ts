@@ -5,9 +5,9 @@ import {
   SendMessageBatchCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { mapLimit } from '@/lib/concurrency';
 import type { SqsAccountConfig } from '@/lib/config/schema';
 import { getSqsClient } from '@/server/brokers/sqs/client';
-import { mapLimit } from '@/server/brokers/sqs/queue-refs';
 import { SqsSource } from '@/server/brokers/sqs/sqs-source';
 import { type SqsFleetSnapshot, sqsFleetSnapshot } from '@/server/fleet/sqs-fleet';
 import { defineScenario } from '../lib/scenario';

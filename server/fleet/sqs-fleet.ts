@@ -1,6 +1,7 @@
 import 'server-only';
+import { mapLimit } from '@/lib/concurrency';
 import type { SqsAccountConfig } from '@/lib/config/schema';
-import { mapLimit, parseQueueArn, queueNameFromUrl } from '@/server/brokers/sqs/queue-refs';
+import { parseQueueArn, queueNameFromUrl } from '@/server/brokers/sqs/queue-refs';
 import { SqsSource } from '@/server/brokers/sqs/sqs-source';
 import type { DeadLetterDiscovery, QueueDepth, QueueRef, RedrivePolicy } from '@/server/brokers/sqs/types';
 import { ServiceError, type ServiceErrorCode } from '@/server/errors';

@@ -1,6 +1,6 @@
 import 'server-only';
 import { createErrorFromCode } from 'kafkajs/src/protocol/error';
-import { mapLimit } from '@/server/brokers/sqs/queue-refs';
+import { mapLimit } from '@/lib/concurrency';
 import { kafkaErrorNames } from './errors';
 import {
   BATCH_FIND_COORDINATOR_VERSION,

@@ -8,11 +8,12 @@ import {
   type QueueAttributeName,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { mapLimit } from '@/lib/concurrency';
 import { ServiceError } from '@/server/errors';
 import { getSqsClient, type SqsClientConfig, sqsClientKey } from './client';
 import { isUnsupportedOperation, toServiceError } from './errors';
 import { toPeekedMessage } from './messages';
-import { mapLimit, parseQueueArn, parseRedrivePolicy, queueNameFromUrl, toRef } from './queue-refs';
+import { parseQueueArn, parseRedrivePolicy, queueNameFromUrl, toRef } from './queue-refs';
 import { RECEIVE_BATCH, receiveForBrowse, releaseMessages } from './receive';
 import type {
   DeadLetterQueue,
