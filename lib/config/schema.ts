@@ -152,6 +152,49 @@ const thresholds = z
     });
   });
 
+/** The background worker: sampling, history, alerts. One instance at a time holds its lease. */
+const worker = z.strictObject({
+  /** Run it inside the app's process (from instrumentation.ts); false = only `npm run worker` runs it. */
+  inApp: z.boolean().default(true),
+  sampleIntervalSeconds: z.number().int().min(1).max(3600).default(30),
+  /** Samples in the status window (Burrow's window): WARN, STALL and STOP are judged over these. */
+  statusWindowSamples: z.number().int().min(2).max(100).default(10),
+  /** Every broker call of one snapshot must finish within this, or that broker counts as down. */
+  sourceTimeoutSeconds: z.number().positive().max(600).default(10),
+  /** History kept, in hours; older samples are downsampled first, then dropped. */
+  retentionHours: z
+    .number()
+    .positive()
+    .max(24 * 400)
+    .default(24 * 7),
+});
+
+const webhook = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a short lowercase id such as oncall-slack'),
+  /** Env var holding the URL: webhook URLs are secrets (a Slack URL is its own credential). */
+  urlEnv: envName,
+  /** `slack` posts Slack's `{ text, blocks }`; `generic` posts the state change as JSON. */
+  format: z.enum(['slack', 'generic']).default('generic'),
+  /** Lowest level that is sent; `warn` sends warn and critical changes, and their recoveries. */
+  minLevel: z.enum(['warn', 'critical']).default('warn'),
+});
+
+const alerts = z.strictObject({
+  webhooks: z.array(webhook).default([]),
+  /** Base URL of the app, for links in alert bodies. */
+  publicUrl: z.url().optional(),
+});
+
+const metrics = z.strictObject({
+  /** Env var holding the bearer token `GET /api/metrics` asks for; unset = the endpoint is off. */
+  tokenEnv: envName.default('TIDEWATCH_METRICS_TOKEN'),
+});
+
+const ui = z.strictObject({
+  /** How often pages poll for the worker's latest figures. */
+  refreshSeconds: z.number().int().min(2).max(3600).default(15),
+});
+
 export const configSchema = z
   .strictObject({
     auth,
@@ -160,6 +203,16 @@ export const configSchema = z
     sqs: z.strictObject({ accounts: z.array(sqsAccount).default([]) }).default({ accounts: [] }),
     store: store.default({ databaseUrlEnv: 'DATABASE_URL', dataDir: './data' }),
     thresholds: thresholds.default({ defaults: {}, profiles: {}, overrides: [] }),
+    worker: worker.default({
+      inApp: true,
+      sampleIntervalSeconds: 30,
+      statusWindowSamples: 10,
+      sourceTimeoutSeconds: 10,
+      retentionHours: 24 * 7,
+    }),
+    alerts: alerts.default({ webhooks: [] }),
+    metrics: metrics.default({ tokenEnv: 'TIDEWATCH_METRICS_TOKEN' }),
+    ui: ui.default({ refreshSeconds: 15 }),
   })
   .superRefine((config, ctx) => {
     const { credentials, oidc, github } = config.auth;
@@ -174,6 +227,7 @@ export const configSchema = z
     }
     uniqueNames(ctx, ['kafka', 'clusters'], config.kafka.clusters);
     uniqueNames(ctx, ['sqs', 'accounts'], config.sqs.accounts);
+    uniqueNames(ctx, ['alerts', 'webhooks'], config.alerts.webhooks);
   });
 
 function uniqueNames(ctx: z.RefinementCtx, path: string[], items: { name: string }[]) {
@@ -195,3 +249,6 @@ export type KafkaClusterConfig = z.infer<typeof kafkaCluster>;
 export type SqsAccountConfig = z.infer<typeof sqsAccount>;
 export type ThresholdsConfig = z.infer<typeof thresholds>;
 export type ThresholdMatch = z.infer<typeof thresholdMatch>;
+export type WorkerConfig = z.infer<typeof worker>;
+export type AlertsConfig = z.infer<typeof alerts>;
+export type WebhookConfig = z.infer<typeof webhook>;

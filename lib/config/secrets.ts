@@ -26,5 +26,8 @@ export function requiredSecrets(config: TidewatchConfig): SecretRef[] {
       refs.push({ path: ['sqs', 'accounts', i, 'secretAccessKeyEnv'], env: account.secretAccessKeyEnv });
     }
   });
+  config.alerts.webhooks.forEach((hook, i) => {
+    refs.push({ path: ['alerts', 'webhooks', i, 'urlEnv'], env: hook.urlEnv });
+  });
   return refs;
 }

@@ -6,6 +6,14 @@ import 'server-only';
  */
 export interface Database {
   audit_log: AuditLogTable;
+  fleet_view: FleetViewTable;
+}
+
+/** The worker's latest fleet view as JSON (lib/fleet/fleet-view.ts). */
+export interface FleetViewTable {
+  name: string;
+  taken_at: string;
+  body: string;
 }
 
 /** One audit entry. `at` and `details` are text so both dialects hash exactly the same bytes. */

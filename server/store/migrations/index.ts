@@ -2,6 +2,7 @@ import 'server-only';
 import type { Migration } from 'kysely';
 import type { StoreDialect } from '../db';
 import { auditLogMigration } from './0001-audit-log';
+import { fleetViewMigration } from './0002-fleet-view';
 
 /**
  * Every migration, listed by hand: Next bundles this code, so nothing may be discovered on disk.
@@ -10,5 +11,6 @@ import { auditLogMigration } from './0001-audit-log';
 export function allMigrations(dialect: StoreDialect): Record<string, Migration> {
   return {
     '0001-audit-log': auditLogMigration(dialect),
+    '0002-fleet-view': fleetViewMigration(),
   };
 }
