@@ -146,3 +146,18 @@ export const groupSubjectId = (cluster: string, groupId: string): SubjectId =>
 
 export const dlqSubjectId = (kind: BrokerKind, source: string, name: string): SubjectId =>
   `${kind}/${source}/dlq/${name}`;
+
+/*
+ * History series names (server/history/samples.ts stores them opaquely). A group's and a DLQ's series
+ * is its subject id; below it hang the group's topics and partitions. Metrics per series:
+ * group and group/topic: `lag`, `time_lag`; group partition: `lag`, `committed`, `time_lag`;
+ * topic partition: `high`; DLQ: `depth`, `oldest_age`.
+ */
+export const groupTopicSeries = (cluster: string, groupId: string, topic: string): string =>
+  `${groupSubjectId(cluster, groupId)}/${topic}`;
+
+export const groupPartitionSeries = (cluster: string, groupId: string, topic: string, partition: number) =>
+  `${groupTopicSeries(cluster, groupId, topic)}/${partition}`;
+
+export const topicPartitionSeries = (cluster: string, topic: string, partition: number): string =>
+  `kafka/${cluster}/topic/${topic}/${partition}`;
