@@ -85,13 +85,19 @@ export function kafkaErrorNames(err: unknown): string[] {
   return names;
 }
 
-/** The socket to one broker could not be opened or was lost: that broker is down, not the cluster. */
+/**
+ * The socket to one broker could not be opened or was lost, or the broker is no longer in the cluster's
+ * broker list (it stopped while a partition still named it leader): that broker is down, not the cluster.
+ */
 export function isConnectionError(err: unknown): boolean {
-  return kafkaErrorNames(err).some(
-    (n) =>
-      NETWORK_ERROR_CODES.has(n) || n === 'KafkaJSConnectionError' || n === 'KafkaJSConnectionClosedError',
-  );
+  return kafkaErrorNames(err).some((n) => NETWORK_ERROR_CODES.has(n) || ONE_BROKER_DOWN.has(n));
 }
+
+const ONE_BROKER_DOWN = new Set([
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSBrokerNotFound',
+]);
 
 export function isUnsupportedApi(err: unknown): boolean {
   if (kafkaErrorNames(err).some((n) => UNSUPPORTED.has(n))) return true;

@@ -4,7 +4,7 @@ import { createErrorFromCode } from 'kafkajs/src/protocol/error';
 import { requests as kafkajsRequests } from 'kafkajs/src/protocol/requests';
 import kafkajsApiKeys from 'kafkajs/src/protocol/requests/apiKeys';
 import type { ProtocolRequest } from './consumer-group-describe';
-import { isConnectionError } from './errors';
+import { isConnectionError, kafkaErrorNames } from './errors';
 
 /*
  * kafkajs only reads records through a consumer group. Joining a throwaway group per browse costs the
@@ -123,7 +123,25 @@ export function createWireCluster(kafka: Kafka): WireCluster {
   // Reading must never create topics by accident; metadata stays cached for kafkajs's default 5 minutes.
   const cluster = clusterFactory(kafka)({ allowAutoTopicCreation: false, metadataMaxAge: 300_000 });
   toleratePartitionErrors(cluster);
+  refreshOnUnknownBroker(cluster);
   return cluster;
+}
+
+/**
+ * A node id from a fresh Metadata answer (a leader, a coordinator) may be missing from kafkajs's cached
+ * broker list, which lags behind brokers joining or leaving: refresh the list once before giving up.
+ */
+function refreshOnUnknownBroker(cluster: WireCluster): void {
+  const find = cluster.findBroker.bind(cluster);
+  cluster.findBroker = async (q) => {
+    try {
+      return await find(q);
+    } catch (err) {
+      if (!kafkaErrorNames(err).includes('KafkaJSBrokerNotFound')) throw err;
+      await cluster.refreshMetadata();
+      return find(q);
+    }
+  };
 }
 
 type PooledBroker = WireBroker & { metadata(topics?: string[]): Promise<WireMetadata> };
