@@ -23,5 +23,11 @@ kafka:
 sqs:
   accounts:
     - { name: demo, region: us-east-1, endpoint: "${sqs}" }
+worker:
+  # The demo's traffic changes by the second: sample often so the pages move while you watch.
+  sampleIntervalSeconds: 5
+  statusWindowSamples: 6
+ui:
+  refreshSeconds: 5
 `;
 }
