@@ -24,6 +24,8 @@ export const SECRETS = {
   TW_E2E_KAFKA_PASSWORD: 'kafka-pw-9a8b7c6d5e4f3a2b1c0d',
   TW_E2E_SQS_KEY_ID: 'AKIAE2ETESTKEY0000001',
   TW_E2E_SQS_SECRET: 'sqs-secret-0f1e2d3c4b5a69788796a5b4c3d2e1f0',
+  // Under the default name metrics.tokenEnv reads: turns GET /api/metrics on in the test app.
+  TIDEWATCH_METRICS_TOKEN: 'metrics-4c8e2a6f1b3d5e7a9c0b2d4f6a8e1c3b',
 } as const;
 
 declare module 'vitest' {

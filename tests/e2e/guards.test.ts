@@ -30,6 +30,7 @@ describe('inventory', () => {
       expect.arrayContaining(['/', '/audit', '/dlq', '/lag', '/trace']),
     );
     expect(allRoutes.guarded.map((r) => `${r.method} ${r.path}`)).toContain('GET /api/audit/export');
+    expect(allRoutes.tokenGuarded.map((r) => `${r.method} ${r.path}`)).toContain('GET /api/metrics');
     expect(allActions.guarded.map((a) => a.name)).toContain('verifyAuditChain');
   });
 
@@ -74,6 +75,17 @@ describe.each(allRoutes.guarded)('route $method $path (needs $role)', ({ method,
     if (below) {
       const refused = await fetch(`${baseUrl}${path}`, { method, headers: { cookie: cookies[below] } });
       expect(refused.status).toBe(403);
+    }
+  });
+});
+
+describe.each(allRoutes.tokenGuarded)('token route $method $path', ({ method, path }) => {
+  it('goes through the token guard first: 401 with a Bearer challenge, signed in or not', async () => {
+    for (const cookie of [undefined, ...Object.values(cookies)]) {
+      const response = await fetch(`${baseUrl}${path}`, { method, headers: cookie ? { cookie } : {} });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toMatch(/^Bearer realm=/);
+      expect(await response.json()).toEqual({ error: expect.objectContaining({ code: 'unauthenticated' }) });
     }
   });
 });

@@ -39,6 +39,8 @@ export interface Guarded {
 export const PUBLIC_PAGES = ['/login'];
 /** Routes reachable without signing in by design: the health probe and next-auth's own endpoints. */
 export const PUBLIC_ROUTES = ['/api/health', '/api/auth/[...nextauth]'];
+/** Routes for machines, guarded by a bearer token (withBearerToken) instead of a session: the scrape. */
+export const TOKEN_ROUTES = ['/api/metrics'];
 
 export function pages(): Guarded[] {
   return walk('app')
@@ -56,8 +58,18 @@ export interface GuardedRoute extends Guarded {
   method: string;
 }
 
-export function routes(): { guarded: GuardedRoute[]; unguarded: string[] } {
+export interface TokenRoute {
+  file: string;
+  path: string;
+  method: string;
+}
+
+const TOKEN_GUARD_IMPORT =
+  /import\s*\{[^}]*\bwithBearerToken\b[^}]*\}\s*from\s*'@\/server\/auth\/bearer-token'/;
+
+export function routes(): { guarded: GuardedRoute[]; tokenGuarded: TokenRoute[]; unguarded: string[] } {
   const guarded: GuardedRoute[] = [];
+  const tokenGuarded: TokenRoute[] = [];
   const unguarded: string[] = [];
   for (const file of walk('app').filter((f) => path.basename(f) === 'route.ts')) {
     const route = urlPath(file);
@@ -70,12 +82,19 @@ export function routes(): { guarded: GuardedRoute[]; unguarded: string[] } {
     if (reexports.some((r) => r.trim())) unguarded.push(`${file}: re-exported handlers cannot be checked`);
     for (const name of exports) {
       if (!name || !/^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)$/.test(name)) continue;
+      if (TOKEN_ROUTES.includes(route)) {
+        const wrapped = new RegExp(`export const ${name} = withBearerToken\\(`).test(source);
+        if (wrapped && TOKEN_GUARD_IMPORT.test(source))
+          tokenGuarded.push({ file, path: route, method: name });
+        else unguarded.push(`${file}: ${name} is not wrapped in withBearerToken(...) from server/auth`);
+        continue;
+      }
       const role = asRole(source.match(new RegExp(`export const ${name} = withRole\\('(\\w+)'`))?.[1]);
       if (role) guarded.push({ file, path: route, method: name, role });
       else unguarded.push(`${file}: ${name} is not wrapped in withRole(...)`);
     }
   }
-  return { guarded, unguarded };
+  return { guarded, tokenGuarded, unguarded };
 }
 
 export interface GuardedAction extends Guarded {

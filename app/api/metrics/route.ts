@@ -19,3 +19,9 @@ export const GET = withBearerToken(metricsToken, async () => {
     },
   });
 });
+
+/** Next would answer OPTIONS itself (204 with an Allow list); this endpoint refuses all but GET and HEAD. */
+export const OPTIONS = withBearerToken(
+  metricsToken,
+  async () => new Response(null, { status: 405, headers: { allow: 'GET, HEAD' } }),
+);
