@@ -7,6 +7,7 @@ import type { Database } from './schema';
 export const LOCK_KEYS = {
   migrations: 0x7469_6401,
   auditAppend: 0x7469_6402,
+  history: 0x7469_6403,
 } as const;
 
 const MAX_ATTEMPTS = 5;

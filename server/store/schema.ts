@@ -1,4 +1,5 @@
 import 'server-only';
+import type { Generated } from 'kysely';
 
 /**
  * Row shapes of every table, shared by both dialects. Later tables (`events`, `samples`, `replays`)
@@ -7,6 +8,51 @@ import 'server-only';
 export interface Database {
   audit_log: AuditLogTable;
   fleet_view: FleetViewTable;
+  sample_series: SampleSeriesTable;
+  samples: SamplesTable;
+  sample_rollups: SampleRollupsTable;
+  sample_tiers: SampleTiersTable;
+  worker_lease: WorkerLeaseTable;
+}
+
+/** One history series: an opaque name and the metric it records (server/history/samples.ts). */
+export interface SampleSeriesTable {
+  id: Generated<number>;
+  metric: string;
+  name: string;
+}
+
+/** A raw sample; `at` in epoch milliseconds. */
+export interface SamplesTable {
+  series_id: number;
+  at: number;
+  value: number;
+}
+
+/** A downsampled bucket starting at `at`, `resolution` seconds long: average, extremes and sample count. */
+export interface SampleRollupsTable {
+  resolution: number;
+  series_id: number;
+  at: number;
+  value: number;
+  min: number;
+  max: number;
+  n: number;
+}
+
+/** Per tier (0 = raw): buckets built up to `compacted_through`, rows deleted before `deleted_before`. */
+export interface SampleTiersTable {
+  resolution: number;
+  compacted_through: number | null;
+  deleted_before: number | null;
+}
+
+/** A named lease; `expires_at` in epoch milliseconds of the database's clock. */
+export interface WorkerLeaseTable {
+  name: string;
+  holder: string;
+  term: number;
+  expires_at: number;
 }
 
 /** The worker's latest fleet view as JSON (lib/fleet/fleet-view.ts). */

@@ -3,6 +3,8 @@ import type { Migration } from 'kysely';
 import type { StoreDialect } from '../db';
 import { auditLogMigration } from './0001-audit-log';
 import { fleetViewMigration } from './0002-fleet-view';
+import { samplesMigration } from './0003-samples';
+import { workerLeaseMigration } from './0004-worker-lease';
 
 /**
  * Every migration, listed by hand: Next bundles this code, so nothing may be discovered on disk.
@@ -12,5 +14,7 @@ export function allMigrations(dialect: StoreDialect): Record<string, Migration> 
   return {
     '0001-audit-log': auditLogMigration(dialect),
     '0002-fleet-view': fleetViewMigration(),
+    '0003-samples': samplesMigration(dialect),
+    '0004-worker-lease': workerLeaseMigration(),
   };
 }
