@@ -3,8 +3,11 @@
  * scraper read (https://prometheus.io/docs/instrumenting/exposition_formats/).
  */
 
+/** Label pairs escaped and joined (`a="x",b="y"`): made once per subject, shared by all its gauges. */
+export type LabelText = string & { readonly __labelText: true };
+
 export interface Sample {
-  labels: Record<string, string>;
+  labels: LabelText;
   value: number;
 }
 
@@ -36,12 +39,22 @@ export function formatValue(value: number): string {
   return String(value);
 }
 
-function formatLabels(labels: Record<string, string>): string {
-  const pairs = Object.entries(labels).map(([name, value]) => {
-    if (!LABEL_NAME.test(name)) throw new Error(`invalid Prometheus label name: ${name}`);
-    return `${name}="${escapeLabelValue(value)}"`;
-  });
-  return pairs.length > 0 ? `{${pairs.join(',')}}` : '';
+const NO_LABELS = '' as LabelText;
+
+/** Validated, escaped label pairs; later arguments are appended, so a subject's labels come first. */
+export function labelText(...parts: (LabelText | Record<string, string>)[]): LabelText {
+  const pairs: string[] = [];
+  for (const part of parts) {
+    if (typeof part === 'string') {
+      if (part) pairs.push(part);
+      continue;
+    }
+    for (const [name, value] of Object.entries(part)) {
+      if (!LABEL_NAME.test(name)) throw new Error(`invalid Prometheus label name: ${name}`);
+      pairs.push(`${name}="${escapeLabelValue(value)}"`);
+    }
+  }
+  return pairs.length > 0 ? (pairs.join(',') as LabelText) : NO_LABELS;
 }
 
 /**
@@ -58,7 +71,11 @@ export function formatGauges(gauges: Gauge[]): string {
     if (gauge.samples.length === 0) continue;
     lines.push(`# HELP ${gauge.name} ${escapeHelp(gauge.help)}`, `# TYPE ${gauge.name} gauge`);
     for (const sample of gauge.samples)
-      lines.push(`${gauge.name}${formatLabels(sample.labels)} ${formatValue(sample.value)}`);
+      lines.push(
+        sample.labels
+          ? `${gauge.name}{${sample.labels}} ${formatValue(sample.value)}`
+          : `${gauge.name} ${formatValue(sample.value)}`,
+      );
   }
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }

@@ -1,12 +1,25 @@
-import type { DlqView, FleetView, GroupView, Judgement, SourceView } from '@/lib/fleet/fleet-view';
+import type {
+  DlqView,
+  FleetView,
+  GroupView,
+  Judgement,
+  PartitionView,
+  SourceView,
+} from '@/lib/fleet/fleet-view';
 import { LAG_STATUS_SEVERITY } from '@/lib/lag/lag-status';
 import { LEVELS } from '@/lib/thresholds/metrics';
-import { formatGauges, type Gauge, type Sample } from './exposition';
+import { formatGauges, type Gauge, type LabelText, labelText, type Sample } from './exposition';
 
 /*
  * The fleet view as Prometheus gauges, so teams alert through their own Alertmanager. A figure the
  * view does not have (null) is left out, never written as 0: "no data" must not read as "healthy".
  */
+
+/** A view row with its labels, escaped once: a fleet has tens of thousands of partitions. */
+interface Subject<T> {
+  row: T;
+  labels: LabelText;
+}
 
 const gauge = (name: string, help: string, samples: Sample[]): Gauge => ({
   name: `tidewatch_${name}`,
@@ -15,17 +28,26 @@ const gauge = (name: string, help: string, samples: Sample[]): Gauge => ({
 });
 
 /** Samples for the figures that exist: a null figure makes no sample. */
-function present<T>(
-  items: T[],
-  labels: (item: T) => Record<string, string>,
-  value: (item: T) => number | null,
-): Sample[] {
+function present<T>(subjects: Subject<T>[], value: (row: T) => number | null): Sample[] {
   const samples: Sample[] = [];
-  for (const item of items) {
-    const figure = value(item);
-    if (figure !== null) samples.push({ labels: labels(item), value: figure });
+  for (const { row, labels } of subjects) {
+    const figure = value(row);
+    if (figure !== null) samples.push({ labels, value: figure });
   }
   return samples;
+}
+
+/** One sample per subject and label value, 1 where `on` holds: the one-hot encoding of a state. */
+function oneHot<T>(
+  subjects: Subject<T>[],
+  label: string,
+  values: readonly string[],
+  on: (row: T, v: string) => number,
+) {
+  const suffixes = values.map((v) => ({ v, labels: labelText({ [label]: v }) }));
+  return subjects.flatMap(({ row, labels }) =>
+    suffixes.map((s) => ({ labels: labelText(labels, s.labels), value: on(row, s.v) })),
+  );
 }
 
 const epochSeconds = (iso: string | null): number | null => {
@@ -33,14 +55,12 @@ const epochSeconds = (iso: string | null): number | null => {
   return Number.isNaN(ms) ? null : ms / 1000;
 };
 
-const sourceLabels = (s: SourceView) => ({ kind: s.kind, name: s.name });
-const groupLabels = (g: GroupView) => ({ cluster: g.cluster, group: g.groupId });
-const dlqLabels = (d: DlqView) => ({ kind: d.kind, source: d.source, name: d.name });
+const NO_LABELS = labelText();
 const levelValue = (judgement: Judgement) => LEVELS.indexOf(judgement.level);
 
 function snapshotGauges(view: FleetView | null, nowMs: number): Gauge[] {
   const takenAt = view ? epochSeconds(view.takenAt) : null;
-  const only = (value: number | null): Sample[] => (value === null ? [] : [{ labels: {}, value }]);
+  const only = (value: number | null): Sample[] => (value === null ? [] : [{ labels: NO_LABELS, value }]);
   return [
     gauge(
       'snapshot_present',
@@ -60,22 +80,22 @@ function snapshotGauges(view: FleetView | null, nowMs: number): Gauge[] {
   ];
 }
 
-function sourceGauges(sources: SourceView[]): Gauge[] {
+function sourceGauges(sources: Subject<SourceView>[]): Gauge[] {
   return [
     gauge(
       'source_up',
       "1 when the source's last read succeeded, 0 when it failed.",
-      present(sources, sourceLabels, (s) => (s.ok ? 1 : 0)),
+      present(sources, (s) => (s.ok ? 1 : 0)),
     ),
     gauge(
       'source_last_success_timestamp_seconds',
       'When the source was last read successfully (Unix time).',
-      present(sources, sourceLabels, (s) => epochSeconds(s.lastGoodAt)),
+      present(sources, (s) => epochSeconds(s.lastGoodAt)),
     ),
     gauge(
       'source_read_duration_seconds',
       "How long the source's last read took.",
-      present(sources, sourceLabels, (s) => s.durationMs / 1000),
+      present(sources, (s) => s.durationMs / 1000),
     ),
   ];
 }
@@ -90,115 +110,122 @@ const FLAGS = {
   unreadable: 'unreadable',
 } as const;
 
-function groupGauges(groups: GroupView[]): Gauge[] {
+function groupGauges(groups: Subject<GroupView>[]): Gauge[] {
   return [
     gauge(
       'consumer_group_lag',
       'Offset lag summed over the partitions the group has committed on.',
-      present(groups, groupLabels, (g) => (hasLag(g) ? g.offsetLag : null)),
+      present(groups, (g) => (hasLag(g) ? g.offsetLag : null)),
     ),
     gauge(
       'consumer_group_max_lag',
       "The offset lag of the group's worst partition.",
-      present(groups, groupLabels, (g) => (hasLag(g) ? g.maxLag : null)),
+      present(groups, (g) => (hasLag(g) ? g.maxLag : null)),
     ),
     gauge(
       'consumer_group_time_lag_seconds',
       "How far behind the group's worst partition is, in time.",
-      present(groups, groupLabels, (g) => g.timeLag?.seconds ?? null),
+      present(groups, (g) => g.timeLag?.seconds ?? null),
     ),
     gauge(
       'consumer_group_time_to_clear_seconds',
       'When the backlog will be gone at the measured rates; 0 when clear, absent when not catching up.',
-      present(groups, groupLabels, (g) => {
-        const t = g.timeToClear;
-        return t.kind === 'clear' ? 0 : t.kind === 'clears_in' ? t.seconds : null;
-      }),
+      present(groups, ({ timeToClear: t }) =>
+        t.kind === 'clear' ? 0 : t.kind === 'clears_in' ? t.seconds : null,
+      ),
     ),
     gauge(
       'consumer_group_not_catching_up',
       '1 when records arrive at least as fast as the group consumes them while it has lag, else 0.',
-      present(groups, groupLabels, (g) => {
-        const { kind } = g.timeToClear;
-        return kind === 'unknown' ? null : kind === 'not_catching_up' ? 1 : 0;
-      }),
+      present(groups, ({ timeToClear: { kind } }) =>
+        kind === 'unknown' ? null : kind === 'not_catching_up' ? 1 : 0,
+      ),
     ),
     gauge(
       'consumer_group_status',
       "The group's lag status, one-hot: 1 for its status, 0 for the others.",
-      groups.flatMap((g) =>
-        LAG_STATUS_SEVERITY.map((status) => ({
-          labels: { ...groupLabels(g), status },
-          value: g.status === status ? 1 : 0,
-        })),
-      ),
+      oneHot(groups, 'status', LAG_STATUS_SEVERITY, (g, status) => (g.status === status ? 1 : 0)),
     ),
     gauge(
       'consumer_group_members',
       'Members in the group; 0 means nothing is consuming.',
-      present(groups, groupLabels, (g) => g.members.length),
+      present(groups, (g) => g.members.length),
     ),
     gauge(
       'consumer_group_flagged_partitions',
       'Partitions committed beyond the end, below the log start (data lost), held by an open transaction, or unreadable.',
-      groups.flatMap((g) =>
-        Object.entries(FLAGS).map(([flag, key]) => ({
-          labels: { ...groupLabels(g), flag },
-          value: g.flags[key],
-        })),
-      ),
+      oneHot(groups, 'flag', Object.keys(FLAGS), (g, flag) => g.flags[FLAGS[flag as keyof typeof FLAGS]]),
     ),
   ];
 }
 
-function partitionGauges(groups: GroupView[]): Gauge[] {
-  const rows = groups.flatMap((g) => g.partitions.map((p) => ({ g, p })));
-  const labels = ({ g, p }: (typeof rows)[number]) => ({
-    ...groupLabels(g),
-    topic: p.topic,
-    partition: String(p.partition),
-  });
+function partitionGauges(partitions: Subject<PartitionView>[]): Gauge[] {
   return [
     gauge(
       'consumer_partition_lag',
       'High watermark minus committed offset, unclamped; absent without a commit.',
-      present(rows, labels, ({ p }) => p.lag),
+      present(partitions, (p) => p.lag),
     ),
     gauge(
       'consumer_partition_time_lag_seconds',
       'How far behind the group is on this partition, in time.',
-      present(rows, labels, ({ p }) => p.timeLag?.seconds ?? null),
+      present(partitions, (p) => p.timeLag?.seconds ?? null),
     ),
   ];
 }
 
-function dlqGauges(dlqs: DlqView[]): Gauge[] {
+function dlqGauges(dlqs: Subject<DlqView>[]): Gauge[] {
   return [
     gauge(
       'dlq_depth',
       'Dead-lettered messages waiting in the DLQ.',
-      present(dlqs, dlqLabels, (d) => d.depth),
+      present(dlqs, (d) => d.depth),
     ),
     gauge(
       'dlq_oldest_age_seconds',
       'Age of the oldest message in the DLQ (a lower bound where the broker cannot tell exactly).',
-      present(dlqs, dlqLabels, (d) => d.oldestAgeSeconds),
+      present(dlqs, (d) => d.oldestAgeSeconds),
     ),
   ];
 }
 
-function thresholdGauge(view: FleetView): Gauge {
-  const samples = [
-    ...view.groups.map((g) => ({
-      labels: { subject_kind: 'consumer_group', ...groupLabels(g) },
-      value: levelValue(g.judgement),
+function thresholdGauge(groups: Subject<GroupView>[], dlqs: Subject<DlqView>[]): Gauge {
+  const judged = (kind: string, subjects: Subject<{ judgement: Judgement }>[]) => {
+    const prefix = labelText({ subject_kind: kind });
+    return subjects.map(({ row, labels }) => ({
+      labels: labelText(prefix, labels),
+      value: levelValue(row.judgement),
+    }));
+  };
+  return gauge('threshold_level', 'Configured threshold level: 0 ok, 1 warn, 2 critical.', [
+    ...judged('consumer_group', groups),
+    ...judged('dlq', dlqs),
+  ]);
+}
+
+function fleetGauges(view: FleetView): Gauge[] {
+  const sources = view.sources.map((row) => ({ row, labels: labelText({ kind: row.kind, name: row.name }) }));
+  const groups = view.groups.map((row) => ({
+    row,
+    labels: labelText({ cluster: row.cluster, group: row.groupId }),
+  }));
+  const partitions = groups.flatMap((g) =>
+    g.row.partitions.map((row) => ({
+      row,
+      labels: labelText(g.labels, { topic: row.topic, partition: String(row.partition) }),
     })),
-    ...view.dlqs.map((d) => ({
-      labels: { subject_kind: 'dlq', ...dlqLabels(d) },
-      value: levelValue(d.judgement),
-    })),
+  );
+  const dlqs = view.dlqs.map((row) => ({
+    row,
+    labels: labelText({ kind: row.kind, source: row.source, name: row.name }),
+  }));
+  return [
+    ...sourceGauges(sources),
+    ...groupGauges(groups),
+    ...partitionGauges(partitions),
+    ...dlqGauges(dlqs),
+    thresholdGauge(groups, dlqs),
   ];
-  return gauge('threshold_level', 'Configured threshold level: 0 ok, 1 warn, 2 critical.', samples);
 }
 
 /**
@@ -206,15 +233,5 @@ function thresholdGauge(view: FleetView): Gauge {
  * `tidewatch_snapshot_present 0` is written; `nowMs` dates the view's age.
  */
 export function renderMetrics(view: FleetView | null, nowMs: number): string {
-  const gauges = snapshotGauges(view, nowMs);
-  if (view) {
-    gauges.push(
-      ...sourceGauges(view.sources),
-      ...groupGauges(view.groups),
-      ...partitionGauges(view.groups),
-      ...dlqGauges(view.dlqs),
-      thresholdGauge(view),
-    );
-  }
-  return formatGauges(gauges);
+  return formatGauges([...snapshotGauges(view, nowMs), ...(view ? fleetGauges(view) : [])]);
 }

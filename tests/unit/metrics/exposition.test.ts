@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHelp, escapeLabelValue, formatGauges, formatValue } from '@/lib/metrics/exposition';
+import { escapeHelp, escapeLabelValue, formatGauges, formatValue, labelText } from '@/lib/metrics/exposition';
 import { parsePrometheusText } from '../../support/prometheus-parser';
 
 /** Names Kafka and SQS allow and the format must carry intact. */
@@ -48,6 +48,22 @@ describe('formatValue', () => {
   });
 });
 
+describe('labelText', () => {
+  it('joins escaped pairs in order, appending to labels already made', () => {
+    const subject = labelText({ cluster: 'a"b', group: 'g' });
+    expect(subject).toBe('cluster="a\\"b",group="g"');
+    expect(labelText(subject, { status: 'OK' })).toBe('cluster="a\\"b",group="g",status="OK"');
+    expect(labelText(labelText(), { x: '1' }, labelText())).toBe('x="1"');
+    expect(labelText()).toBe('');
+  });
+
+  it('refuses invalid and reserved label names', () => {
+    expect(() => labelText({ 'a-b': 'v' })).toThrow(/label name/);
+    expect(() => labelText({ '1a': 'v' })).toThrow(/label name/);
+    expect(() => labelText({ __name__: 'v' })).toThrow(/label name/);
+  });
+});
+
 describe('formatGauges', () => {
   it('writes HELP and TYPE once per gauge, its samples after, and ends with a line feed', () => {
     const text = formatGauges([
@@ -55,11 +71,11 @@ describe('formatGauges', () => {
         name: 'a',
         help: 'first',
         samples: [
-          { labels: { x: '1' }, value: 1 },
-          { labels: { x: '2' }, value: 2 },
+          { labels: labelText({ x: '1' }), value: 1 },
+          { labels: labelText({ x: '2' }), value: 2 },
         ],
       },
-      { name: 'b', help: 'second', samples: [{ labels: {}, value: 3 }] },
+      { name: 'b', help: 'second', samples: [{ labels: labelText(), value: 3 }] },
     ]);
     expect(text).toBe(
       [
@@ -79,15 +95,10 @@ describe('formatGauges', () => {
     expect(formatGauges([{ name: 'a', help: 'empty', samples: [] }])).toBe('');
   });
 
-  it('refuses invalid metric and label names, reserved label names and a gauge written twice', () => {
-    const one = [{ labels: {}, value: 1 }];
+  it('refuses invalid metric names and a gauge written twice', () => {
+    const one = [{ labels: labelText(), value: 1 }];
     expect(() => formatGauges([{ name: 'bad-name', help: '', samples: one }])).toThrow(/metric name/);
     expect(() => formatGauges([{ name: '9lives', help: '', samples: one }])).toThrow(/metric name/);
-    const labelled = (label: string) => [
-      { name: 'a', help: '', samples: [{ labels: { [label]: 'v' }, value: 1 }] },
-    ];
-    expect(() => formatGauges(labelled('a-b'))).toThrow(/label name/);
-    expect(() => formatGauges(labelled('__name__'))).toThrow(/label name/);
     expect(() =>
       formatGauges([
         { name: 'a', help: '', samples: one },
@@ -101,7 +112,7 @@ describe('formatGauges', () => {
       {
         name: 'tidewatch_test',
         help: 'help with "quotes", a backslash \\ and\na second line',
-        samples: HOSTILE.map((value, i) => ({ labels: { value, other: value }, value: i })),
+        samples: HOSTILE.map((value, i) => ({ labels: labelText({ value, other: value }), value: i })),
       },
     ]);
     const [family, ...rest] = parsePrometheusText(text);
@@ -124,7 +135,7 @@ describe('formatGauges', () => {
         name: 'a',
         help: '',
         samples: [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN].map((value, i) => ({
-          labels: { i: String(i) },
+          labels: labelText({ i: String(i) }),
           value,
         })),
       },
