@@ -1,16 +1,31 @@
 import type { Metadata } from 'next';
-import { SectionSources } from '@/components/sources/section-sources';
+import { LiveProvider } from '@/components/fleet/live-context';
+import { LiveDlqs } from '@/components/fleet/live-dlqs';
 import { pageRole } from '@/lib/nav';
 import { requirePageRole } from '@/server/auth/guard';
+import { getConfig } from '@/server/config';
+import { configuredSourceNames, readDlqs } from '@/server/fleet/fleet-queries';
+import { getStore } from '@/server/store/get-store';
 
 export const metadata: Metadata = { title: 'Dead-letter queues' };
 
 export default async function DlqPage() {
   await requirePageRole(pageRole('/dlq'), '/dlq');
+  const { config } = getConfig();
+  const renderedAt = Date.now();
+  const initial = await readDlqs(await getStore(), renderedAt);
   return (
-    <SectionSources
-      title="Dead-letter queues"
-      description="DLQs are found by topic pattern on Kafka and by redrive policy on SQS."
-    />
+    <LiveProvider
+      refreshSeconds={config.ui.refreshSeconds}
+      sampleSeconds={config.worker.sampleIntervalSeconds}
+      renderedAt={renderedAt}
+    >
+      <LiveDlqs
+        initial={initial}
+        renderedAt={renderedAt}
+        sampleSeconds={config.worker.sampleIntervalSeconds}
+        configured={configuredSourceNames(config)}
+      />
+    </LiveProvider>
   );
 }

@@ -1,0 +1,60 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { LiveProvider } from '@/components/fleet/live-context';
+import { LiveGroup } from '@/components/fleet/live-group';
+import type { GroupData } from '@/lib/fleet/fleet-data';
+import { DEFAULT_RANGE } from '@/lib/fleet/history-query';
+import { groupHref } from '@/lib/fleet/links';
+import { pageRole } from '@/lib/nav';
+import { requirePageRole } from '@/server/auth/guard';
+import { getConfig } from '@/server/config';
+import { ServiceError } from '@/server/errors';
+import { configuredSourceNames, groupThresholds, readGroup, readHistory } from '@/server/fleet/fleet-queries';
+import type { Store } from '@/server/store/db';
+import { getStore } from '@/server/store/get-store';
+
+type Params = Promise<{ cluster: string; group: string }>;
+
+export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
+  return { title: (await params).group };
+}
+
+async function readOrNotFound(store: Store, cluster: string, groupId: string): Promise<GroupData> {
+  try {
+    return await readGroup(store, cluster, groupId);
+  } catch (error) {
+    if (error instanceof ServiceError && error.code === 'not_found') notFound();
+    throw error;
+  }
+}
+
+export default async function GroupPage({ params }: { params: Params }) {
+  const { cluster, group: groupId } = await params;
+  await requirePageRole(pageRole('/lag'), groupHref(cluster, groupId));
+  const { config } = getConfig();
+  const store = await getStore();
+  const renderedAt = Date.now();
+  const initial = await readOrNotFound(store, cluster, groupId);
+  const group = initial.snapshot?.group;
+  const history = (metric: 'lag' | 'time_lag') =>
+    group ? readHistory(store, { series: group.id, metric, range: DEFAULT_RANGE }, renderedAt) : null;
+  const [lag, timeLag] = await Promise.all([history('lag'), history('time_lag')]);
+  return (
+    <LiveProvider
+      refreshSeconds={config.ui.refreshSeconds}
+      sampleSeconds={config.worker.sampleIntervalSeconds}
+      renderedAt={renderedAt}
+    >
+      <LiveGroup
+        cluster={cluster}
+        groupId={groupId}
+        initial={initial}
+        initialHistory={lag && timeLag ? { lag, time_lag: timeLag } : null}
+        thresholds={groupThresholds(config.thresholds, group ?? { cluster, groupId, topics: [] })}
+        renderedAt={renderedAt}
+        sampleSeconds={config.worker.sampleIntervalSeconds}
+        configured={configuredSourceNames(config)}
+      />
+    </LiveProvider>
+  );
+}

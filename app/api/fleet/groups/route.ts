@@ -1,0 +1,8 @@
+import { fleetJson, readGroups } from '@/server/fleet/fleet-queries';
+import { withRole } from '@/server/http';
+import { getStore } from '@/server/store/get-store';
+
+export const dynamic = 'force-dynamic';
+
+/** Every consumer group of the latest snapshot, without partitions or member details. */
+export const GET = withRole('viewer', async () => fleetJson(await readGroups(await getStore())));
