@@ -1,8 +1,12 @@
 import 'server-only';
 import { ConfigError, getConfig } from '@/server/config';
 import { getStore } from '@/server/store/get-store';
+import { startInAppWorker } from '@/server/worker/in-app';
 
-/** A bad config stops start-up with its errors; the store is opened and migrated before the first request. */
+/**
+ * A bad config stops start-up with its errors; the store is opened and migrated before the first request,
+ * then the worker starts here unless it runs as its own process.
+ */
 async function start() {
   try {
     const { source } = getConfig();
@@ -14,6 +18,7 @@ async function start() {
   }
   const store = await getStore();
   console.log(`[tidewatch] store: ${store.dialect}`);
+  startInAppWorker(store, getConfig().config);
 }
 
 await start();
