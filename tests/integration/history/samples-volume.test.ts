@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readRecent, recordSamples, type SampleRow } from '@/server/history/samples';
+import { compactHistory, readRecent, recordSamples, type SampleRow } from '@/server/history/samples';
 import { createTestStore, STORE_DIALECTS, type TestStore } from '../store/support/test-stores';
 
 // A fleet of 20,000 partitions: per partition its log end, a group's committed offset and lag.
@@ -54,5 +54,15 @@ describe.each(STORE_DIALECTS)('60,000 samples a tick on %s', (dialect) => {
       { at: T0 + 30_000, value: 19_999_000_100 },
       { at: T0 + 60_000, value: 19_999_000_200 },
     ]);
+  });
+
+  // Builds on the three ticks above: one store for the file, as a worker's would be.
+  it('are downsampled five minutes at a time', { timeout: 120_000 }, async () => {
+    for (let tick = 3; tick < 10; tick++) await recordSamples(t.store, T0 + tick * 30_000, snapshot(tick));
+    const compacted = await timed(() => compactHistory(t.store, T0 + 8 * 60_000, { retentionHours: 168 }));
+    console.log(
+      `[history] ${dialect}: 5-minute buckets of 60,000 series from 600,000 rows in ${compacted.ms} ms`,
+    );
+    expect(compacted.value).toEqual({ downsampled: 3 * PARTITIONS, deleted: 0 });
   });
 });
