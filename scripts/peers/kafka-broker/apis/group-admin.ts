@@ -40,7 +40,12 @@ function readCommitPartition(v: number) {
 
 export function groupByTopic<T extends { topic: string }>(items: T[]): [string, T[]][] {
   const map = new Map<string, T[]>();
-  for (const item of items) map.set(item.topic, [...(map.get(item.topic) ?? []), item]);
+  // Pushed in place: copying the list per item made a fleet's OffsetFetch quadratic in partitions per topic.
+  for (const item of items) {
+    const same = map.get(item.topic);
+    if (same) same.push(item);
+    else map.set(item.topic, [item]);
+  }
   return [...map.entries()];
 }
 

@@ -57,8 +57,8 @@ export class Writer {
   }
 
   string(s: string): this {
-    const b = Buffer.from(s, 'utf8');
-    return this.int16(b.length).raw(b);
+    const len = Buffer.byteLength(s, 'utf8');
+    return this.int16(len).utf8(s, len);
   }
 
   nullableString(s: string | null): this {
@@ -97,8 +97,15 @@ export class Writer {
   }
 
   compactString(s: string): this {
-    const b = Buffer.from(s, 'utf8');
-    return this.uvarint(b.length + 1).raw(b);
+    const len = Buffer.byteLength(s, 'utf8');
+    return this.uvarint(len + 1).utf8(s, len);
+  }
+
+  /** The string's UTF-8 bytes, written in place (no intermediate Buffer: responses carry thousands of names). */
+  private utf8(s: string, len: number): this {
+    this.ensure(len);
+    this.pos += this.buf.write(s, this.pos, len, 'utf8');
+    return this;
   }
 
   compactNullableString(s: string | null): this {
