@@ -2,7 +2,14 @@ import 'server-only';
 import { createErrorFromCode } from 'kafkajs/src/protocol/error';
 import { byName } from '@/lib/sort';
 import { isConnectionError } from './errors';
-import { byLeader } from './offsets';
+import { sendTyped } from './flexible-codec';
+import {
+  LIST_OFFSETS,
+  type ListedTopic,
+  listOffsetsRequest,
+  listOffsetsVersion,
+  type TopicPartitions,
+} from './list-offsets-codec';
 import {
   anyBroker,
   EARLIEST_TIMESTAMP,
@@ -14,10 +21,13 @@ import {
   type WireTopicMetadata,
 } from './wire';
 
+const UNKNOWN_TOPIC_OR_PARTITION = 3;
+
 /*
  * A whole cluster's topics and partition ends for the fleet snapshot, where one bad partition, one
- * deleted topic or one unreachable broker marks only what it touches: Metadata and ListOffsets go
- * through kafkajs's codecs with their error codes kept as data, never thrown for the whole answer.
+ * deleted topic or one unreachable broker marks only what it touches: Metadata goes through kafkajs's
+ * codec and ListOffsets through list-offsets-codec.ts, their error codes kept as data, never thrown
+ * for the whole answer.
  */
 
 export interface ClusterBroker {
@@ -61,81 +71,119 @@ interface MetadataAnswer {
   })[];
 }
 
-interface OffsetsAnswer {
-  responses: { topic: string; partitions: { partition: number; errorCode: number; offset: string }[] }[];
+/** One topic's answers, indexed by partition id. */
+interface TopicOffsets {
+  low: (string | undefined)[];
+  high: (string | undefined)[];
+  stable: (string | undefined)[];
+  error: (string | undefined)[];
 }
+
+type Answers = Map<string, TopicOffsets>;
 
 function errorName(code: number): string {
   const err = createErrorFromCode(code);
   return `${err.type}: ${err.message}`;
 }
 
-const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+function offsetsOf(answers: Answers, topic: string): TopicOffsets {
+  let offsets = answers.get(topic);
+  if (!offsets) {
+    offsets = { low: [], high: [], stable: [], error: [] };
+    answers.set(topic, offsets);
+  }
+  return offsets;
+}
 
 /** Every topic of the cluster with the log start, high watermark and last stable offset of each partition. */
 export async function readClusterState(wire: WireCluster): Promise<ClusterState> {
-  let requests = 1;
   const metadata = await sendKeepingErrors<MetadataAnswer>(await anyBroker(wire), 'Metadata', {
     topics: [],
     allowAutoTopicCreation: false,
   });
-  const readable = metadata.topicMetadata.map((t) => ({
-    ...t,
-    partitionMetadata: t.partitionMetadata.filter((p) => p.leader >= 0 && p.partitionErrorCode !== 3),
-  }));
-  const answers = new Map<string, { low?: string; high?: string; stable?: string; error?: string }>();
-  await Promise.all(
-    byLeader(readable.filter((t) => t.topicErrorCode === 0)).map(async (req) => {
-      const ask = async (timestamp: number, isolationLevel: number, field: 'low' | 'high' | 'stable') => {
-        requests++;
-        const broker = await wire.findBroker({ nodeId: req.nodeId });
-        const answer = await sendKeepingErrors<OffsetsAnswer>(broker, 'ListOffsets', {
-          replicaId: -1,
-          isolationLevel,
-          topics: req.topics.map((t) => ({
-            topic: t.topic,
-            partitions: t.partitions.map((partition) => ({ partition, timestamp })),
-          })),
-        });
-        for (const r of answer.responses) {
-          for (const p of r.partitions) {
-            const entry = answers.get(key(r.topic, p.partition)) ?? {};
-            if (p.errorCode === 0) entry[field] = p.offset;
-            else entry.error = errorName(p.errorCode);
-            answers.set(key(r.topic, p.partition), entry);
-          }
-        }
-      };
-      try {
-        await Promise.all([
-          ask(EARLIEST_TIMESTAMP, READ_UNCOMMITTED, 'low'),
-          ask(LATEST_TIMESTAMP, READ_UNCOMMITTED, 'high'),
-          ask(LATEST_TIMESTAMP, READ_COMMITTED, 'stable'),
-        ]);
-      } catch (err) {
-        if (!isConnectionError(err)) throw err;
-        for (const t of req.topics) {
-          for (const partition of t.partitions) {
-            answers.set(key(t.topic, partition), { error: `broker ${req.nodeId} is unreachable` });
-          }
-        }
-      }
-    }),
-  );
+  const leaders = readableByLeader(metadata.topicMetadata);
+  const answers: Answers = new Map();
+  await Promise.all([...leaders].map(([nodeId, topics]) => readLeader(wire, nodeId, topics, answers)));
   return {
     brokers: metadata.brokers
       .map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port }))
       .sort((a, b) => a.nodeId - b.nodeId),
     topics: metadata.topicMetadata
-      .map((t) => toTopicState(t, answers))
+      .map((t) => toTopicState(t, answers.get(t.topic)))
       .sort((a, b) => byName(a.name, b.name)),
-    requests,
+    requests: 1 + 3 * leaders.size,
   };
+}
+
+/** The partitions that can be asked, by leader: not offline, not unknown, in a topic that exists. */
+function readableByLeader(topics: MetadataAnswer['topicMetadata']): Map<number, TopicPartitions[]> {
+  const leaders = new Map<number, Map<string, TopicPartitions>>();
+  for (const t of topics) {
+    if (t.topicErrorCode !== 0) continue;
+    for (const p of t.partitionMetadata) {
+      if (p.leader < 0 || p.partitionErrorCode === UNKNOWN_TOPIC_OR_PARTITION) continue;
+      let led = leaders.get(p.leader);
+      if (!led) {
+        led = new Map();
+        leaders.set(p.leader, led);
+      }
+      const asked = led.get(t.topic);
+      if (asked) asked.partitions.push(p.partitionId);
+      else led.set(t.topic, { topic: t.topic, partitions: [p.partitionId] });
+    }
+  }
+  return new Map([...leaders].map(([nodeId, led]) => [nodeId, [...led.values()]]));
+}
+
+/** Three ListOffsets to one leader; an unreachable leader, or one too old to ask, marks its partitions. */
+async function readLeader(
+  wire: WireCluster,
+  nodeId: number,
+  topics: TopicPartitions[],
+  answers: Answers,
+): Promise<void> {
+  try {
+    const broker = await wire.findBroker({ nodeId });
+    const version = listOffsetsVersion(broker.versions?.[LIST_OFFSETS]);
+    if (version === null) return markAll(answers, topics, `broker ${nodeId} serves no ListOffsets v1-v3`);
+    const ask = (timestamp: number, isolationLevel: number) =>
+      sendTyped(broker, listOffsetsRequest(version, topics, timestamp, isolationLevel));
+    const [low, high, stable] = await Promise.all([
+      ask(EARLIEST_TIMESTAMP, READ_UNCOMMITTED),
+      ask(LATEST_TIMESTAMP, READ_UNCOMMITTED),
+      ask(LATEST_TIMESTAMP, READ_COMMITTED),
+    ]);
+    record(answers, 'low', low);
+    record(answers, 'high', high);
+    record(answers, 'stable', stable);
+  } catch (err) {
+    if (!isConnectionError(err)) throw err;
+    markAll(answers, topics, `broker ${nodeId} is unreachable`);
+  }
+}
+
+function record(answers: Answers, field: 'low' | 'high' | 'stable', listed: ListedTopic[]): void {
+  for (const t of listed) {
+    const offsets = offsetsOf(answers, t.topic);
+    for (let i = 0; i < t.partitions.length; i++) {
+      const partition = t.partitions[i] as number;
+      const code = t.errorCodes[i] as number;
+      if (code === 0) offsets[field][partition] = t.offsets[i];
+      else offsets.error[partition] = errorName(code);
+    }
+  }
+}
+
+function markAll(answers: Answers, topics: TopicPartitions[], error: string): void {
+  for (const t of topics) {
+    const offsets = offsetsOf(answers, t.topic);
+    for (const partition of t.partitions) offsets.error[partition] = error;
+  }
 }
 
 function toTopicState(
   t: MetadataAnswer['topicMetadata'][number],
-  answers: Map<string, { low?: string; high?: string; stable?: string; error?: string }>,
+  answers: TopicOffsets | undefined,
 ): TopicState {
   if (t.topicErrorCode !== 0) {
     return {
@@ -147,17 +195,20 @@ function toTopicState(
   }
   const partitions = t.partitionMetadata
     .map((p): PartitionState => {
-      const answer = answers.get(key(t.topic, p.partitionId)) ?? {};
+      const id = p.partitionId;
+      const low = answers?.low[id];
+      const high = answers?.high[id];
+      const stable = answers?.stable[id];
+      const complete = low !== undefined && high !== undefined && stable !== undefined;
       const offline = p.leader < 0 ? 'offline: the partition has no leader' : null;
       const partitionError = p.partitionErrorCode !== 0 ? errorName(p.partitionErrorCode) : null;
-      const complete = answer.low !== undefined && answer.high !== undefined && answer.stable !== undefined;
       return {
-        partition: p.partitionId,
+        partition: id,
         leader: p.leader,
-        low: complete ? (answer.low ?? null) : null,
-        high: complete ? (answer.high ?? null) : null,
-        stable: complete ? (answer.stable ?? null) : null,
-        error: offline ?? answer.error ?? (complete ? null : (partitionError ?? 'no offsets returned')),
+        low: complete ? low : null,
+        high: complete ? high : null,
+        stable: complete ? stable : null,
+        error: offline ?? answers?.error[id] ?? (complete ? null : (partitionError ?? 'no offsets returned')),
       };
     })
     .sort((a, b) => a.partition - b.partition);

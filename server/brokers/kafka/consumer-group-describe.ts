@@ -1,9 +1,8 @@
 import 'server-only';
-import Decoder from 'kafkajs/src/protocol/decoder';
 import Encoder from 'kafkajs/src/protocol/encoder';
 import { createErrorFromCode } from 'kafkajs/src/protocol/error';
 import { byName } from '@/lib/sort';
-import { skipTaggedFields } from './flexible-codec';
+import { ByteReader } from './byte-reader';
 import type { ConsumerGroupDescription, TopicPartitions } from './types';
 
 /*
@@ -38,52 +37,44 @@ interface DescribedGroup {
   }[];
 }
 
-function string(d: Decoder): string {
-  return d.readUVarIntString() ?? '';
-}
-
-function array<T>(d: Decoder, reader: (d: Decoder) => T): T[] {
-  return d.readUVarIntArray(reader) ?? [];
-}
-
-function assignment(d: Decoder): TopicPartitions[] {
-  const topics = array(d, (t) => {
-    t.forward(16); // topic id (uuid): the name follows
-    const topic = string(t);
-    const partitions = array(t, (p) => p.readInt32()).sort((a, b) => a - b);
-    skipTaggedFields(t);
+function assignment(r: ByteReader): TopicPartitions[] {
+  const topics = r.compactArray((t) => {
+    t.skip(16); // topic id (uuid): the name follows
+    const topic = t.compactString();
+    const partitions = t.compactArray((p) => p.int32()).sort((a, b) => a - b);
+    t.skipTaggedFields();
     return { topic, partitions };
   });
-  skipTaggedFields(d);
+  r.skipTaggedFields();
   return topics.sort((a, b) => byName(a.topic, b.topic));
 }
 
-function member(d: Decoder): DescribedGroup['members'][number] {
-  const memberId = string(d);
-  d.readUVarIntString(); // instance id
-  d.readUVarIntString(); // rack id
-  d.readInt32(); // member epoch
-  const clientId = string(d);
-  const clientHost = string(d);
-  array(d, string); // subscribed topic names
-  d.readUVarIntString(); // subscribed topic regex
-  const current = assignment(d);
-  assignment(d); // target assignment
-  skipTaggedFields(d);
+function member(r: ByteReader): DescribedGroup['members'][number] {
+  const memberId = r.compactString();
+  r.compactNullableString(); // instance id
+  r.compactNullableString(); // rack id
+  r.int32(); // member epoch
+  const clientId = r.compactString();
+  const clientHost = r.compactString();
+  r.compactArray((t) => t.compactString()); // subscribed topic names
+  r.compactNullableString(); // subscribed topic regex
+  const current = assignment(r);
+  assignment(r); // target assignment
+  r.skipTaggedFields();
   return { memberId, clientId, clientHost, assignment: current };
 }
 
-function group(d: Decoder): DescribedGroup {
-  const errorCode = d.readInt16();
-  const errorMessage = d.readUVarIntString();
-  const groupId = string(d);
-  const groupState = string(d);
-  d.readInt32(); // group epoch
-  d.readInt32(); // assignment epoch
-  const assignorName = string(d);
-  const members = array(d, member);
-  d.readInt32(); // authorized operations
-  skipTaggedFields(d);
+function group(r: ByteReader): DescribedGroup {
+  const errorCode = r.int16();
+  const errorMessage = r.compactNullableString();
+  const groupId = r.compactString();
+  const groupState = r.compactString();
+  r.int32(); // group epoch
+  r.int32(); // assignment epoch
+  const assignorName = r.compactString();
+  const members = r.compactArray(member);
+  r.int32(); // authorized operations
+  r.skipTaggedFields();
   return { errorCode, errorMessage, groupId, groupState, assignorName, members };
 }
 
@@ -101,11 +92,11 @@ export function consumerGroupDescribeRequest(groupIds: string[]): ProtocolReques
     },
     response: {
       decode: async (payload) => {
-        const d = new Decoder(payload);
-        skipTaggedFields(d); // response header v1
-        d.readInt32(); // throttle time
-        const groups = array(d, group);
-        skipTaggedFields(d);
+        const r = new ByteReader(payload);
+        r.skipTaggedFields(); // response header v1
+        r.int32(); // throttle time
+        const groups = r.compactArray(group);
+        r.skipTaggedFields();
         return groups;
       },
       parse: async (groups) => groups,

@@ -1,5 +1,11 @@
 import 'server-only';
-import { joinGroupLag, type LagSummary, type PartitionLag, summarizeLag } from '@/lib/lag/group-lag';
+import {
+  joinGroupLag,
+  type LagSummary,
+  type PartitionEnds,
+  type PartitionLag,
+  summarizeLag,
+} from '@/lib/lag/group-lag';
 import { byName } from '@/lib/sort';
 import { matchesGlob } from '@/lib/thresholds/glob';
 import type { ClusterState, TopicState } from './cluster-state';
@@ -12,7 +18,7 @@ import {
   type GroupOffsetsResult,
   requestStats,
 } from './group-offsets';
-import type { ConsumerGroupDescription, ConsumerGroupListing } from './types';
+import type { CommittedOffset, ConsumerGroupDescription, ConsumerGroupListing } from './types';
 import type { WireCluster } from './wire';
 
 /*
@@ -64,7 +70,7 @@ export async function takeFleetSnapshot(
     describeGroupsAt(wire, coordinators, stats),
     fetchGroupOffsets(wire, ids, stats, coordinators),
   ]);
-  const ends = new Map(state.topics.map((t) => [t.name, t]));
+  const ends = new Map(state.topics.map((t) => [t.name, topicEnds(t)]));
   return {
     brokers: state.brokers,
     topics: state.topics.map((t) => ({ ...t, dlq: dlqPatterns.some((p) => matchesGlob(p, t.name)) })),
@@ -78,29 +84,44 @@ export async function takeFleetSnapshot(
   };
 }
 
+/** A topic's readable partition ends and its unreadable partitions, worked out once for every group reading it. */
+interface TopicEnds {
+  ends: PartitionEnds[];
+  unreadable: GroupSnapshot['unreadable'];
+}
+
+function topicEnds(topic: TopicState): TopicEnds {
+  const ends: PartitionEnds[] = [];
+  const unreadable: GroupSnapshot['unreadable'] = [];
+  for (const p of topic.partitions) {
+    if (p.low !== null && p.high !== null && p.stable !== null) {
+      ends.push({ topic: topic.name, partition: p.partition, low: p.low, high: p.high, stable: p.stable });
+    }
+    if (p.error) unreadable.push({ topic: topic.name, partition: p.partition, error: p.error });
+  }
+  return { ends, unreadable };
+}
+
+/** The topics a group has committed on or is assigned, in first-seen order. */
+function topicsOf(commits: CommittedOffset[], description: ConsumerGroupDescription | null): Set<string> {
+  const names = new Set<string>();
+  for (const c of commits) names.add(c.topic);
+  for (const m of description?.members ?? []) for (const a of m.assignments) names.add(a.topic);
+  return names;
+}
+
 function groupSnapshot(
   listing: ConsumerGroupListing,
   described: GroupDescriptionResult | undefined,
   offsets: GroupOffsetsResult | undefined,
-  topics: Map<string, TopicState>,
+  topics: Map<string, TopicEnds>,
 ): GroupSnapshot {
   const description = described?.ok ? described.group : null;
   const commits = offsets?.ok ? offsets.offsets : [];
-  const assigned = description?.members.flatMap((m) => m.assignments.map((a) => a.topic)) ?? [];
-  const names = new Set([...commits.map((c) => c.topic), ...assigned]);
-  const partitionEnds = [...names].flatMap((name) =>
-    (topics.get(name)?.partitions ?? []).flatMap((p) =>
-      p.low !== null && p.high !== null && p.stable !== null
-        ? [{ topic: name, partition: p.partition, low: p.low, high: p.high, stable: p.stable }]
-        : [],
-    ),
-  );
-  const unreadable = [...names].flatMap((name) =>
-    (topics.get(name)?.partitions ?? []).flatMap((p) =>
-      p.error ? [{ topic: name, partition: p.partition, error: p.error }] : [],
-    ),
-  );
-  const lag = joinGroupLag(partitionEnds, commits);
+  const read = [...topicsOf(commits, description)].flatMap((name) => topics.get(name) ?? []);
+  // Most groups read one topic: its ends as they are, since joinGroupLag only reads them.
+  const ends = read.length === 1 ? (read[0]?.ends ?? []) : read.flatMap((t) => t.ends);
+  const lag = joinGroupLag(ends, commits);
   const error =
     (described && !described.ok && !described.gone ? described.error : null) ??
     (offsets && !offsets.ok ? offsets.error : null);
@@ -109,7 +130,7 @@ function groupSnapshot(
     protocolType: listing.protocolType,
     description,
     lag,
-    unreadable,
+    unreadable: read.flatMap((t) => t.unreadable),
     summary: summarizeLag(lag),
     gone: Boolean(described && !described.ok && described.gone),
     error,

@@ -1,6 +1,6 @@
 import 'server-only';
-import Decoder from 'kafkajs/src/protocol/decoder';
 import Encoder from 'kafkajs/src/protocol/encoder';
+import { ByteReader } from './byte-reader';
 import type { ProtocolRequest } from './consumer-group-describe';
 import type { WireBroker } from './wire';
 
@@ -21,15 +21,16 @@ export const BATCH_FIND_COORDINATOR_VERSION = 4;
 export const BATCH_OFFSET_FETCH_VERSION = 8;
 const GROUP_KEY_TYPE = 0;
 
-export interface FlexibleRequest<T> extends ProtocolRequest {
+/** A request this adapter encodes itself, with the type of its decoded answer. */
+export interface TypedRequest<T> extends ProtocolRequest {
   response: { decode(payload: Buffer): Promise<T>; parse(decoded: T): Promise<T> };
 }
 
 export function flexibleRequest<T>(
   api: { apiKey: number; apiVersion: number; apiName: string },
   writeBody: (e: Encoder) => void,
-  readBody: (d: Decoder) => T,
-): FlexibleRequest<T> {
+  readBody: (r: ByteReader) => T,
+): TypedRequest<T> {
   return {
     request: {
       ...api,
@@ -41,10 +42,10 @@ export function flexibleRequest<T>(
     },
     response: {
       decode: async (payload) => {
-        const d = new Decoder(payload);
-        skipTaggedFields(d);
-        const body = readBody(d);
-        skipTaggedFields(d);
+        const r = new ByteReader(payload);
+        r.skipTaggedFields();
+        const body = readBody(r);
+        r.skipTaggedFields();
         return body;
       },
       parse: async (decoded) => decoded,
@@ -52,41 +53,13 @@ export function flexibleRequest<T>(
   };
 }
 
-export async function sendFlexible<T>(broker: WireBroker, req: FlexibleRequest<T>): Promise<T> {
+export async function sendTyped<T>(broker: WireBroker, req: TypedRequest<T>): Promise<T> {
   return (await broker.connectionPool.send(req)) as T;
 }
 
 export function writeCompactArray<T>(e: Encoder, items: readonly T[], each: (e: Encoder, item: T) => void) {
   e.writeUVarInt(items.length + 1);
   for (const item of items) each(e, item);
-}
-
-/**
- * Skips a tagged-field section: a count, then per field a tag, a size and that many bytes. Not
- * kafkajs's readTaggedFields, which reads the size as a compact length (size + 1) and so loses its
- * place when a broker sends a field.
- */
-export function skipTaggedFields(d: Decoder): void {
-  const count = d.readUVarInt();
-  for (let i = 0; i < count; i++) {
-    d.readUVarInt();
-    d.forward(d.readUVarInt());
-  }
-}
-
-export function readCompactArray<T>(d: Decoder, each: (d: Decoder) => T): T[] {
-  return d.readUVarIntArray(each) ?? [];
-}
-
-export function readCompactString(d: Decoder): string {
-  return d.readUVarIntString() ?? '';
-}
-
-/** An int64 as a decimal string, so offsets stay exact: high word signed, low word unsigned. */
-export function readInt64String(d: Decoder): string {
-  const high = BigInt(d.readInt32());
-  const low = BigInt(d.readInt32() >>> 0);
-  return ((high << 32n) | low).toString();
 }
 
 export interface FoundCoordinator {
@@ -108,21 +81,21 @@ export function findCoordinatorsRequest(groupIds: string[]) {
       e.writeInt8(GROUP_KEY_TYPE);
       writeCompactArray(e, groupIds, (e, id) => e.writeUVarIntString(id));
     },
-    (d) => {
-      d.readInt32(); // throttle time
-      return readCompactArray(d, foundCoordinator);
+    (r) => {
+      r.int32(); // throttle time
+      return r.compactArray(foundCoordinator);
     },
   );
 }
 
-function foundCoordinator(d: Decoder): FoundCoordinator {
-  const key = readCompactString(d);
-  const nodeId = d.readInt32();
-  readCompactString(d); // host and port: the node id finds the broker in kafkajs's metadata
-  d.readInt32();
-  const errorCode = d.readInt16();
-  d.readUVarIntString(); // error message: kafkajs's table names the code
-  skipTaggedFields(d);
+function foundCoordinator(r: ByteReader): FoundCoordinator {
+  const key = r.compactString();
+  const nodeId = r.int32();
+  r.compactString(); // host and port: the node id finds the broker in kafkajs's metadata
+  r.int32();
+  const errorCode = r.int16();
+  r.compactNullableString(); // error message: kafkajs's table names the code
+  r.skipTaggedFields();
   return { key, nodeId, errorCode };
 }
 
@@ -134,32 +107,30 @@ export function offsetFetchGroupsRequest(groupIds: string[]) {
       writeCompactArray(e, groupIds, (e, id) => e.writeUVarIntString(id).writeUVarInt(0).writeUVarInt(0));
       e.writeBoolean(false); // require stable: only matters to transactional readers
     },
-    (d) => {
-      d.readInt32(); // throttle time
-      return readCompactArray(d, fetchedGroup);
+    (r) => {
+      r.int32(); // throttle time
+      return r.compactArray(fetchedGroup);
     },
   );
 }
 
-function fetchedGroup(d: Decoder): FetchedGroup {
-  const groupId = readCompactString(d);
-  const partitions = readCompactArray(d, fetchedTopic).flat();
-  const errorCode = d.readInt16();
-  skipTaggedFields(d);
+function fetchedGroup(r: ByteReader): FetchedGroup {
+  const groupId = r.compactString();
+  const partitions: FetchedGroup['partitions'] = [];
+  for (let t = r.compactArrayLength(); t > 0; t--) {
+    const topic = r.compactString();
+    for (let p = r.compactArrayLength(); p > 0; p--) {
+      const partition = r.int32();
+      const offset = r.int64String();
+      r.int32(); // committed leader epoch
+      r.compactNullableString(); // commit metadata
+      const errorCode = r.int16();
+      r.skipTaggedFields();
+      partitions.push({ topic, partition, offset, errorCode });
+    }
+    r.skipTaggedFields();
+  }
+  const errorCode = r.int16();
+  r.skipTaggedFields();
   return { groupId, errorCode, partitions };
-}
-
-function fetchedTopic(d: Decoder): FetchedGroup['partitions'] {
-  const topic = readCompactString(d);
-  const partitions = readCompactArray(d, (p) => {
-    const partition = p.readInt32();
-    const offset = readInt64String(p);
-    p.readInt32(); // committed leader epoch
-    p.readUVarIntString(); // commit metadata
-    const errorCode = p.readInt16();
-    skipTaggedFields(p);
-    return { topic, partition, offset, errorCode };
-  });
-  skipTaggedFields(d);
-  return partitions;
 }

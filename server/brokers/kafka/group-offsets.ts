@@ -1,6 +1,7 @@
 import 'server-only';
 import { createErrorFromCode } from 'kafkajs/src/protocol/error';
 import { mapLimit } from '@/lib/concurrency';
+import { byName } from '@/lib/sort';
 import { kafkaErrorNames } from './errors';
 import {
   BATCH_FIND_COORDINATOR_VERSION,
@@ -11,7 +12,7 @@ import {
   findCoordinatorsRequest,
   OFFSET_FETCH,
   offsetFetchGroupsRequest,
-  sendFlexible,
+  sendTyped,
 } from './flexible-codec';
 import type { CommittedOffset } from './types';
 import { anyBroker, type WireBroker, type WireCluster } from './wire';
@@ -76,14 +77,11 @@ export function requestError(err: unknown, api: string): GroupError {
   return { code, message: `${api} failed (${code})` };
 }
 
+/** Sorted by topic (code units, as every list of names here) and partition; a negative offset is none. */
 function toOffsets(partitions: { topic: string; partition: number; offset: string }[]): CommittedOffset[] {
   return partitions
-    .map(({ topic, partition, offset }) => ({
-      topic,
-      partition,
-      offset: BigInt(offset) < 0n ? null : offset,
-    }))
-    .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+    .map(({ topic, partition, offset }) => ({ topic, partition, offset: offset[0] === '-' ? null : offset }))
+    .sort((a, b) => byName(a.topic, b.topic) || a.partition - b.partition);
 }
 
 /** A group-level error, or else the first partition's, fails the group, as kafkajs's own parse does. */
@@ -115,7 +113,7 @@ export async function findCoordinators(
     return new Map(await mapLimit(ids, CONCURRENCY, (id) => findOneCoordinator(wire, id, stats)));
   }
   countRequest(stats, 'FindCoordinator');
-  const found = new Map((await sendFlexible(broker, findCoordinatorsRequest(ids))).map((c) => [c.key, c]));
+  const found = new Map((await sendTyped(broker, findCoordinatorsRequest(ids))).map((c) => [c.key, c]));
   return new Map(ids.map((id) => [id, toCoordinator(found.get(id))]));
 }
 
@@ -236,7 +234,7 @@ async function fetchBatch(broker: WireBroker, groupIds: string[], stats?: Reques
   countRequest(stats, 'OffsetFetch');
   try {
     const groups = new Map(
-      (await sendFlexible(broker, offsetFetchGroupsRequest(groupIds))).map((g) => [g.groupId, g]),
+      (await sendTyped(broker, offsetFetchGroupsRequest(groupIds))).map((g) => [g.groupId, g]),
     );
     return groupIds.map((id) => {
       const group = groups.get(id);

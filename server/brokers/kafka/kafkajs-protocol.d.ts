@@ -1,24 +1,12 @@
 // The pieces of kafkajs's protocol codec the adapter uses for requests kafkajs does not know.
 declare module 'kafkajs/src/protocol/encoder' {
   export default class Encoder {
+    constructor(initialSize?: number);
+    writeBuffer(value: Buffer): Encoder;
     writeInt8(value: number): Encoder;
     writeBoolean(value: boolean): Encoder;
     writeUVarInt(value: number): Encoder;
     writeUVarIntString(value: string | null): Encoder;
-  }
-}
-
-declare module 'kafkajs/src/protocol/decoder' {
-  export default class Decoder {
-    constructor(buffer: Buffer);
-    readInt8(): number;
-    readInt16(): number;
-    readInt32(): number;
-    readUVarInt(): number;
-    readUVarIntString(): string | null;
-    readUVarIntArray<T>(reader: (d: Decoder) => T): T[] | null;
-    readTaggedFields(): unknown;
-    forward(size: number): void;
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Consumer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startKafkaBroker } from '@/scripts/peers/kafka-broker/index';
 import { closeKafkaClients } from '@/server/brokers/kafka/client';
 import type { KafkaFleetSnapshot } from '@/server/brokers/kafka/fleet-snapshot';
 import { KafkaSource } from '@/server/brokers/kafka/kafka-source';
@@ -93,5 +94,47 @@ describe.each([APACHE_KAFKA, OUR_BROKER])('the fleet snapshot on $label', (kind)
     expect(byApi.FindCoordinator).toBeLessThanOrEqual(kind === APACHE_KAFKA ? 1 : snapshot.groups.length);
     expect(byApi.DescribeGroups).toBe(1);
     expect(byApi.OffsetFetch).toBeLessThanOrEqual(kind === APACHE_KAFKA ? chunks : snapshot.groups.length);
+  });
+});
+
+describe('the fleet snapshot on brokers older than Kafka 0.11 (the test broker acting as one)', () => {
+  async function snapshotOf(maxListOffsets: number): Promise<KafkaFleetSnapshot> {
+    const broker = await startKafkaBroker({ port: 0, maxVersions: { 2: maxListOffsets } });
+    try {
+      broker.createTopic('old-orders', 2);
+      const source = new KafkaSource(clusterConfig(uniqueName('old'), broker.bootstrap));
+      await source.produce(
+        'old-orders',
+        [1, 2, 3].map((i) => ({ value: `${i}`, partition: 0 })),
+      );
+      return await source.fleetSnapshot([]);
+    } finally {
+      await closeKafkaClients();
+      await broker.stop();
+    }
+  }
+
+  it('reads ListOffsets v1 (no isolation level, no transactions: the stable offset is the end)', async () => {
+    const snapshot = await snapshotOf(1);
+    expect(snapshot.topics.find((t) => t.name === 'old-orders')?.partitions).toEqual([
+      { partition: 0, leader: 1, low: '0', high: '3', stable: '3', error: null },
+      { partition: 1, leader: 1, low: '0', high: '0', stable: '0', error: null },
+    ]);
+    expect(snapshot.requests.byApi.ListOffsets).toBe(3);
+  });
+
+  it('marks the partitions of a leader serving only ListOffsets v0, and reads the rest', async () => {
+    const snapshot = await snapshotOf(0);
+    expect(snapshot.topics.find((t) => t.name === 'old-orders')?.partitions).toEqual(
+      [0, 1].map((partition) => ({
+        partition,
+        leader: 1,
+        low: null,
+        high: null,
+        stable: null,
+        error: 'broker 1 serves no ListOffsets v1-v3',
+      })),
+    );
+    expect(snapshot.brokers).toHaveLength(1);
   });
 });
