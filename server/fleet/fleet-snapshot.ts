@@ -1,4 +1,5 @@
 import 'server-only';
+import type { BrokerKind } from '@/lib/fleet/fleet-view';
 import { ServiceError, type ServiceErrorCode } from '@/server/errors';
 import type { AnyFleetSource, FleetSource } from './fleet-source';
 
@@ -52,7 +53,7 @@ async function readSource(source: FleetSource, timeoutMs: number) {
   }
 }
 
-function withTimeout<S>(source: FleetSource<string, S>, ms: number): Promise<S> {
+function withTimeout<S>(source: FleetSource<BrokerKind, S>, ms: number): Promise<S> {
   let timer: NodeJS.Timeout | undefined;
   const work = Promise.resolve().then(() => source.snapshot());
   // The late answer (or failure) of a timed-out source is dropped, never left unhandled.

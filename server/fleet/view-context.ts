@@ -1,0 +1,45 @@
+import 'server-only';
+import type { ThresholdsConfig } from '@/lib/config/schema';
+import type { Judgement, SubjectId } from '@/lib/fleet/fleet-view';
+import { evaluateThresholds, type MeasuredFigures } from '@/lib/thresholds/evaluate';
+import type { Level } from '@/lib/thresholds/metrics';
+import { resolveThresholds, type ThresholdSubject } from '@/lib/thresholds/resolve';
+import type { SampleRow } from '@/server/history/samples';
+import type { Store } from '@/server/store/db';
+import type { LagHistory } from './lag-history';
+
+/** What a source needs to turn its snapshot into rows of the fleet view. */
+export interface ViewContext {
+  store: Store;
+  thresholds: ThresholdsConfig;
+  history: LagHistory;
+  /** Time of the snapshot, ms. */
+  now: number;
+  intervalMs: number;
+  /** When a subject entered `level`: kept from the previous view while the level holds. */
+  sinceOf(id: SubjectId, level: Level): string | null;
+}
+
+/** A source's share of the view, and the history samples it yields. */
+export interface SourceFigures<G, D> {
+  groups: G[];
+  dlqs: D[];
+  samples: SampleRow[];
+}
+
+const RANK: Record<Level, number> = { ok: 0, warn: 1, critical: 2 };
+
+/** The worst verdict over several judged parts (a group's topics, say); ties go to the first. */
+export function judge(
+  ctx: ViewContext,
+  id: SubjectId,
+  parts: { subject: ThresholdSubject; figures: MeasuredFigures }[],
+): Judgement {
+  let worst: { level: Level; reason: string } | null = null;
+  for (const { subject, figures } of parts) {
+    const verdict = evaluateThresholds(figures, resolveThresholds(ctx.thresholds, subject));
+    if (!worst || RANK[verdict.level] > RANK[worst.level]) worst = verdict;
+  }
+  const { level, reason } = worst ?? { level: 'ok' as const, reason: 'ok: nothing measured yet' };
+  return { level, reason, since: ctx.sinceOf(id, level) };
+}
