@@ -21,7 +21,7 @@ function lagHistory(windowSamples: number): LagHistory {
  * One tick of the worker: read every broker, judge the snapshot against the history, store the samples
  * and the view that pages, metrics and alerts read.
  */
-export async function sampleFleet(ctx: { store: Store; config: TidewatchConfig; now?: number }) {
+export async function sampleFleet(ctx: { store: Store; config: TidewatchConfig; signal?: AbortSignal }) {
   const { store, config } = ctx;
   const sources = fleetSources(config);
   const snapshot = await takeFleetSnapshot(sources, { timeoutMs: config.worker.sourceTimeoutSeconds * 1000 });
@@ -33,6 +33,8 @@ export async function sampleFleet(ctx: { store: Store; config: TidewatchConfig; 
     now,
     intervalMs: config.worker.sampleIntervalSeconds * 1000,
   });
+  // The lease was lost while reading: the new holder writes this moment, not us.
+  if (ctx.signal?.aborted) return view;
   await recordSamples(store, now, samples);
   await writeLatestView(store, view);
   return view;
@@ -40,5 +42,6 @@ export async function sampleFleet(ctx: { store: Store; config: TidewatchConfig; 
 
 export const fleetSamplerTask = {
   name: 'fleet-sampler',
-  run: (ctx: { store: Store; config: TidewatchConfig }) => sampleFleet(ctx).then(() => undefined),
+  run: (ctx: { store: Store; config: TidewatchConfig; signal: AbortSignal }) =>
+    sampleFleet(ctx).then(() => undefined),
 };

@@ -1,8 +1,12 @@
 import 'server-only';
+import { fleetSamplerTask } from '@/server/fleet/sample-fleet';
 import { historyCompactionTask } from '@/server/history/compaction-task';
 import type { WorkerTask } from './worker';
 
-/** What the worker runs each tick, in this order; compaction last, after the tasks that write samples. */
+/**
+ * What the worker runs each tick, in this order: the fleet sampler writes the view and its samples,
+ * compaction runs after the tasks that write samples.
+ */
 export function workerTasks(): WorkerTask[] {
-  return [historyCompactionTask];
+  return [fleetSamplerTask, historyCompactionTask];
 }
