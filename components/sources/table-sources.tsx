@@ -2,14 +2,14 @@ import type { ConfiguredSources } from '@/server/sources/configured-sources';
 import type { SourceStatus } from '@/server/sources/source-status';
 
 function CellStatus({ status }: { status: SourceStatus | undefined }) {
-  if (!status) return <td className="muted">checking…</td>;
+  if (!status) return <td className="muted">not read yet: waiting for the worker's first snapshot</td>;
   if (status.ok) return <td className="ok-text">reachable: {status.summary}</td>;
   return <td className="error-text wrap">{status.error}</td>;
 }
 
 interface Props {
   sources: ConfiguredSources;
-  /** `kafka:<name>` / `sqs:<name>` → status; null while still being checked. */
+  /** `kafka:<name>` / `sqs:<name>` → status from the worker's last snapshot; null while loading. */
   statuses: Record<string, SourceStatus> | null;
 }
 

@@ -1,40 +1,32 @@
 import 'server-only';
-import { KafkaSource } from '@/server/brokers/kafka/kafka-source';
-import { SqsSource } from '@/server/brokers/sqs/sqs-source';
-import { getConfig } from '@/server/config';
-import { toPublicError } from '@/server/http';
+import type { FleetView } from '@/lib/fleet/fleet-view';
+import { readLatestView } from '@/server/fleet/latest-view';
+import { getStore } from '@/server/store/get-store';
 
 export type SourceStatus = { ok: true; summary: string } | { ok: false; error: string };
 
-const DEADLINE_MS = 4_000;
-
-async function settle(read: () => Promise<string>): Promise<SourceStatus> {
-  try {
-    return { ok: true, summary: await read() };
-  } catch (error) {
-    return { ok: false, error: toPublicError(error).message };
-  }
+/**
+ * Whether each configured broker answered the worker's last snapshot: `kafka:<name>` / `sqs:<name>` →
+ * status. Read from the stored fleet view, never from the brokers on each render; empty before the
+ * worker's first snapshot.
+ */
+export async function sourceStatuses(): Promise<Record<string, SourceStatus>> {
+  const view = await readLatestView(await getStore());
+  return view ? statusesOf(view) : {};
 }
 
-/** Whether each configured broker answers, read in parallel: `kafka:<name>` / `sqs:<name>` → status. */
-export async function sourceStatuses(): Promise<Record<string, SourceStatus>> {
-  const { config } = getConfig();
-  const checks: [string, Promise<SourceStatus>][] = [
-    ...config.kafka.clusters.map((cluster): [string, Promise<SourceStatus>] => [
-      `kafka:${cluster.name}`,
-      settle(async () => {
-        const topics = await new KafkaSource(cluster, { deadlineMs: DEADLINE_MS }).listTopics();
-        return `${topics.filter((t) => !t.internal).length} topics`;
-      }),
-    ]),
-    ...config.sqs.accounts.map((account): [string, Promise<SourceStatus>] => [
-      `sqs:${account.name}`,
-      settle(async () => {
-        const queues = await new SqsSource(account).listQueues();
-        return `${queues.length} queues`;
-      }),
-    ]),
-  ];
-  const results = await Promise.all(checks.map(async ([key, status]) => [key, await status] as const));
-  return Object.fromEntries(results);
+function statusesOf(view: FleetView): Record<string, SourceStatus> {
+  return Object.fromEntries(
+    view.sources.map((s) => {
+      const key = `${s.kind}:${s.name}`;
+      if (!s.ok) {
+        const last = s.lastGoodAt ? `; last good read ${s.lastGoodAt}` : '; never read';
+        return [key, { ok: false, error: `${s.error ?? 'not read'}${last}` }];
+      }
+      const groups = view.groups.filter((g) => s.kind === 'kafka' && g.cluster === s.name).length;
+      const dlqs = view.dlqs.filter((d) => d.kind === s.kind && d.source === s.name).length;
+      const counts = s.kind === 'kafka' ? `${groups} groups, ${dlqs} DLQ topics` : `${dlqs} DLQs`;
+      return [key, { ok: true, summary: `${counts}, read at ${s.lastTriedAt}` }];
+    }),
+  );
 }
