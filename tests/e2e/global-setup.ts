@@ -39,6 +39,9 @@ sqs:
       secretAccessKeyEnv: TW_E2E_SQS_SECRET
 store:
   dataDir: ${dataDir}
+# The pages are tested on fleet views the tests write; the app's own worker would overwrite them.
+worker:
+  inApp: false
 `;
 }
 
