@@ -13,6 +13,10 @@ export interface Database {
   sample_rollups: SampleRollupsTable;
   sample_tiers: SampleTiersTable;
   worker_lease: WorkerLeaseTable;
+  alert_state: AlertStateTable;
+  alert_transition: AlertTransitionTable;
+  alert_delivery: AlertDeliveryTable;
+  alert_cursor: AlertCursorTable;
 }
 
 /** One history series: an opaque name and the metric it records (server/history/samples.ts). */
@@ -53,6 +57,53 @@ export interface WorkerLeaseTable {
   holder: string;
   term: number;
   expires_at: number;
+}
+
+type AlertLevel = 'ok' | 'warn' | 'critical';
+
+/** A subject away from ok and its last recorded level (lib/alerts/detect-transitions.ts). */
+export interface AlertStateTable {
+  subject: string;
+  kind: 'group' | 'dlq' | 'source';
+  source: string;
+  label: string;
+  link: string;
+  level: Exclude<AlertLevel, 'ok'>;
+}
+
+/** One recorded change of a subject's level; `id` is its public UUID. */
+export interface AlertTransitionTable {
+  seq: Generated<number>;
+  id: string;
+  subject: string;
+  kind: 'group' | 'dlq' | 'source';
+  source: string;
+  label: string;
+  link: string;
+  from_level: AlertLevel;
+  to_level: AlertLevel;
+  at: string;
+  reason: string;
+  recorded_at: string;
+}
+
+/** One change for one webhook; times in epoch milliseconds. */
+export interface AlertDeliveryTable {
+  transition_seq: number;
+  webhook: string;
+  subject: string;
+  status: 'pending' | 'sending' | 'sent' | 'failed';
+  attempts: number;
+  next_attempt_at: number;
+  lease_until: number | null;
+  last_error: string | null;
+  sent_at: string | null;
+}
+
+/** `taken_at` of the newest fleet view whose changes were recorded. */
+export interface AlertCursorTable {
+  name: string;
+  taken_at: string;
 }
 
 /** The worker's latest fleet view as JSON (lib/fleet/fleet-view.ts). */

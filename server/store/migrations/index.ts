@@ -5,6 +5,7 @@ import { auditLogMigration } from './0001-audit-log';
 import { fleetViewMigration } from './0002-fleet-view';
 import { samplesMigration } from './0003-samples';
 import { workerLeaseMigration } from './0004-worker-lease';
+import { alertsMigration } from './0005-alerts';
 
 /**
  * Every migration, listed by hand: Next bundles this code, so nothing may be discovered on disk.
@@ -16,5 +17,6 @@ export function allMigrations(dialect: StoreDialect): Record<string, Migration> 
     '0002-fleet-view': fleetViewMigration(),
     '0003-samples': samplesMigration(dialect),
     '0004-worker-lease': workerLeaseMigration(),
+    '0005-alerts': alertsMigration(dialect),
   };
 }
