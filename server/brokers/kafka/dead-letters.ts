@@ -1,0 +1,192 @@
+import 'server-only';
+import { mapLimit } from '@/lib/concurrency';
+import type { KafkaClusterConfig } from '@/lib/config/schema';
+import {
+  type BrowseCursor,
+  type BrowsePage,
+  bytesOf,
+  type DeadLetterMessage,
+  type DeadLetterSource,
+  type OutgoingDeadLetter,
+  type PageRequest,
+  pageLimit,
+  SEND_MAX_MESSAGES,
+  type SendResult,
+} from '@/server/brokers/dead-letter-source';
+import { ServiceError } from '@/server/errors';
+import { getKafkaClient, type KafkaClient } from './client';
+import { toServiceError } from './errors';
+import { KafkaSource } from './kafka-source';
+import { topicMetadata } from './offsets';
+import { produceEach } from './produce-each';
+import type { KafkaRecord, OutgoingMessage } from './types';
+
+const READ_CONCURRENCY = 4;
+const OFFSET = /^\d{1,19}$/;
+
+/** What one partition offers a page: records from `from`, and whether more follow them. */
+interface PartitionWindow {
+  partition: number;
+  from: bigint;
+  /** The last stable offset: read_committed readers see nothing at or past it yet. */
+  end: bigint;
+  records: KafkaRecord[];
+}
+
+/** The next offset per partition a cursor names; it must be this topic's and well formed. */
+function cursorOffsets(cursor: BrowseCursor | undefined, topic: string): Map<number, bigint> {
+  if (cursor === undefined) return new Map();
+  const parts = cursor.kind === 'kafka' && cursor.dlq === topic ? cursor.partitions : null;
+  const valid =
+    Array.isArray(parts) &&
+    parts.every((p) => Number.isInteger(p?.partition) && p.partition >= 0 && OFFSET.test(String(p.next)));
+  if (!valid)
+    throw new ServiceError('invalid_input', `That page cursor does not belong to Kafka topic "${topic}"`);
+  return new Map(parts.map((p) => [p.partition, BigInt(p.next)]));
+}
+
+function toDeadLetter(topic: string, partition: number, r: KafkaRecord): DeadLetterMessage {
+  return {
+    id: `${partition}:${r.offset}`,
+    location: { kind: 'kafka', topic, partition, offset: r.offset },
+    timestamp: r.timestamp,
+    key: r.key,
+    body: r.value,
+    headers: r.headers,
+    systemAttributes: null,
+    receiveCount: null,
+  };
+}
+
+/**
+ * Merges the partitions' windows oldest first (timestamp, then partition), each kept in offset order.
+ * A window cut short by the read's byte budget ends the page when it runs dry: its unread records
+ * might be older than what the other windows offer next.
+ */
+export function interleave(windows: PartitionWindow[], limit: number) {
+  const heads = windows.map(() => 0);
+  const taken: { window: PartitionWindow; record: KafkaRecord }[] = [];
+  while (taken.length < limit) {
+    let best = -1;
+    for (const [i, w] of windows.entries()) {
+      const head = w.records[heads[i] ?? 0];
+      if (!head) {
+        const last = w.records.at(-1);
+        if (last && BigInt(last.offset) + 1n < w.end) return taken;
+        continue;
+      }
+      const current = windows[best]?.records[heads[best] ?? 0];
+      if (!current || head.timestamp < current.timestamp) best = i;
+    }
+    const window = windows[best];
+    const record = window?.records[heads[best] ?? 0];
+    if (!window || !record) return taken;
+    taken.push({ window, record });
+    heads[best] = (heads[best] ?? 0) + 1;
+  }
+  return taken;
+}
+
+/** A dead letter as kafkajs's producer takes it; null when it cannot be sent to Kafka. */
+function toKafkaMessage(m: OutgoingDeadLetter): OutgoingMessage | string {
+  const headers: OutgoingMessage['headers'] = [];
+  for (const h of m.headers) {
+    if (h.value === null) return `Header "${h.key}" has a null value, which Tidewatch cannot send to Kafka`;
+    headers.push({ key: h.key, value: bytesOf(h.value) });
+  }
+  return {
+    key: m.key === null ? null : bytesOf(m.key),
+    value: m.body === null ? null : bytesOf(m.body),
+    headers,
+  };
+}
+
+/** The dead letters of one Kafka cluster: group-free reads of every partition, produce with per-message outcomes. */
+export class KafkaDeadLetters implements DeadLetterSource {
+  readonly kind = 'kafka' as const;
+  readonly name: string;
+  private readonly source: KafkaSource;
+  private readonly client: KafkaClient;
+
+  constructor(cluster: KafkaClusterConfig) {
+    this.name = cluster.name;
+    this.source = new KafkaSource(cluster);
+    this.client = getKafkaClient(cluster);
+  }
+
+  async browse(dlq: string, page: PageRequest = {}): Promise<BrowsePage> {
+    const limit = pageLimit(page.limit);
+    const resume = cursorOffsets(page.cursor, dlq);
+    const offsets = await this.source.partitionOffsets([dlq]);
+    // Retention may have deleted past a cursor's offset: resume at the log start.
+    const starts = offsets.map((p) => {
+      const low = BigInt(p.low);
+      const next = resume.get(p.partition) ?? low;
+      return { partition: p.partition, from: next > low ? next : low, end: BigInt(p.stable) };
+    });
+    const windows = await mapLimit(
+      starts.filter((s) => s.from < s.end),
+      READ_CONCURRENCY,
+      async (s): Promise<PartitionWindow> => ({
+        ...s,
+        records: await this.source.readMessages({
+          topic: dlq,
+          partition: s.partition,
+          fromOffset: s.from.toString(),
+          limit,
+        }),
+      }),
+    );
+    const taken = interleave(windows, limit);
+    const next = new Map(starts.map((s) => [s.partition, s.from]));
+    // Nothing visible before the end (aborted transactions, markers): the partition is read to its end.
+    for (const w of windows) if (w.records.length === 0) next.set(w.partition, w.end);
+    for (const { window, record } of taken) next.set(window.partition, BigInt(record.offset) + 1n);
+    const left = (s: (typeof starts)[number]) => s.end - (next.get(s.partition) ?? s.end);
+    const remaining = starts.reduce((sum, s) => sum + Math.max(0, Number(left(s))), 0);
+    return {
+      messages: taken.map(({ window, record }) => toDeadLetter(dlq, window.partition, record)),
+      next:
+        remaining > 0
+          ? {
+              kind: 'kafka',
+              dlq,
+              partitions: [...next].map(([partition, n]) => ({ partition, next: n.toString() })),
+            }
+          : null,
+      remaining,
+    };
+  }
+
+  async send(target: string, messages: OutgoingDeadLetter[]): Promise<SendResult[]> {
+    if (messages.length === 0 || messages.length > SEND_MAX_MESSAGES) {
+      throw new ServiceError('invalid_input', `Send between 1 and ${SEND_MAX_MESSAGES} messages at a time`);
+    }
+    const prepared = messages.map(toKafkaMessage);
+    const sendable = prepared.filter((p): p is OutgoingMessage => typeof p !== 'string');
+    const landed = (await this.produce(target, sendable)).values();
+    return prepared.map((p): SendResult => {
+      if (typeof p === 'string')
+        return { ok: false, error: { code: 'invalid_input', message: p, written: 'no' } };
+      const result = landed.next().value;
+      if (!result) throw new Error('one result per message sent');
+      return result;
+    });
+  }
+
+  private async produce(topic: string, messages: OutgoingMessage[]): Promise<SendResult[]> {
+    if (messages.length === 0) return [];
+    let wire: Awaited<ReturnType<KafkaClient['wire']>>;
+    let metadata: Awaited<ReturnType<typeof topicMetadata>>;
+    try {
+      wire = await this.client.wire();
+      metadata = await topicMetadata(wire, [topic]);
+    } catch (err) {
+      throw toServiceError(err, { cluster: this.name, operation: 'send messages', topic });
+    }
+    const [found] = metadata;
+    if (!found)
+      throw new ServiceError('not_found', `Kafka topic "${topic}" does not exist on cluster "${this.name}"`);
+    return produceEach(wire, this.name, found, messages);
+  }
+}
