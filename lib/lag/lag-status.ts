@@ -215,3 +215,15 @@ function worse(p: PartitionStatus, than: PartitionStatus): boolean {
   const d = severity(p.status) - severity(than.status);
   return d > 0 || (d === 0 && (p.lag ?? 0) > (than.lag ?? 0));
 }
+
+/**
+ * How a status weighs beside the thresholds (the worse of the two is the group's level): nothing
+ * consuming, or consumers stuck, is critical whatever the size of the lag (Burrow's ERR); lag rising
+ * or offsets going back are warnings. The other statuses leave the level to the thresholds.
+ */
+export const STATUS_LEVEL: Partial<Record<LagStatus, 'warn' | 'critical'>> = {
+  STOP: 'critical',
+  STALL: 'critical',
+  REWIND: 'warn',
+  WARN: 'warn',
+};

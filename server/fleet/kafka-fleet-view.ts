@@ -12,9 +12,10 @@ import {
   type TimeLag,
   topicPartitionSeries,
 } from '@/lib/fleet/fleet-view';
-import { type GroupWindow, groupStatus } from '@/lib/lag/lag-status';
+import { type GroupStatus, type GroupWindow, groupStatus, STATUS_LEVEL } from '@/lib/lag/lag-status';
 import { ratePerSecond, timeLagFromHistory, timeLagFromRecord } from '@/lib/lag/time-lag';
 import { timeToClear } from '@/lib/lag/time-to-clear';
+import type { Level } from '@/lib/thresholds/metrics';
 import type { GroupSnapshot, KafkaFleetSnapshot, TopicSnapshot } from '@/server/brokers/kafka/fleet-snapshot';
 import type { KafkaSource } from '@/server/brokers/kafka/kafka-source';
 import type { SampleRow } from '@/server/history/samples';
@@ -248,6 +249,7 @@ function finishGroup(cluster: string, d: Draft, ctx: ViewContext, samples: Sampl
         },
       };
     }),
+    statusVerdicts(status),
   );
   recordGroupSamples(cluster, g, partitions, worstTime, samples);
   return {
@@ -283,6 +285,11 @@ function finishGroup(cluster: string, d: Draft, ctx: ViewContext, samples: Sampl
     gone: g.gone,
     error: g.error?.message ?? null,
   };
+}
+
+function statusVerdicts(status: GroupStatus): { level: Level; reason: string }[] {
+  const level = STATUS_LEVEL[status.status];
+  return level ? [{ level, reason: `${level}: status ${status.status}, ${status.reason}` }] : [];
 }
 
 function maxTimeLag(partitions: PartitionView[]): TimeLag | null {

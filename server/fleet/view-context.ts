@@ -29,15 +29,24 @@ export interface SourceFigures<G, D> {
 
 const RANK: Record<Level, number> = { ok: 0, warn: 1, critical: 2 };
 
-/** The worst verdict over several judged parts (a group's topics, say); ties go to the first. */
+/**
+ * The worst verdict over several judged parts (a group's topics, say) and any verdicts found otherwise
+ * (a group's status); ties go to the first.
+ */
 export function judge(
   ctx: ViewContext,
   id: SubjectId,
   parts: { subject: ThresholdSubject; figures: MeasuredFigures }[],
+  others: { level: Level; reason: string }[] = [],
 ): Judgement {
   let worst: { level: Level; reason: string } | null = null;
-  for (const { subject, figures } of parts) {
-    const verdict = evaluateThresholds(figures, resolveThresholds(ctx.thresholds, subject));
+  const verdicts = [
+    ...parts.map(({ subject, figures }) =>
+      evaluateThresholds(figures, resolveThresholds(ctx.thresholds, subject)),
+    ),
+    ...others,
+  ];
+  for (const verdict of verdicts) {
     if (!worst || RANK[verdict.level] > RANK[worst.level]) worst = verdict;
   }
   const { level, reason } = worst ?? { level: 'ok' as const, reason: 'ok: nothing measured yet' };

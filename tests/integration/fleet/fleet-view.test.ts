@@ -214,6 +214,12 @@ describe('the fleet view, judged snapshot by snapshot on Apache Kafka', () => {
     expect(group(last, g.stopped).judgement).toMatchObject({ level: 'critical' });
     expect(group(last, g.stopped).judgement.reason).toContain('time lag');
     expect(group(last, g.keepsUp).judgement.level).toBe('ok');
+    // Behaviour weighs beside size: lag rising is a warning though its time lag (seconds) is within bounds.
+    expect(group(last, g.behind).timeLag?.seconds).toBeLessThan(60);
+    expect(group(last, g.behind).judgement).toMatchObject({ level: 'warn' });
+    expect(group(last, g.behind).judgement.reason).toMatch(
+      /^warn: status WARN, .*lag rose in each of the last 4 samples/,
+    );
     const dead = last?.dlqs.find((d) => d.source === cluster && d.name === dlq);
     expect(dead).toMatchObject({
       kind: 'kafka',
