@@ -11,6 +11,23 @@ import type { Database } from './schema';
  * (BEGIN IMMEDIATE / advisory lock) so two processes starting together migrate exactly once.
  */
 export async function migrateToLatest(store: Store): Promise<MigrationResult[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrateOnce(store);
+    } catch (error) {
+      if (!(error instanceof SetupRace) || attempt >= SETUP_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/**
+ * The Migrator finds its own tables by listing every table of every schema; on PostgreSQL a schema
+ * dropped by someone else during that listing fails it. Nothing has been migrated then: try again.
+ */
+class SetupRace extends ServiceError {}
+const SETUP_ATTEMPTS = 5;
+
+async function migrateOnce(store: Store): Promise<MigrationResult[]> {
   const migrations = allMigrations(store.dialect);
   return runExclusive(store, LOCK_KEYS.migrations, async (db) => {
     const migrator = new Migrator({
@@ -23,7 +40,9 @@ export async function migrateToLatest(store: Store): Promise<MigrationResult[]> 
     const { error, results } = await migrator.migrateToLatest();
     if (error) {
       const failed = results?.find((result) => result.status === 'Error')?.migrationName;
-      throw new ServiceError('internal', `migration ${failed ?? '(setup)'} failed: ${String(error)}`);
+      const message = `migration ${failed ?? '(setup)'} failed: ${String(error)}`;
+      if (!failed && store.dialect === 'postgres') throw new SetupRace('internal', message);
+      throw new ServiceError('internal', message);
     }
     return results ?? [];
   });
