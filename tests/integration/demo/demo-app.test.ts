@@ -5,10 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READY_LINE } from '@/scripts/demo/banner';
 import { signInCookie } from '@/tests/support/http-session';
 import { freePort } from '@/tests/support/ports';
+import { parsePrometheusText } from '@/tests/support/prometheus-parser';
+import { waitFor } from '@/tests/support/wait';
 import { connectionRefused, DemoProcess, descendants, isAlive, leftInGroup } from './demo-process';
 
 // Builds the app first when its sources changed: minutes on two cores.
 const BUILD_AND_START_MS = 300_000;
+const METRICS_TOKEN = 'demo-metrics-token-for-the-test';
 
 let demo: DemoProcess;
 let appPort: number;
@@ -26,6 +29,7 @@ beforeAll(async () => {
     DEMO_RATE: '5',
     TIDEWATCH_DATA_DIR: dataDir,
     NEXTAUTH_SECRET: undefined,
+    TIDEWATCH_METRICS_TOKEN: METRICS_TOKEN,
   });
   await demo.waitForOutput(READY_LINE, BUILD_AND_START_MS - 10_000);
 }, BUILD_AND_START_MS);
@@ -61,6 +65,38 @@ describe('npm run demo with the app', () => {
       expect(await response.text()).not.toContain('name="password"');
     },
   );
+
+  it("judges the demo's fleet in the app's own worker: the stopped group, the lagging group and every DLQ with messages are breaches", async () => {
+    const levels = async () => {
+      const response = await fetch(`http://127.0.0.1:${appPort}/api/metrics`, {
+        headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+      });
+      expect(response.status).toBe(200);
+      const families = parsePrometheusText(await response.text());
+      const samples = families.find((f) => f.name === 'tidewatch_threshold_level')?.samples ?? [];
+      const depth = families.find((f) => f.name === 'tidewatch_dlq_depth')?.samples ?? [];
+      return {
+        group: (id: string) => samples.find((x) => x.labels.group === id)?.value,
+        dlq: (name: string) =>
+          samples.find((x) => x.labels.subject_kind === 'dlq' && x.labels.name === name)?.value,
+        dlqsWithMessages: depth.filter((x) => Number(x.value) > 0).map((x) => x.labels.name ?? ''),
+      };
+    };
+    // The demo samples every 5 s; rising lag shows over its window of 6 samples.
+    const seen = await waitFor(async () => {
+      const now = await levels();
+      const lagging = now.group('shipping-service');
+      return now.group('analytics-loader') === 2 &&
+        lagging !== undefined &&
+        Number(lagging) >= 1 &&
+        now.dlqsWithMessages.length >= 2
+        ? now
+        : undefined;
+    }, 120_000);
+    expect(seen.group('inventory-service')).toBe(0);
+    for (const name of seen.dlqsWithMessages) expect(seen.dlq(name), name).toBe(2);
+    expect(seen.dlqsWithMessages).toEqual(expect.arrayContaining(['payments.DLT', 'shipping-requests-dlq']));
+  }, 150_000);
 
   it('stops the app and the peers on SIGINT', async () => {
     const tree = [demo.pid, ...descendants(demo.pid)];
