@@ -15,6 +15,8 @@ export interface BrowseReceive {
   count: number;
   /** 0 short-polls (a sample of SQS's servers); 1–20 long-polls (all of them). */
   waitSeconds: number;
+  /** How long the messages stay hidden unless released first (default 5 s). */
+  visibilitySeconds?: number;
 }
 
 /** One ReceiveMessage that hides what it returns only briefly; pair it with `releaseMessages`. */
@@ -23,7 +25,7 @@ export async function receiveForBrowse(client: SQSClient, req: BrowseReceive): P
     new ReceiveMessageCommand({
       QueueUrl: req.url,
       MaxNumberOfMessages: Math.min(Math.max(1, Math.floor(req.count)), RECEIVE_BATCH),
-      VisibilityTimeout: BROWSE_VISIBILITY_SECONDS,
+      VisibilityTimeout: req.visibilitySeconds ?? BROWSE_VISIBILITY_SECONDS,
       WaitTimeSeconds: req.waitSeconds,
       // Real SQS honours both lists; some emulators report system attributes only via the older one.
       AttributeNames: ['All'],

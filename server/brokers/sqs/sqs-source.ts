@@ -15,6 +15,8 @@ import { isUnsupportedOperation, toServiceError } from './errors';
 import { toPeekedMessage } from './messages';
 import { parseQueueArn, parseRedrivePolicy, queueNameFromUrl, toRef } from './queue-refs';
 import { RECEIVE_BATCH, receiveForBrowse, releaseMessages } from './receive';
+import { getSqsSendClient } from './send-client';
+import { type SqsOutgoingMessage, type SqsSendOutcome, sendInBatches } from './send-messages';
 import type {
   DeadLetterQueue,
   PeekedMessage,
@@ -22,16 +24,40 @@ import type {
   QueueRef,
   QueueState,
   QueueStats,
+  RedrivePolicy,
   SqsQueue,
 } from './types';
 
 const DESCRIBE_CONCURRENCY = 8;
 const PEEK_MAX = 100;
+/** A browse stops receiving after this long, well inside the hold below, and returns what it has. */
+const BROWSE_BUDGET_MS = 15_000;
+const BROWSE_HOLD_SECONDS = 30;
+/** Long enough for SQS to ask all of its servers; an empty answer then means nothing is visible. */
+const BROWSE_WAIT_SECONDS = 1;
 const DEPTH_ATTRIBUTES: QueueAttributeName[] = [
   'ApproximateNumberOfMessages',
   'ApproximateNumberOfMessagesNotVisible',
   'ApproximateNumberOfMessagesDelayed',
 ];
+
+export interface BrowseMessagesRequest {
+  /** New messages wanted (the page size). */
+  limit: number;
+  /** MessageIds already shown: received and held like the others, never returned. */
+  skip: ReadonlySet<string>;
+  /** Browse a queue that has its own RedrivePolicy anyway (see `browseMessages`). */
+  acknowledgeRedriveRisk?: boolean;
+}
+
+export interface BrowsedMessages {
+  /** As received; `receiveCount` includes this browse's own receive. */
+  messages: PeekedMessage[];
+  /** ApproximateNumberOfMessages when the browse began. */
+  counted: number;
+  /** Nothing beyond these and `skip` was found: a long poll came back empty, or all counted were held. */
+  exhausted: boolean;
+}
 
 // Remembered per endpoint for the process: whether ListDeadLetterSourceQueues exists there.
 const featureCache = globalThis as typeof globalThis & { __tidewatchSqsDlqSources?: Map<string, boolean> };
@@ -44,6 +70,16 @@ function hasId(message: Message): message is Message & { MessageId: string } {
   return typeof message.MessageId === 'string';
 }
 
+function redriveRisk(name: string, redrive: RedrivePolicy): ServiceError {
+  const target = parseQueueArn(redrive.deadLetterTargetArn)?.name ?? redrive.deadLetterTargetArn;
+  return new ServiceError(
+    'conflict',
+    `SQS queue ${name} has its own RedrivePolicy: browsing counts as a receive, and a message received ` +
+      `${redrive.maxReceiveCount} times moves on to ${target}. Acknowledge that risk to browse it.`,
+    { queueName: name, redrive },
+  );
+}
+
 function depthOf(attrs: Record<string, string>): QueueDepth {
   return {
     visible: Number(attrs.ApproximateNumberOfMessages ?? 0),
@@ -52,14 +88,16 @@ function depthOf(attrs: Record<string, string>): QueueDepth {
   };
 }
 
-/** Read-side view of one SQS account: queues, depths, DLQs and non-consuming peeks. */
+/** One SQS account seen by Tidewatch: queues, depths, DLQs, non-consuming peeks and browses, and sends. */
 export class SqsSource {
   private readonly client: SQSClient;
+  private readonly sendClient: SQSClient;
   private readonly key: string;
   private readonly target: string;
 
   constructor(cfg: SqsClientConfig) {
     this.client = getSqsClient(cfg);
+    this.sendClient = getSqsSendClient(cfg);
     this.key = sqsClientKey(cfg);
     this.target = cfg.endpoint ? new URL(cfg.endpoint).origin : `AWS ${cfg.region}`;
   }
@@ -214,9 +252,56 @@ export class SqsSource {
     }
   }
 
-  private receive(url: string, count: number, waitSeconds: number): Promise<Message[]> {
+  /**
+   * A page of messages not in `skip`, never deleted. Receives long-poll and hold every message (skipped
+   * ones too) hidden until the end, so each receive finds others, then release them all. It stops when
+   * the page is full, when it has held as many as ApproximateNumberOfMessages counted, or when a long
+   * poll finds nothing new. Refuses a queue with its own RedrivePolicy unless acknowledged.
+   */
+  async browseMessages(url: string, req: BrowseMessagesRequest): Promise<BrowsedMessages> {
+    const state = await this.queueState(url);
+    if (state.redrive && !req.acknowledgeRedriveRisk) throw redriveRisk(state.name, state.redrive);
+    const counted = state.depth.visible;
+    const page = new Map<string, PeekedMessage>();
+    const held = new Set<string>();
+    const handles: string[] = [];
+    const deadline = Date.now() + BROWSE_BUDGET_MS;
+    let skippedHeld = 0;
+    let emptyPoll = false;
+    try {
+      while (page.size < req.limit && held.size < counted && !emptyPoll && Date.now() < deadline) {
+        // Never more than the counter says are left: local-aws-sqs holds a long poll open until it can fill it.
+        const want = Math.min(req.limit - page.size + (req.skip.size - skippedHeld), counted - held.size);
+        const batch = await this.receive(url, want, BROWSE_WAIT_SECONDS, BROWSE_HOLD_SECONDS);
+        emptyPoll = true;
+        for (const message of batch) {
+          if (message.ReceiptHandle) handles.push(message.ReceiptHandle);
+          // Some emulators return one message several times in a single receive.
+          if (!hasId(message) || held.has(message.MessageId)) continue;
+          held.add(message.MessageId);
+          emptyPoll = false;
+          if (req.skip.has(message.MessageId)) skippedHeld++;
+          else if (page.size < req.limit) page.set(message.MessageId, toPeekedMessage(message));
+        }
+      }
+    } finally {
+      await releaseMessages(this.client, url, handles);
+    }
+    return { messages: [...page.values()], counted, exhausted: emptyPoll || held.size >= counted };
+  }
+
+  /**
+   * Sends with SendMessageBatch (10 at a time) or SendMessage, each message at most once, and reports
+   * each one's MessageId or failure in input order (send-messages.ts says how).
+   */
+  sendMessages(url: string, messages: SqsOutgoingMessage[]): Promise<SqsSendOutcome[]> {
+    const ctx = { operation: 'SendMessageBatch', queueName: queueNameFromUrl(url), target: this.target };
+    return sendInBatches(this.sendClient, url, ctx, messages);
+  }
+
+  private receive(url: string, count: number, waitSeconds: number, visibilitySeconds?: number) {
     return this.call('ReceiveMessage', queueNameFromUrl(url), () =>
-      receiveForBrowse(this.client, { url, count, waitSeconds }),
+      receiveForBrowse(this.client, { url, count, waitSeconds, visibilitySeconds }),
     );
   }
 
