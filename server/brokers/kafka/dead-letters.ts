@@ -60,10 +60,10 @@ function toDeadLetter(topic: string, partition: number, r: KafkaRecord): DeadLet
 
 /**
  * Merges the partitions' windows oldest first (timestamp, then partition), each kept in offset order.
- * A window cut short by the read's byte budget ends the page when it runs dry: its unread records
- * might be older than what the other windows offer next.
+ * A window that stops short of its partition's end (the read's byte budget, or records read_committed
+ * hides) ends the page when it runs dry: its unread records might be older than the others' next.
  */
-export function interleave(windows: PartitionWindow[], limit: number) {
+function interleave(windows: PartitionWindow[], limit: number) {
   const heads = windows.map(() => 0);
   const taken: { window: PartitionWindow; record: KafkaRecord }[] = [];
   while (taken.length < limit) {
@@ -87,7 +87,7 @@ export function interleave(windows: PartitionWindow[], limit: number) {
   return taken;
 }
 
-/** A dead letter as kafkajs's producer takes it; null when it cannot be sent to Kafka. */
+/** A dead letter as kafkajs's record encoder takes it, or why it cannot be sent to Kafka. */
 function toKafkaMessage(m: OutgoingDeadLetter): OutgoingMessage | string {
   const headers: OutgoingMessage['headers'] = [];
   for (const h of m.headers) {

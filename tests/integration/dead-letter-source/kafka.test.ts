@@ -185,6 +185,32 @@ describe('KafkaDeadLetters on Apache Kafka', () => {
     });
   });
 
+  it('pages past transaction markers and aborted records to the end', async () => {
+    const topic = uniqueName('dls-tx.DLT');
+    await createReadyTopics(bootstrap, [{ topic, numPartitions: 1 }]);
+    const producer = kafka.producer({
+      transactionalId: uniqueName('dls-tx'),
+      maxInFlightRequests: 1,
+      idempotent: true,
+    });
+    await producer.connect();
+    for (const [value, commit] of [
+      ['c0', true],
+      ['c1', true],
+      ['c2', true],
+      ['aborted', false],
+    ] as const) {
+      const tx = await producer.transaction();
+      await tx.send({ topic, messages: [{ value }] });
+      await (commit ? tx.commit() : tx.abort());
+    }
+    await producer.disconnect();
+    const pages = await allPages(topic, 2);
+    expect(pages.flatMap((p) => p.messages.map((m) => m.body?.text))).toEqual(['c0', 'c1', 'c2']);
+    expect(pages.at(-1)).toMatchObject({ next: null, remaining: 0 });
+    expect(pages.length).toBeLessThanOrEqual(3);
+  });
+
   it('sends what it read and reads it back byte for byte, each message once', async () => {
     const read = (await source.browse(dlt, { limit: 50 })).messages;
     const results = await source.send(replayTarget, read.map(asOutgoing));
