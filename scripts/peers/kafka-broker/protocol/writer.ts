@@ -1,3 +1,5 @@
+const TWO_TO_32 = 0x1_0000_0000;
+
 /** Big-endian writer for Kafka's wire types (`compact` ones for flexible versions); grows its buffer as needed. */
 export class Writer {
   private buf = Buffer.alloc(256);
@@ -44,7 +46,15 @@ export class Writer {
 
   int64(v: bigint | number): this {
     this.ensure(8);
-    this.buf.writeBigInt64BE(BigInt(v), this.pos);
+    // Offsets fit a double almost always: two int32 writes, where Node's writeBigInt64BE does BigInt arithmetic.
+    const n = Number(v);
+    if (Number.isSafeInteger(n)) {
+      const high = Math.floor(n / TWO_TO_32);
+      this.buf.writeInt32BE(high, this.pos);
+      this.buf.writeUInt32BE(n - high * TWO_TO_32, this.pos + 4);
+    } else {
+      this.buf.writeBigInt64BE(BigInt(v), this.pos);
+    }
     this.pos += 8;
     return this;
   }
