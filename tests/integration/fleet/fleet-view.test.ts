@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +19,7 @@ import { quickConsumer } from '@/tests/support/kafka-consumer';
 import { createReadyTopics } from '@/tests/support/kafka-topics';
 import { uniqueName, waitFor } from '@/tests/support/wait';
 
+const PYTHON_LAG = path.resolve(import.meta.dirname, '../../support/python/kafka-python-lag.py');
 const HASH = `$2b$10$${'a'.repeat(53)}`;
 const WINDOW = 4;
 
@@ -245,6 +247,30 @@ describe('the fleet view, judged snapshot by snapshot on Apache Kafka', () => {
     });
     expect(views.at(-1)?.sources.find((s) => s.name === cluster)?.ok).toBe(true);
     expect(await readLatestView(store)).toEqual(views.at(-1));
+  });
+
+  it('shows the lag kafka-python reports for the same groups (nothing was written since the last snapshot)', () => {
+    const ids = [g.stalled, g.stopped, g.behind, g.rewinds];
+    const run = spawnSync('/usr/bin/python3', [PYTHON_LAG, bootstrap, ...ids], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const reference = JSON.parse(run.stdout) as Record<
+      string,
+      { partition: number; committed: number; end: number; lag: number }[]
+    >;
+    for (const id of ids) {
+      const ours = group(views.at(-1), id).partitions.map((p) => ({
+        partition: p.partition,
+        committed: Number(p.committed),
+        end: Number(p.high),
+        lag: p.lag,
+      }));
+      expect(ours, id).toEqual(
+        reference[id]?.map(({ partition, committed, end, lag }) => ({ partition, committed, end, lag })),
+      );
+    }
   });
 
   it('records the history the charts draw', async () => {
