@@ -12,16 +12,16 @@ import {
   seedClient,
   uniquePrefix,
 } from '@/tests/integration/sqs/helpers';
-import { type LostAnswerProxy, startLostAnswerProxy } from './lost-answer-proxy';
+import { type SqsProxy, startSqsProxy } from '@/tests/integration/sqs/sqs-proxy';
 
 describe('an SQS send whose answer is lost', () => {
   let peer: SqsPeer;
-  let proxy: LostAnswerProxy;
+  let proxy: SqsProxy;
   let seed: SQSClient;
 
   beforeAll(async () => {
     peer = await startLocalAwsSqs();
-    proxy = await startLostAnswerProxy(peer.endpoint, 'SendMessageBatch');
+    proxy = await startSqsProxy(peer.endpoint, { loseAnswersOf: 'SendMessageBatch' });
     seed = seedClient(peer.endpoint);
   });
 

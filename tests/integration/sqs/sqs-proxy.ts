@@ -14,6 +14,8 @@ export interface SqsProxyOptions {
   afterList?: () => Promise<void>;
   /** Once a ListQueues has been answered, accept every request and never answer it. */
   silentAfterList?: boolean;
+  /** The peer carries out requests of this operation in full; their answers never reach the client. */
+  loseAnswersOf?: string;
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -60,6 +62,10 @@ export async function startSqsProxy(peerEndpoint: string, options: SqsProxyOptio
       return;
     }
     const answer = await forward(target, req, body);
+    if (operation === options.loseAnswersOf) {
+      held.add(res);
+      return;
+    }
     if (operation === 'ListQueues') {
       listed = true;
       await options.afterList?.();
