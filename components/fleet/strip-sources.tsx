@@ -4,39 +4,49 @@ import type { SourceView } from '@/lib/fleet/fleet-view';
 import { formatAgo, formatElapsedMs } from '@/lib/fleet/format';
 import { useNow } from './live-context';
 
-/** Each broker: read fine, or failing with its error in plain words and the age of its last good data. */
+/**
+ * Each broker's state. A failing one gets a card with its error in plain words and the age of its last
+ * good data; the ones read fine share a line, so a healthy fleet costs one line of the screen.
+ */
 export function StripSources({ sources }: { sources: SourceView[] }) {
   const now = useNow();
-  if (sources.length === 0) return null;
+  const failing = sources.filter((s) => !s.ok);
+  const ok = sources.filter((s) => s.ok);
   return (
-    <ul className="sources" aria-label="Sources" data-testid="sources">
-      {sources.map((s) => (
-        <li
-          key={`${s.kind}:${s.name}`}
-          className={`source tone-${s.ok ? 'ok' : 'crit'}`}
-          data-testid="source"
-          data-ok={s.ok}
-        >
-          <span>
-            <strong>
-              {s.kind} {s.name}
-            </strong>{' '}
-            <span className={s.ok ? 'ok-text' : 'error-text'}>{s.ok ? 'ok' : 'error'}</span>
-          </span>
-          {s.ok ? (
-            <span className="small muted">
-              read {formatAgo(s.lastGoodAt, now)} in {formatElapsedMs(s.durationMs)}
-            </span>
-          ) : (
-            <>
+    <>
+      {failing.length > 0 && (
+        <ul className="sources" aria-label="Failing sources">
+          {failing.map((s) => (
+            <li key={`${s.kind}:${s.name}`} className="source tone-crit" data-testid="source" data-ok="false">
+              <span>
+                <strong>
+                  {s.kind} {s.name}
+                </strong>{' '}
+                <span className="error-text">error</span>
+              </span>
               <span className="source-error small">{s.error ?? 'the last read failed'}</span>
               <span className="small muted">
                 last good data {formatAgo(s.lastGoodAt, now)}; tried {formatAgo(s.lastTriedAt, now)}
               </span>
-            </>
-          )}
-        </li>
-      ))}
-    </ul>
+            </li>
+          ))}
+        </ul>
+      )}
+      {ok.length > 0 && (
+        <p className="sources-ok small muted">
+          {ok.map((s, i) => (
+            <span
+              key={`${s.kind}:${s.name}`}
+              data-testid="source"
+              data-ok="true"
+              title={`read in ${formatElapsedMs(s.durationMs)}`}
+            >
+              {i > 0 && ' · '}
+              <span className="ok-text">●</span> {s.kind} {s.name} read {formatAgo(s.lastGoodAt, now)}
+            </span>
+          ))}
+        </p>
+      )}
+    </>
   );
 }

@@ -15,7 +15,8 @@ import { StaleNote } from './stale-note';
 const ROW_HEIGHT = 48;
 
 const HEADERS: { column: GroupColumn; label: string; width: number; num?: boolean }[] = [
-  { column: 'group', label: 'Group', width: 240 },
+  // The group column's width lives in the CSS: narrower on a phone.
+  { column: 'group', label: 'Group', width: 0 },
   { column: 'cluster', label: 'Cluster', width: 120 },
   { column: 'protocol', label: 'Protocol', width: 90 },
   { column: 'state', label: 'State', width: 140 },
@@ -99,7 +100,11 @@ export function TableGroups({ rows, sources, state, onSort }: Props) {
       <table className="groups-table" aria-rowcount={rows.length + 1}>
         <colgroup>
           {HEADERS.map((h) => (
-            <col key={h.column} style={{ width: h.width }} />
+            <col
+              key={h.column}
+              className={`col-${h.column}`}
+              style={h.column === 'group' ? undefined : { width: h.width }}
+            />
           ))}
         </colgroup>
         <thead>

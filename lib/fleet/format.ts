@@ -87,9 +87,11 @@ export function formatElapsedMs(ms: number): string {
 
 const COMPACT = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
 
-/** Axis ticks: "12.3K", "4 min". */
+/** Axis ticks, one unit each: "12.3K", "16.7 min". */
 export function formatTick(value: number, unit: 'count' | 'seconds'): string {
-  return unit === 'seconds' ? formatDuration(value) : COMPACT.format(value);
+  if (unit === 'count') return COMPACT.format(value);
+  const [name, size] = UNITS.find(([, size]) => Math.abs(value) >= size) ?? ['s', 1];
+  return `${RATE.format(value / size)} ${name}`;
 }
 
 export function formatValue(value: number, unit: 'count' | 'seconds'): string {

@@ -16,6 +16,8 @@ let app: FleetApp;
 let browser: Browser;
 let context: BrowserContext;
 let view: FleetView;
+/** A group id with every character a URL treats specially. */
+const PRICING = 'pricing: 100% off?';
 
 beforeAll(async () => {
   [app, browser] = await Promise.all([startFleetApp(), launchChromium()]);
@@ -69,6 +71,7 @@ function incident(): FleetView {
       }),
       group({ groupId: 'billing' }),
       group({ groupId: 'team/reporting', cluster: 'prod-us', topic: 'reports' }),
+      group({ groupId: PRICING, cluster: 'prod-us', topic: 'prices' }),
     ],
     dlqs: [
       dlq({
@@ -145,12 +148,13 @@ describe('with an incident in the latest view', () => {
       .toBe(4);
 
     const healthy = page.getByTestId('healthy');
-    expect(await healthy.getByRole('button').textContent()).toContain('3 healthy: 2 groups, 1 DLQ');
+    expect(await healthy.getByRole('button').textContent()).toContain('4 healthy: 3 groups, 1 DLQ');
     expect(await healthy.getByRole('link').count()).toBe(0);
     await healthy.getByRole('button').click();
     expect(await healthy.getByRole('link').allTextContents()).toEqual([
       'billing',
       'payments-dlq',
+      PRICING,
       'team/reporting',
     ]);
 
@@ -169,7 +173,9 @@ describe('with an incident in the latest view', () => {
     const page = await open('/lag');
     const names = () =>
       page.getByTestId('group-row').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.group));
-    await expect.poll(names).toEqual(['ledger', 'payments', 'shipping', 'billing', 'team/reporting']);
+    await expect
+      .poll(names)
+      .toEqual(['ledger', 'payments', 'shipping', 'billing', PRICING, 'team/reporting']);
     const row = page.locator('[data-testid=group-row][data-group=payments]');
     expect(await row.locator('td').allTextContents()).toEqual([
       'payments',
@@ -186,11 +192,17 @@ describe('with an incident in the latest view', () => {
     ]);
 
     await page.getByRole('button', { name: 'Offset lag' }).click();
-    await expect.poll(names).toEqual(['ledger', 'payments', 'shipping', 'billing', 'team/reporting']);
+    await expect
+      .poll(names)
+      .toEqual(['ledger', 'payments', 'shipping', 'billing', PRICING, 'team/reporting']);
     await page.getByRole('button', { name: /Offset lag/ }).click();
-    await expect.poll(names).toEqual(['billing', 'team/reporting', 'shipping', 'payments', 'ledger']);
+    await expect
+      .poll(names)
+      .toEqual(['billing', PRICING, 'team/reporting', 'shipping', 'payments', 'ledger']);
     await page.getByRole('button', { name: 'Group' }).click();
-    await expect.poll(names).toEqual(['billing', 'ledger', 'payments', 'shipping', 'team/reporting']);
+    await expect
+      .poll(names)
+      .toEqual(['billing', 'ledger', 'payments', PRICING, 'shipping', 'team/reporting']);
     expect(page.url()).toBe(`${app.baseUrl}/lag?sort=group&dir=asc`);
 
     await page.getByLabel('Search').fill('ORDERS');
@@ -202,7 +214,7 @@ describe('with an incident in the latest view', () => {
     await expect.poll(names).toEqual(['ledger', 'payments']);
     await page.getByLabel('Status').selectOption('STOP');
     await expect.poll(names).toEqual(['ledger']);
-    expect(await page.getByTestId('group-count').textContent()).toBe('1 of 5 groups');
+    expect(await page.getByTestId('group-count').textContent()).toBe('1 of 6 groups');
 
     // The filtered view is a link: reloading it (or sending it to a colleague) shows the same rows.
     await page.reload();
@@ -222,10 +234,10 @@ describe('with an incident in the latest view', () => {
 
     const timeLag = page.locator('[data-testid=chart][data-metric=time_lag]');
     await expect.poll(() => timeLag.locator('path.recharts-curve').count()).toBe(1);
-    expect(await timeLag.locator('.recharts-reference-line').allTextContents()).toEqual([
-      'warn 1 min',
-      'critical 5 min',
-    ]);
+    expect(await timeLag.locator('.recharts-reference-line').count()).toBe(2);
+    expect(await timeLag.locator('svg text').allTextContents()).toEqual(
+      expect.arrayContaining(['warn 1 min', 'critical 5 min']),
+    );
     expect(await timeLag.locator('figcaption').textContent()).toContain('(default, realtime profile)');
     await page.getByRole('button', { name: '24 h' }).click();
     await expect.poll(() => timeLag.locator('h3').textContent()).toContain('Time lag');
@@ -253,6 +265,10 @@ describe('with an incident in the latest view', () => {
   it('a group whose id holds a slash has its own page; an unknown group is a 404 with plain words', async () => {
     const page = await open('/lag/prod-us/team%2Freporting');
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('team/reporting');
+    await page.goto(`${app.baseUrl}/lag`);
+    await page.getByRole('link', { name: PRICING }).click();
+    await page.waitForURL(`${app.baseUrl}/lag/prod-us/${encodeURIComponent(PRICING)}`);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(PRICING);
     const missing = await page.goto(`${app.baseUrl}/lag/prod-eu/no-such-group`);
     expect(missing?.status()).toBe(404);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Consumer group not found');
@@ -277,7 +293,7 @@ describe('with an incident in the latest view', () => {
     const list = await (
       await fetch(`${app.baseUrl}/api/fleet/groups`, { headers: { cookie: cookies } })
     ).json();
-    expect(list.snapshot.groups).toHaveLength(5);
+    expect(list.snapshot.groups).toHaveLength(6);
     expect(list.snapshot.groups[0]).not.toHaveProperty('partitions');
     await page.close();
   });

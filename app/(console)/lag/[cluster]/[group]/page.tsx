@@ -4,7 +4,7 @@ import { LiveProvider } from '@/components/fleet/live-context';
 import { LiveGroup } from '@/components/fleet/live-group';
 import type { GroupData } from '@/lib/fleet/fleet-data';
 import { DEFAULT_RANGE } from '@/lib/fleet/history-query';
-import { groupHref } from '@/lib/fleet/links';
+import { groupHref, segmentName } from '@/lib/fleet/links';
 import { pageRole } from '@/lib/nav';
 import { requirePageRole } from '@/server/auth/guard';
 import { getConfig } from '@/server/config';
@@ -16,7 +16,7 @@ import { getStore } from '@/server/store/get-store';
 type Params = Promise<{ cluster: string; group: string }>;
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
-  return { title: (await params).group };
+  return { title: segmentName((await params).group) };
 }
 
 async function readOrNotFound(store: Store, cluster: string, groupId: string): Promise<GroupData> {
@@ -29,7 +29,8 @@ async function readOrNotFound(store: Store, cluster: string, groupId: string): P
 }
 
 export default async function GroupPage({ params }: { params: Params }) {
-  const { cluster, group: groupId } = await params;
+  const raw = await params;
+  const [cluster, groupId] = [segmentName(raw.cluster), segmentName(raw.group)];
   await requirePageRole(pageRole('/lag'), groupHref(cluster, groupId));
   const { config } = getConfig();
   const store = await getStore();
