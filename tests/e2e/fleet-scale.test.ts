@@ -66,7 +66,7 @@ describe(`a fleet of ${GROUPS} consumer groups`, () => {
       }
       return times.sort((a, b) => a - b);
     });
-    const ms = (n: number | undefined) => Math.round(n ?? Number.NaN);
+    const ms = (n: number | null | undefined) => Math.round(n ?? Number.NaN);
     console.log(
       `[bench] consumer-lag page, ${GROUPS} groups in Chromium: first rows ${ms(firstRows)} ms, interactive ${ms(interactive)} ms after navigation; re-sort median ${ms(resorts[2])} ms (max ${ms(resorts[4])})`,
     );
