@@ -5,6 +5,7 @@ import { CartesianGrid, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } 
 import { fetchJson } from '@/components/fleet/fetch-json';
 import { useLive } from '@/components/fleet/live-context';
 import type { ChartLine } from '@/lib/fleet/chart-thresholds';
+import { secondTicks, timeTicks } from '@/lib/fleet/chart-ticks';
 import { formatDuration, formatTick, formatValue } from '@/lib/fleet/format';
 import {
   HISTORY_METRIC_LABELS,
@@ -53,6 +54,11 @@ export function ChartHistory({ series, metric, range, title, lines = [], initial
   const heading = title ?? metricTitle;
   const toMs = data?.toMs ?? Date.now();
   const fromMs = data?.fromMs ?? toMs - HISTORY_RANGES[range] * 1000;
+  // Time lags get whole-minute ticks high enough for the data and the threshold lines alike.
+  const yTicks =
+    unit === 'seconds' && data
+      ? secondTicks(Math.max(...data.points.map((p) => p.value), ...lines.map((l) => l.value)))
+      : undefined;
 
   return (
     <figure className="chart" data-testid="chart" data-metric={metric} aria-busy={isPlaceholderData}>
@@ -88,13 +94,16 @@ export function ChartHistory({ series, metric, range, title, lines = [], initial
               type="number"
               scale="time"
               domain={[fromMs, toMs]}
+              ticks={timeTicks(fromMs, toMs)}
               tickFormatter={timeTick(range)}
               stroke="var(--muted)"
               fontSize={11}
             />
             <YAxis
               tickFormatter={(v: number) => formatTick(v, unit)}
-              width={60}
+              ticks={yTicks}
+              domain={yTicks ? [0, yTicks.at(-1) ?? 'auto'] : undefined}
+              width={64}
               stroke="var(--muted)"
               fontSize={11}
             />

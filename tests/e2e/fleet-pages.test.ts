@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetView } from '@/lib/fleet/fleet-view';
@@ -12,6 +13,7 @@ import {
   writeView,
 } from './fleet-fixture';
 
+const SHOTS = path.join(import.meta.dirname, '__screenshots__');
 let app: FleetApp;
 let browser: Browser;
 let context: BrowserContext;
@@ -163,6 +165,7 @@ describe('with an incident in the latest view', () => {
       /snapshot (just now|\d+ s ago).*updated/,
     );
 
+    await page.screenshot({ path: `${SHOTS}/fleet-overview.png`, fullPage: true });
     await first.getByRole('link').click();
     await page.waitForURL(`${app.baseUrl}/lag/prod-us/ledger`);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('ledger');
@@ -257,6 +260,7 @@ describe('with an incident in the latest view', () => {
     await expect.poll(() => partitionCharts.locator('path.recharts-curve').count()).toBeGreaterThan(0);
     expect(await partitionCharts.locator('h3').first().textContent()).toContain('Offset lag of orders #1');
 
+    await page.screenshot({ path: `${SHOTS}/fleet-group.png`, fullPage: true });
     const members = await page.locator('[data-testid=members] tbody tr').allTextContents();
     expect(members).toEqual([expect.stringContaining('orders: 0, 2'), expect.stringContaining('orders: 1')]);
     await page.close();
@@ -315,6 +319,7 @@ describe('with an incident in the latest view', () => {
     await expect
       .poll(() => rows.first().locator('[data-testid=sparkline] path.recharts-curve').count())
       .toBe(1);
+    await page.screenshot({ path: `${SHOTS}/fleet-dlqs.png`, fullPage: true });
     await page.close();
   });
 
@@ -347,13 +352,13 @@ describe('on a phone 390 px wide', () => {
     });
     await app.signIn(phone);
     const page = await phone.newPage();
-    for (const path of ['/', '/lag', '/lag/prod-eu/payments', '/dlq']) {
-      await page.goto(`${app.baseUrl}${path}`);
+    for (const route of ['/', '/lag', '/lag/prod-eu/payments', '/dlq']) {
+      await page.goto(`${app.baseUrl}${route}`);
       await page.locator('h1').first().waitFor();
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      expect(overflow, path).toBeLessThanOrEqual(0);
+      expect(overflow, route).toBeLessThanOrEqual(0);
       await page.screenshot({
-        path: `tests/e2e/__screenshots__/fleet-phone${path.replace(/\//g, '-') || '-'}.png`,
+        path: `${SHOTS}/fleet-phone${route.replace(/\//g, '-')}.png`,
         fullPage: true,
       });
     }
