@@ -277,6 +277,10 @@ describe('with an incident in the latest view', () => {
     expect(missing?.status()).toBe(404);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Consumer group not found');
 
+    const anonymous = await fetch(`${app.baseUrl}/lag/prod-us/team%2Freporting`, { redirect: 'manual' });
+    expect(anonymous.headers.get('location')).toContain(
+      `/login?callbackUrl=${encodeURIComponent('/lag/prod-us/team%2Freporting')}`,
+    );
     const cookies = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
     const api = await fetch(`${app.baseUrl}/api/fleet/groups/prod-eu/no-such-group`, {
       headers: { cookie: cookies },

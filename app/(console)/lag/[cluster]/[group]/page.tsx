@@ -4,7 +4,7 @@ import { LiveProvider } from '@/components/fleet/live-context';
 import { LiveGroup } from '@/components/fleet/live-group';
 import type { GroupData } from '@/lib/fleet/fleet-data';
 import { DEFAULT_RANGE } from '@/lib/fleet/history-query';
-import { groupHref, segmentName } from '@/lib/fleet/links';
+import { segmentName } from '@/lib/fleet/links';
 import { pageRole } from '@/lib/nav';
 import { requirePageRole } from '@/server/auth/guard';
 import { getConfig } from '@/server/config';
@@ -30,8 +30,9 @@ async function readOrNotFound(store: Store, cluster: string, groupId: string): P
 
 export default async function GroupPage({ params }: { params: Params }) {
   const raw = await params;
+  // The segments as they came, so the way back after sign-in is the very address asked for.
+  await requirePageRole(pageRole('/lag'), `/lag/${raw.cluster}/${raw.group}`);
   const [cluster, groupId] = [segmentName(raw.cluster), segmentName(raw.group)];
-  await requirePageRole(pageRole('/lag'), groupHref(cluster, groupId));
   const { config } = getConfig();
   const store = await getStore();
   const renderedAt = Date.now();
