@@ -40,7 +40,7 @@ async function runScenario(name: string): Promise<Row[]> {
   console.log(`${name}: ${scenario.description}`);
   console.log(`${name}: product = ${scenario.product.label}; baseline = ${scenario.baseline.label}`);
   const started = Date.now();
-  const { context, settings, teardown } = await scenario.setup();
+  const { context, settings, peerCpuMs, teardown } = await scenario.setup();
   const load = os.loadavg().map((l) => l.toFixed(1));
   console.log(
     `${name}: set up in ${((Date.now() - started) / 1000).toFixed(1)} s; load average ${load.join(' ')}`,
@@ -49,7 +49,8 @@ async function runScenario(name: string): Promise<Row[]> {
   try {
     for (const pathName of ['product', 'baseline'] as const) {
       const { warmups = 0, runs: count } = scenario;
-      const measured = await measureInChild({ file, path: pathName, context, warmups, runs: count });
+      const request = { file, path: pathName, context, warmups, runs: count };
+      const measured = await measureInChild(request, peerCpuMs);
       console.log(`${name}: ${pathName} ${measured.map((m) => `${Math.round(m.wallMs)} ms`).join(', ')}`);
       runs.push(...measured);
     }

@@ -11,6 +11,8 @@ export interface Measurement {
   peakRssMiB: number;
   /** RSS before this run. */
   startRssMiB: number;
+  /** CPU time the peer spent during this run; null where the scenario cannot read it. */
+  peerCpuMs: number | null;
   counters: Record<string, number>;
   outcome: unknown;
 }
@@ -23,10 +25,21 @@ export interface MeasureRequest {
   runs: number;
 }
 
+/** From the child: a question for the peer's CPU time, or the measured runs. */
+export type ChildMessage = { kind: 'peer-cpu' } | { kind: 'measured'; measurements: Measurement[] };
+
+/** To the child, after the request: the peer's CPU time so far. */
+export interface PeerCpuAnswer {
+  peerCpuMs: number | null;
+}
+
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'measure-child.ts');
 
-/** Runs one path in a Node process of its own, so its peak RSS is its own and nothing is warm from the other. */
-export function measureInChild(request: MeasureRequest): Promise<Measurement[]> {
+/**
+ * Runs one path in a Node process of its own, so its peak RSS is its own and nothing is warm from the
+ * other. The peer runs out of the child's reach, so the child asks this process for its CPU time.
+ */
+export function measureInChild(request: MeasureRequest, peerCpuMs?: () => number): Promise<Measurement[]> {
   return new Promise((resolve, reject) => {
     // execArgv carries tsx's loader and --conditions=react-server into the child.
     const child = fork(CHILD, [], {
@@ -38,8 +51,9 @@ export function measureInChild(request: MeasureRequest): Promise<Measurement[]> 
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    child.on('message', (message) => {
-      result = message as Measurement[];
+    child.on('message', (message: ChildMessage) => {
+      if (message.kind === 'measured') result = message.measurements;
+      else child.send({ peerCpuMs: peerCpuMs?.() ?? null } satisfies PeerCpuAnswer);
     });
     child.on('error', reject);
     child.on('exit', (code) => {

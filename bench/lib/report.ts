@@ -31,6 +31,9 @@ export function rowsFor(name: string, scenario: Scenario<unknown>, runs: Measure
       pick: (m: Measurement) => m.counters[key] ?? 0,
     })),
     { what: 'peak RSS (MiB)', pick: (m) => m.peakRssMiB },
+    ...(runs.every((m) => m.peerCpuMs !== null)
+      ? [{ what: 'peer CPU time (ms)', pick: (m: Measurement) => m.peerCpuMs ?? 0 }]
+      : []),
   ];
   return figures.map(({ what, pick }) => {
     const product = median(runs.filter((m) => m.path === 'product').map(pick));

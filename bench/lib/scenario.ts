@@ -24,6 +24,8 @@ export interface ScenarioSetup<Context> {
   context: Context;
   /** Recorded in the results file: sizes, peer, anything that explains the figures. */
   settings: Record<string, unknown>;
+  /** CPU time the peer has used so far (see peer-cpu.ts), read before and after each run; omit if unknown. */
+  peerCpuMs?(): number;
   teardown(): Promise<void>;
 }
 
