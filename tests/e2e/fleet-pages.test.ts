@@ -303,6 +303,16 @@ describe('with an incident in the latest view', () => {
     ).json();
     expect(list.snapshot.groups).toHaveLength(6);
     expect(list.snapshot.groups[0]).not.toHaveProperty('partitions');
+    // A poll that holds the latest snapshot gets a bodiless 304; one that holds an older one, the data.
+    const etag = `"${view.takenAt}"`;
+    const same = await fetch(`${app.baseUrl}/api/fleet/groups`, {
+      headers: { cookie: cookies, 'if-none-match': etag },
+    });
+    expect([same.status, same.headers.get('etag'), await same.text()]).toEqual([304, etag, '']);
+    const older = await fetch(`${app.baseUrl}/api/fleet/groups`, {
+      headers: { cookie: cookies, 'if-none-match': '"2020-01-01T00:00:00.000Z"' },
+    });
+    expect(older.status).toBe(200);
     await page.close();
   });
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ServiceError } from '@/server/errors';
-import { fleetJson, readGroup } from '@/server/fleet/fleet-queries';
+import { readGroup, snapshotJson } from '@/server/fleet/fleet-queries';
 import { withRole } from '@/server/http';
 import { getStore } from '@/server/store/get-store';
 
@@ -12,9 +12,9 @@ const paramsSchema = z.object({
 });
 
 /** One group with its partitions and members; 404 when the latest snapshot does not hold it. */
-export const GET = withRole('viewer', async (_request, _user, params) => {
+export const GET = withRole('viewer', async (request, _user, params) => {
   const parsed = paramsSchema.safeParse(params);
   if (!parsed.success)
     throw new ServiceError('invalid_input', 'expected /api/fleet/groups/<cluster>/<group>');
-  return fleetJson(await readGroup(await getStore(), parsed.data.cluster, parsed.data.group));
+  return snapshotJson(request, await readGroup(await getStore(), parsed.data.cluster, parsed.data.group));
 });
