@@ -1,14 +1,7 @@
 import { configSchema, type TidewatchConfig } from '@/lib/config/schema';
-import {
-  type BrokerKind,
-  type DlqView,
-  dlqSubjectId,
-  type FleetView,
-  type GroupView,
-  groupSubjectId,
-  type SourceView,
-} from '@/lib/fleet/fleet-view';
+import type { BrokerKind, DlqView, FleetView, GroupView, SourceView } from '@/lib/fleet/fleet-view';
 import type { Level } from '@/lib/thresholds/metrics';
+import { sampleDlq, sampleGroup } from '@/tests/support/fleet-view-sample';
 
 /** Test time: seconds after 2025-03-01T12:00:00Z as ISO, and as epoch ms. */
 export const T0 = Date.parse('2025-03-01T12:00:00.000Z');
@@ -16,46 +9,20 @@ export const iso = (seconds: number) => new Date(T0 + seconds * 1000).toISOStrin
 export const ms = (seconds: number) => T0 + seconds * 1000;
 
 export function group(cluster: string, groupId: string, level: Level, since = iso(0)): GroupView {
-  return {
-    id: groupSubjectId(cluster, groupId),
-    cluster,
-    groupId,
-    groupProtocol: 'classic',
-    state: 'Stable',
+  return sampleGroup(cluster, groupId, {
     members: [],
-    topics: ['orders'],
     offsetLag: level === 'ok' ? 0 : 5000,
     maxLag: level === 'ok' ? 0 : 5000,
-    worstPartition: null,
-    timeLag: null,
-    consumedPerSecond: null,
-    producedPerSecond: null,
-    timeToClear: { kind: 'unknown' },
-    status: 'OK',
-    statusReason: 'test',
     judgement: { level, reason: `${level}: time lag (test)`, since },
-    flags: { beyondEnd: 0, belowStart: 0, openTransactions: 0, unreadable: 0 },
     partitions: [],
-    gone: false,
-    error: null,
-  };
+  });
 }
 
 export function dlq(kind: BrokerKind, source: string, name: string, level: Level, since = iso(0)): DlqView {
-  return {
-    id: dlqSubjectId(kind, source, name),
-    kind,
-    source,
-    name,
+  return sampleDlq(kind, source, name, {
     depth: level === 'ok' ? 0 : 3,
-    depthMethod: 'test',
-    sqsDepth: null,
-    oldestAgeSeconds: null,
-    oldestAgeNote: null,
-    sources: [],
     judgement: { level, reason: `${level}: DLQ depth 3 > 0 (default for DLQs)`, since },
-    error: null,
-  };
+  });
 }
 
 export function source(kind: BrokerKind, name: string, error: string | null = null): SourceView {
