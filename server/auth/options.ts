@@ -4,6 +4,7 @@ import type { NextAuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import GitHubProvider from 'next-auth/providers/github';
 import type { OAuthConfig } from 'next-auth/providers/oauth';
+import { safeReturnPath } from '@/lib/auth/return-path';
 import { resolveRole } from '@/lib/auth/role-mapping';
 import type { TidewatchConfig } from '@/lib/config/schema';
 import { appendAudit } from '@/server/audit/append-audit';
@@ -86,6 +87,8 @@ export function getAuthOptions(): NextAuthOptions {
     session: { strategy: 'jwt', maxAge: config.auth.sessionMaxAgeHours * 3600 },
     pages: { signIn: '/login', error: '/login' },
     callbacks: {
+      // Every callbackUrl next-auth honours (sign-in, sign-out) stays on this site.
+      redirect: ({ url, baseUrl }) => new URL(safeReturnPath(url, baseUrl), baseUrl).toString(),
       async signIn({ user, account, profile }) {
         const identity = {
           provider: account?.provider ?? 'credentials',

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
+import { safeReturnPath } from '@/lib/auth/return-path';
 import { currentUser } from '@/server/auth/guard';
 import { signInOptions } from '@/server/auth/sign-in-options';
 import { LoginForm } from './login-form';
@@ -13,11 +14,6 @@ const ERRORS: Record<string, string> = {
   OAuthCallback: 'The sign-in provider answered with an error.',
   SessionRequired: 'Sign in to continue.',
 };
-
-/** Only a path on this site: an absolute URL here would make the sign-in page an open redirect. */
-function safeReturnPath(value: unknown): string {
-  return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') ? value : '/';
-}
 
 export default async function LoginPage({
   searchParams,
