@@ -103,9 +103,13 @@ describe.each(STORE_DIALECTS)('worker loop on %s', (dialect) => {
       logs.filter((l) => l === '[worker] task failing failed: broker on fire').length,
     ).toBeGreaterThanOrEqual(5);
     const ticks = runs.filter((r) => r.task === 'every-tick').slice(0, 5);
-    expect(runs.filter((r) => r.task === 'every-2s' && r.start <= (ticks[4]?.start ?? 0) + 50)).toHaveLength(
-      3,
-    );
+    // Every other tick at most: with ticks a second apart, two or three of five (timers drift on a busy machine).
+    const slow = runs.filter((r) => r.task === 'every-2s' && r.start <= (ticks[4]?.start ?? 0) + 50);
+    expect(slow.length).toBeGreaterThanOrEqual(2);
+    expect(slow.length).toBeLessThanOrEqual(3);
+    for (let i = 1; i < slow.length; i++) {
+      expect((slow[i]?.start ?? 0) - (slow[i - 1]?.start ?? 0)).toBeGreaterThanOrEqual(1_900);
+    }
     // One tick a second, not faster.
     expect((ticks[4]?.start ?? 0) - (ticks[0]?.start ?? 0)).toBeGreaterThan(3_900);
   });
