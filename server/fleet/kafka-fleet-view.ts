@@ -1,9 +1,7 @@
 import 'server-only';
 import { mapLimit } from '@/lib/concurrency';
-import { originalTopic } from '@/lib/dead-letters/original-topic';
 import {
   type DlqView,
-  dlqSubjectId,
   type GroupView,
   groupPartitionSeries,
   groupSubjectId,
@@ -17,46 +15,21 @@ import { ratePerSecond, timeLagFromHistory, timeLagFromRecord } from '@/lib/lag/
 import { timeToClear } from '@/lib/lag/time-to-clear';
 import type { Level } from '@/lib/thresholds/metrics';
 import type { GroupSnapshot, KafkaFleetSnapshot, TopicSnapshot } from '@/server/brokers/kafka/fleet-snapshot';
-import type { KafkaSource } from '@/server/brokers/kafka/kafka-source';
 import type { SampleRow } from '@/server/history/samples';
+import { kafkaDlqView } from './kafka-dlq-view';
+import { knownRecord, type RecordAt, type RecordReader, recordAt } from './kafka-records';
 import type { PartitionKey } from './lag-history';
 import { judge, type SourceFigures, type ViewContext } from './view-context';
 
 /*
  * One Kafka cluster's groups and DLQ topics, judged: time lag from the log-end history (else the
- * timestamp of the record at the committed offset), status over the window, rates and time to clear,
- * thresholds per topic of each group. Reads of single records are bounded per snapshot and cached: the
- * record at an offset never changes.
+ * timestamp of the record at the committed offset, read at most RECORD_READS_PER_SNAPSHOT at a time),
+ * status over the window, rates and time to clear, thresholds per topic of each group.
  */
 
 /** Records read per snapshot for time lags the history cannot give (worst lag first). */
 const RECORD_READS_PER_SNAPSHOT = 100;
 const READ_CONCURRENCY = 8;
-const CACHE_LIMIT = 50_000;
-
-interface FirstRecord {
-  timestamp: number;
-  originalTopic: string | null;
-}
-
-/** Timestamps (and DLQ origins) of the records at given offsets, per cluster, across snapshots. */
-const recordCache = new Map<string, FirstRecord | null>();
-
-export type RecordReader = (topic: string, partition: number, offset: string) => Promise<FirstRecord | null>;
-
-export function recordReader(source: KafkaSource): RecordReader {
-  return async (topic, partition, offset) => {
-    const [record] = await source.readMessages({
-      topic,
-      partition,
-      fromOffset: offset,
-      limit: 1,
-      maxBytes: 1,
-    });
-    if (!record) return null;
-    return { timestamp: record.timestamp, originalTopic: originalTopic(record.headers) };
-  };
-}
 
 export async function kafkaFleetView(
   cluster: string,
@@ -73,7 +46,7 @@ export async function kafkaFleetView(
   const dlqs = await mapLimit(
     snapshot.topics.filter((t) => t.dlq),
     READ_CONCURRENCY,
-    (t) => dlqView(cluster, t, read, ctx, samples),
+    (t) => kafkaDlqView(cluster, t, read, ctx, samples),
   );
   return { groups, dlqs, samples };
 }
@@ -163,43 +136,21 @@ function historyTimeLag(
 
 /** Worst lag first, a bounded number of reads; a failed read leaves that time lag unknown. */
 async function fillRecordTimeLags(cluster: string, drafts: Draft[], read: RecordReader, now: number) {
-  const wanted = drafts.flatMap((d) => d.needRecord).sort((a, b) => (b.lag ?? 0) - (a.lag ?? 0));
-  const uncached = [...new Set(wanted.map((p) => cacheKey(cluster, p.topic, p.partition, p.committed ?? '')))]
-    .filter((k) => !recordCache.has(k))
-    .slice(0, RECORD_READS_PER_SNAPSHOT);
-  const byKey = new Map(wanted.map((p) => [cacheKey(cluster, p.topic, p.partition, p.committed ?? ''), p]));
-  await mapLimit(uncached, READ_CONCURRENCY, async (k) => {
-    const p = byKey.get(k);
-    if (p?.committed) await cachedRecord(cluster, p.topic, p.partition, p.committed, read);
-  });
-  for (const p of wanted) {
-    const record = recordCache.get(cacheKey(cluster, p.topic, p.partition, p.committed ?? ''));
+  const wanted = drafts
+    .flatMap((d) => d.needRecord)
+    .sort((a, b) => (b.lag ?? 0) - (a.lag ?? 0))
+    .map((p) => ({ p, at: { cluster, topic: p.topic, partition: p.partition, offset: p.committed ?? '' } }));
+  const unread = new Map<string, RecordAt>();
+  for (const { at } of wanted) {
+    if (knownRecord(at) === undefined) unread.set(`${at.topic}\u0000${at.partition}\u0000${at.offset}`, at);
+  }
+  await mapLimit([...unread.values()].slice(0, RECORD_READS_PER_SNAPSHOT), READ_CONCURRENCY, (at) =>
+    recordAt(at, read),
+  );
+  for (const { p, at } of wanted) {
+    const record = knownRecord(at);
     if (record) p.timeLag = { seconds: timeLagFromRecord(record.timestamp, now), method: 'record-timestamp' };
   }
-}
-
-const cacheKey = (cluster: string, topic: string, partition: number, offset: string) =>
-  `${cluster}\u0000${topic}\u0000${partition}\u0000${offset}`;
-
-async function cachedRecord(
-  cluster: string,
-  topic: string,
-  partition: number,
-  offset: string,
-  read: RecordReader,
-): Promise<FirstRecord | null> {
-  const key = cacheKey(cluster, topic, partition, offset);
-  if (recordCache.has(key)) return recordCache.get(key) ?? null;
-  let record: FirstRecord | null = null;
-  try {
-    record = await read(topic, partition, offset);
-  } catch {
-    // Unreadable now (leader moving, ACLs): not cached, tried again next snapshot.
-    return null;
-  }
-  if (recordCache.size >= CACHE_LIMIT) recordCache.delete(recordCache.keys().next().value as string);
-  recordCache.set(key, record);
-  return record;
 }
 
 function finishGroup(cluster: string, d: Draft, ctx: ViewContext, samples: SampleRow[]): GroupView {
@@ -348,58 +299,4 @@ function recordGroupSamples(
   for (const [topic, lag] of topicLag) {
     samples.push({ series: groupTopicSeries(cluster, g.groupId, topic), metric: 'lag', value: lag });
   }
-}
-
-/**
- * A DLQ topic's depth is what retention still holds (end − start per partition): Kafka never deletes a
- * handled dead letter. Its oldest age and origins come from the first record of each partition.
- */
-async function dlqView(
-  cluster: string,
-  t: TopicSnapshot,
-  read: RecordReader,
-  ctx: ViewContext,
-  samples: SampleRow[],
-): Promise<DlqView> {
-  const id = dlqSubjectId('kafka', cluster, t.name);
-  const readable = t.partitions.filter((p) => p.low !== null && p.high !== null);
-  const unreadable = t.partitions.length - readable.length;
-  const depth = t.error ? null : readable.reduce((n, p) => n + (Number(p.high) - Number(p.low)), 0);
-  const firsts = await Promise.all(
-    readable
-      .filter((p) => Number(p.high) > Number(p.low))
-      .map((p) => cachedRecord(cluster, t.name, p.partition, p.low ?? '0', read)),
-  );
-  const known = firsts.filter((r): r is FirstRecord => r !== null);
-  const oldest = known.length > 0 ? Math.min(...known.map((r) => r.timestamp)) : null;
-  const oldestAgeSeconds = oldest === null ? null : timeLagFromRecord(oldest, ctx.now);
-  const sources = [...new Set(known.flatMap((r) => (r.originalTopic ? [r.originalTopic] : [])))].sort();
-  if (depth !== null) samples.push({ series: id, metric: 'depth', value: depth });
-  if (oldestAgeSeconds !== null) samples.push({ series: id, metric: 'oldest_age', value: oldestAgeSeconds });
-  const error =
-    t.error ?? (unreadable > 0 ? `${unreadable} of ${t.partitions.length} partitions unreadable` : null);
-  return {
-    id,
-    kind: 'kafka',
-    source: cluster,
-    name: t.name,
-    depth,
-    depthMethod: 'records retained (end − start offset); Kafka keeps handled dead letters',
-    sqsDepth: null,
-    oldestAgeSeconds,
-    oldestAgeNote:
-      depth === 0
-        ? null
-        : known.length < firsts.length
-          ? 'some partitions could not be read: the oldest age may be younger than the truth'
-          : null,
-    sources,
-    judgement: judge(ctx, id, [
-      {
-        subject: { cluster, topic: t.name },
-        figures: { dlqDepth: depth, dlqOldestAgeSeconds: oldestAgeSeconds },
-      },
-    ]),
-    error,
-  };
 }
