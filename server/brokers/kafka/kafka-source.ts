@@ -1,4 +1,5 @@
 import 'server-only';
+import type { Admin } from 'kafkajs';
 import { joinGroupLag } from '@/lib/lag/group-lag';
 import { ServiceError } from '@/server/errors';
 import { getKafkaClient, type KafkaClient, type KafkaConnectionConfig } from './client';
@@ -8,7 +9,7 @@ import {
   consumerGroupDescribeRequest,
   toConsumerProtocolGroup,
 } from './consumer-group-describe';
-import { type KafkaErrorContext, toServiceError, withDeadline } from './errors';
+import { type KafkaErrorContext, kafkaErrorNames, toServiceError, withDeadline } from './errors';
 import { type KafkaFleetSnapshot, takeFleetSnapshot } from './fleet-snapshot';
 import { toGroupDescription } from './groups';
 import { fetchCommittedOffsets, fetchPartitionOffsets, topicMetadata, withFreshRoute } from './offsets';
@@ -115,7 +116,7 @@ export class KafkaSource {
   /** Needs ListGroups, which not every Kafka-protocol broker serves: `unsupported` where it is missing. */
   listGroups(): Promise<ConsumerGroupListing[]> {
     return this.call('list consumer groups', {}, async () => {
-      const { groups } = await (await this.client.admin()).listGroups();
+      const { groups } = await listGroupsOnceLoaded(await this.client.admin());
       return groups
         .map((g) => ({ groupId: g.groupId, protocolType: g.protocolType }))
         .sort((a, b) => a.groupId.localeCompare(b.groupId));
@@ -198,4 +199,22 @@ export class KafkaSource {
 
 function topicContext(topics: string[]): Context {
   return topics.length === 1 ? { topic: topics[0] } : {};
+}
+
+/** How often a broker still loading a coordinator's offsets partition is asked again, 250 ms apart and more. */
+const LOAD_RETRIES = 6;
+
+/**
+ * kafkajs's listGroups asks every broker and retries nothing: one broker that has just taken over a
+ * coordinator partition answers GROUP_LOAD_IN_PROGRESS for a moment and the whole listing fails.
+ */
+async function listGroupsOnceLoaded(admin: Admin): ReturnType<Admin['listGroups']> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await admin.listGroups();
+    } catch (err) {
+      if (attempt >= LOAD_RETRIES || !kafkaErrorNames(err).includes('GROUP_LOAD_IN_PROGRESS')) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+    }
+  }
 }
