@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configSchema, type TidewatchConfig } from '@/lib/config/schema';
-import type { FleetView, GroupView } from '@/lib/fleet/fleet-view';
+import { type FleetView, type GroupView, groupPartitionSeries } from '@/lib/fleet/fleet-view';
 import { type KafkaTestBroker, startKafkaBroker } from '@/scripts/peers/kafka-broker/index';
 import { closeKafkaClients } from '@/server/brokers/kafka/client';
 import { readLatestView } from '@/server/fleet/latest-view';
@@ -281,5 +281,15 @@ describe('the fleet view, judged snapshot by snapshot on Apache Kafka', () => {
       toMs: Date.now(),
     });
     expect(lag.points.map((p) => p.value)).toEqual([3, 6, 9, 12]);
+    // The group page's per-partition charts: offset lag and seconds behind of the one partition.
+    const last = group(views.at(-1), g.behind);
+    const series = groupPartitionSeries(cluster, g.behind, topic, 0);
+    const range = { series, fromMs: Date.now() - 60_000, toMs: Date.now() };
+    const partitionLag = await readSeries(store, { ...range, metric: 'lag' });
+    expect(partitionLag.points.map((p) => p.value)).toEqual([3, 6, 9, 12]);
+    const timeLag = await readSeries(store, { ...range, metric: 'time_lag' });
+    expect(timeLag.points).toHaveLength(WINDOW);
+    expect(timeLag.points.at(-1)?.value).toBe(last.partitions[0]?.timeLag?.seconds);
+    expect(timeLag.points.every((p) => p.value > 0)).toBe(true);
   });
 });
