@@ -1,4 +1,4 @@
-import { LEVELS, METRIC_LABELS, METRICS, type Metric } from '@/lib/thresholds/metrics';
+import type { Metric } from '@/lib/thresholds/metrics';
 import type { HistoryMetric } from './history-query';
 
 /** The history series that shows each threshold figure; time to clear is drawn as the lag it clears. */
@@ -11,14 +11,11 @@ const SERIES_METRIC: Record<Metric, HistoryMetric> = {
 };
 
 /**
- * Which history to draw beside a breach: the figure its judgement names ("critical: time lag 400 s >
- * 300 s (…)", as lib/thresholds/evaluate.ts words it), else the subject's main figure.
+ * Which history to draw beside a breach: the figure that set its level, else (a level set by the lag
+ * status, or a view stored before judgements named their figure) the subject's main figure.
  */
-export function breachMetric(reason: string, kind: 'group' | 'dlq'): HistoryMetric {
-  const named = METRICS.find((metric) =>
-    LEVELS.some((level) => reason.startsWith(`${level}: ${METRIC_LABELS[metric].label} `)),
-  );
-  if (named) return SERIES_METRIC[named];
+export function breachMetric(judgement: { metric?: Metric | null }, kind: 'group' | 'dlq'): HistoryMetric {
+  if (judgement.metric) return SERIES_METRIC[judgement.metric];
   return kind === 'group' ? 'lag' : 'depth';
 }
 

@@ -1,7 +1,7 @@
 import type { LagStatus } from '@/lib/lag/lag-status';
 import type { OffsetState } from '@/lib/lag/partition-lag';
 import type { TimeToClear } from '@/lib/lag/time-to-clear';
-import type { Level } from '@/lib/thresholds/metrics';
+import type { Level, Metric } from '@/lib/thresholds/metrics';
 
 /*
  * What the fleet pages, the metrics endpoint and the alerts read: the worker's latest judgement of
@@ -30,6 +30,8 @@ export interface Judgement {
   level: Level;
   /** For the UI: "critical: DLQ depth 3 > 0 (default for DLQs)". */
   reason: string;
+  /** The threshold figure that set the level (what a sparkline draws); null when the lag status or nothing set it. */
+  metric: Metric | null;
   /** ISO time the subject entered this level (first snapshot at it), null when never seen otherwise. */
   since: string | null;
 }

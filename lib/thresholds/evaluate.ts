@@ -18,6 +18,8 @@ export interface ThresholdEvaluation {
   /** One per measured figure that has a level set, in METRICS order. */
   metrics: MetricVerdict[];
   reason: string;
+  /** The figure behind a warn or critical level; null when every figure is ok. */
+  metric: Metric | null;
 }
 
 export function evaluateThresholds(
@@ -33,12 +35,13 @@ export function evaluateThresholds(
     (a, v) => (!a || rank(v.level) > rank(a.level) ? v : a),
     undefined,
   );
-  if (!worst) return { level: 'ok', metrics, reason: 'ok: no thresholds apply to the measured figures' };
+  if (!worst)
+    return { level: 'ok', metrics, reason: 'ok: no thresholds apply to the measured figures', metric: null };
   if (worst.level === 'ok') {
     const count = metrics.length === 1 ? '1 figure' : `${metrics.length} figures`;
-    return { level: 'ok', metrics, reason: `ok: ${count} within thresholds` };
+    return { level: 'ok', metrics, reason: `ok: ${count} within thresholds`, metric: null };
   }
-  return { level: worst.level, metrics, reason: worst.message };
+  return { level: worst.level, metrics, reason: worst.message, metric: worst.metric };
 }
 
 const rank = (level: Level) => LEVELS.indexOf(level);

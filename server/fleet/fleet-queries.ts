@@ -46,7 +46,7 @@ export async function readOverview(store: Store, now = Date.now()): Promise<Over
   const withSparks = await Promise.all(
     breaches.map(async (b, i): Promise<Breach> => {
       if (i >= MAX_SPARKS) return b;
-      return { ...b, spark: await readSpark(store, b.id, breachMetric(b.judgement.reason, b.kind), now) };
+      return { ...b, spark: await readSpark(store, b.id, breachMetric(b.judgement, b.kind), now) };
     }),
   );
   return { snapshot: { ...headOf(view), breaches: withSparks, healthy } };

@@ -2,7 +2,7 @@ import 'server-only';
 import type { ThresholdsConfig } from '@/lib/config/schema';
 import type { Judgement, SubjectId } from '@/lib/fleet/fleet-view';
 import { evaluateThresholds, type MeasuredFigures } from '@/lib/thresholds/evaluate';
-import type { Level } from '@/lib/thresholds/metrics';
+import type { Level, Metric } from '@/lib/thresholds/metrics';
 import { resolveThresholds, type ThresholdSubject } from '@/lib/thresholds/resolve';
 import type { SampleRow } from '@/server/history/samples';
 import type { Store } from '@/server/store/db';
@@ -27,6 +27,8 @@ export interface SourceFigures<G, D> {
   samples: SampleRow[];
 }
 
+type Verdict = { level: Level; reason: string; metric: Metric | null };
+
 const RANK: Record<Level, number> = { ok: 0, warn: 1, critical: 2 };
 
 /**
@@ -39,16 +41,20 @@ export function judge(
   parts: { subject: ThresholdSubject; figures: MeasuredFigures }[],
   others: { level: Level; reason: string }[] = [],
 ): Judgement {
-  let worst: { level: Level; reason: string } | null = null;
-  const verdicts = [
+  let worst: Verdict | null = null;
+  const verdicts: Verdict[] = [
     ...parts.map(({ subject, figures }) =>
       evaluateThresholds(figures, resolveThresholds(ctx.thresholds, subject)),
     ),
-    ...others,
+    ...others.map((o) => ({ ...o, metric: null })),
   ];
   for (const verdict of verdicts) {
     if (!worst || RANK[verdict.level] > RANK[worst.level]) worst = verdict;
   }
-  const { level, reason } = worst ?? { level: 'ok' as const, reason: 'ok: nothing measured yet' };
-  return { level, reason, since: ctx.sinceOf(id, level) };
+  const { level, reason, metric } = worst ?? {
+    level: 'ok',
+    reason: 'ok: nothing measured yet',
+    metric: null,
+  };
+  return { level, reason, metric, since: ctx.sinceOf(id, level) };
 }

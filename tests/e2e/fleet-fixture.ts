@@ -156,8 +156,8 @@ function judgement(
   figures: MeasuredFigures,
   sinceSecondsAgo: number | null,
 ): Judgement {
-  const { level, reason } = evaluateThresholds(figures, resolveThresholds(THRESHOLDS, subject));
-  return { level, reason, since: sinceSecondsAgo === null ? null : isoAgo(sinceSecondsAgo) };
+  const { level, reason, metric } = evaluateThresholds(figures, resolveThresholds(THRESHOLDS, subject));
+  return { level, reason, metric, since: sinceSecondsAgo === null ? null : isoAgo(sinceSecondsAgo) };
 }
 
 export interface GroupSpec {

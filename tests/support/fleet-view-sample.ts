@@ -50,7 +50,7 @@ export function sampleGroup(
     timeToClear: { kind: 'clears_in', seconds: 10 },
     status: 'OK',
     statusReason: 'consuming',
-    judgement: { level: 'ok', reason: 'within thresholds', since: null },
+    judgement: { level: 'ok', reason: 'within thresholds', metric: null, since: null },
     flags: { beyondEnd: 0, belowStart: 0, openTransactions: 0, unreadable: 0 },
     partitions: [samplePartition()],
     gone: false,
@@ -76,7 +76,12 @@ export function sampleDlq(
     oldestAgeSeconds: 600,
     oldestAgeNote: null,
     sources: [],
-    judgement: { level: 'critical', reason: 'critical: DLQ depth 3 > 0 (default for DLQs)', since: null },
+    judgement: {
+      level: 'critical',
+      reason: 'critical: DLQ depth 3 > 0 (default for DLQs)',
+      metric: 'dlqDepth',
+      since: null,
+    },
     error: null,
     ...overrides,
   };

@@ -213,12 +213,13 @@ describe('the fleet view, judged snapshot by snapshot on Apache Kafka', () => {
 
   it('applies the thresholds and keeps the time a level began', () => {
     const last = views.at(-1);
-    expect(group(last, g.stopped).judgement).toMatchObject({ level: 'critical' });
+    // Each judgement names the figure that set it, for the sparkline; a level set by the status names none.
+    expect(group(last, g.stopped).judgement).toMatchObject({ level: 'critical', metric: 'timeLagSeconds' });
     expect(group(last, g.stopped).judgement.reason).toContain('time lag');
     expect(group(last, g.keepsUp).judgement.level).toBe('ok');
     // Behaviour weighs beside size: lag rising is a warning though its time lag (seconds) is within bounds.
     expect(group(last, g.behind).timeLag?.seconds).toBeLessThan(60);
-    expect(group(last, g.behind).judgement).toMatchObject({ level: 'warn' });
+    expect(group(last, g.behind).judgement).toMatchObject({ level: 'warn', metric: null });
     expect(group(last, g.behind).judgement.reason).toMatch(
       /^warn: status WARN, .*lag rose in each of the last 4 samples/,
     );
@@ -227,7 +228,7 @@ describe('the fleet view, judged snapshot by snapshot on Apache Kafka', () => {
       kind: 'kafka',
       depth: 2,
       sources: [topic],
-      judgement: { level: 'critical', since: views[0]?.takenAt },
+      judgement: { level: 'critical', metric: 'dlqDepth', since: views[0]?.takenAt },
     });
     expect(dead?.oldestAgeSeconds).toBeGreaterThan(500);
     expect(dead?.judgement.reason).toBe('critical: DLQ depth 2 > 0 (default for DLQs)');

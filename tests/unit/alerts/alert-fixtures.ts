@@ -13,7 +13,7 @@ export function group(cluster: string, groupId: string, level: Level, since = is
     members: [],
     offsetLag: level === 'ok' ? 0 : 5000,
     maxLag: level === 'ok' ? 0 : 5000,
-    judgement: { level, reason: `${level}: time lag (test)`, since },
+    judgement: { level, reason: `${level}: time lag (test)`, metric: 'timeLagSeconds', since },
     partitions: [],
   });
 }
@@ -21,7 +21,7 @@ export function group(cluster: string, groupId: string, level: Level, since = is
 export function dlq(kind: BrokerKind, source: string, name: string, level: Level, since = iso(0)): DlqView {
   return sampleDlq(kind, source, name, {
     depth: level === 'ok' ? 0 : 3,
-    judgement: { level, reason: `${level}: DLQ depth 3 > 0 (default for DLQs)`, since },
+    judgement: { level, reason: `${level}: DLQ depth 3 > 0 (default for DLQs)`, metric: 'dlqDepth', since },
   });
 }
 

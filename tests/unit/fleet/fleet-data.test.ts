@@ -12,6 +12,7 @@ import {
 } from '@/lib/fleet/fleet-view';
 import { dlqHref, groupHref, segmentName } from '@/lib/fleet/links';
 import { indexSources, staleSource } from '@/lib/fleet/staleness';
+import { evaluateThresholds } from '@/lib/thresholds/evaluate';
 import { resolveThresholds } from '@/lib/thresholds/resolve';
 import { testGroup } from './rows';
 
@@ -22,6 +23,7 @@ const judged = (
 ): Judgement => ({
   level,
   reason,
+  metric: 'timeLagSeconds',
   since,
 });
 
@@ -109,16 +111,26 @@ describe('splitBreaches', () => {
 });
 
 describe('breachMetric', () => {
+  // Judged as the worker judges: the real thresholds over the figures, then the figure that set the level.
+  const thresholds = { defaults: { dlqOldestAgeSeconds: { warn: 3_600 } }, profiles: {}, overrides: [] };
   it.each([
-    ['critical: time lag 400 s > 300 s (default, realtime profile)', 'group', 'time_lag'],
-    ['warn: offset lag 12000 > 10000 (thresholds.defaults)', 'group', 'lag'],
-    ['critical: time to clear ∞ > 600 s (thresholds.defaults)', 'group', 'lag'],
-    ['critical: DLQ depth 3 > 0 (default for DLQs)', 'dlq', 'depth'],
-    ['warn: oldest DLQ message age 7200 s > 3600 s (x)', 'dlq', 'oldest_age'],
-    ['critical: the group is gone', 'group', 'lag'],
-    ['critical: something else', 'dlq', 'depth'],
-  ] as const)('"%s" is drawn from %s history %s', (reason, kind, metric) => {
-    expect(breachMetric(reason, kind)).toBe(metric);
+    [{ timeLagSeconds: 400 }, 'group', 'time_lag'],
+    [{ offsetLag: 12_000 }, 'group', 'lag'],
+    [{ timeToClearSeconds: Number.POSITIVE_INFINITY }, 'group', 'lag'],
+    [{ offsetLag: 0, timeLagSeconds: 0 }, 'group', 'lag'],
+    [{ dlqDepth: 3 }, 'dlq', 'depth'],
+    [{ dlqDepth: 0, dlqOldestAgeSeconds: 7_200_000 }, 'dlq', 'oldest_age'],
+    [{ dlqDepth: 0 }, 'dlq', 'depth'],
+  ] as const)('%o on a %s is drawn from its %s history', (figures, kind, metric) => {
+    const subject =
+      kind === 'group' ? { cluster: 'c', group: 'g', topic: 't' } : { cluster: 'c', queue: 'q' };
+    const judgement = evaluateThresholds(figures, resolveThresholds(thresholds, subject));
+    expect(breachMetric(judgement, kind)).toBe(metric);
+  });
+
+  it('draws the main figure for a level the lag status set, or a view stored before judgements named one', () => {
+    expect(breachMetric({ metric: null }, 'group')).toBe('lag');
+    expect(breachMetric({}, 'dlq')).toBe('depth');
   });
 });
 

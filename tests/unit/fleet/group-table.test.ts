@@ -17,7 +17,7 @@ const rows = [
     offsetLag: 500,
     status: 'STALL',
     timeToClear: { kind: 'not_catching_up' },
-    judgement: { level: 'critical', reason: 'critical: x', since: null },
+    judgement: { level: 'critical', reason: 'critical: x', metric: 'offsetLag', since: null },
   }),
   testGroup({
     groupId: 'charlie',
@@ -29,7 +29,7 @@ const rows = [
   testGroup({
     groupId: 'delta',
     topics: ['audit'],
-    judgement: { level: 'warn', reason: 'warn: x', since: null },
+    judgement: { level: 'warn', reason: 'warn: x', metric: 'offsetLag', since: null },
   }),
 ].map(toGroupRow);
 

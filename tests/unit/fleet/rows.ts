@@ -26,7 +26,7 @@ export function testGroup(over: Partial<GroupView> & { groupId: string }): Group
     timeToClear: { kind: 'clear' },
     status: 'OK',
     statusReason: 'consuming',
-    judgement: { level: 'ok', reason: 'ok: 1 figure within thresholds', since: null },
+    judgement: { level: 'ok', reason: 'ok: 1 figure within thresholds', metric: null, since: null },
     flags: { beyondEnd: 0, belowStart: 0, openTransactions: 0, unreadable: 0 },
     partitions: [],
     gone: false,

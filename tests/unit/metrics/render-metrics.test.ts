@@ -117,7 +117,9 @@ describe('renderMetrics of a fleet view', () => {
     const warned = scrape(
       sampleView({
         groups: [
-          sampleGroup('prod-eu', 'billing', { judgement: { level: 'warn', reason: '', since: null } }),
+          sampleGroup('prod-eu', 'billing', {
+            judgement: { level: 'warn', reason: '', metric: 'offsetLag', since: null },
+          }),
         ],
       }),
     );

@@ -52,15 +52,20 @@ describe('evaluateThresholds', () => {
       ['timeLagSeconds', 'critical'],
       ['timeToClearSeconds', 'warn'],
     ]);
-    expect([result.level, result.reason]).toEqual([
+    expect([result.level, result.reason, result.metric]).toEqual([
       'critical',
       'critical: DLQ depth 2 > 0 (default for DLQs)',
+      'dlqDepth',
     ]);
   });
 
   it('says how many figures are within their thresholds when all are', () => {
     const result = evaluateThresholds({ dlqDepth: 0, timeLagSeconds: 5 }, configured);
-    expect([result.level, result.reason]).toEqual(['ok', 'ok: 2 figures within thresholds']);
+    expect([result.level, result.reason, result.metric]).toEqual([
+      'ok',
+      'ok: 2 figures within thresholds',
+      null,
+    ]);
   });
 
   it('skips figures not measured, figures without a threshold, and metrics switched off', () => {
@@ -73,6 +78,7 @@ describe('evaluateThresholds', () => {
       level: 'ok',
       metrics: [],
       reason: 'ok: no thresholds apply to the measured figures',
+      metric: null,
     });
   });
 });
