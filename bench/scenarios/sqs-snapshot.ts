@@ -155,6 +155,7 @@ export const scenario = defineScenario<Context>({
         name: 'bench',
         region: 'us-east-1',
         endpoint: peer.endpoint,
+        emulatorCredentials: true,
         queuePrefixes: [`${PREFIX}orders-`],
         dlqNames: [],
       };

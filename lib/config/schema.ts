@@ -78,17 +78,40 @@ const kafkaCluster = z.strictObject({
     .default(['*.DLT', '*-dlt', '*.dlq', '*-dlq', 'dlq.*', '*.deadletter']),
 });
 
-const sqsAccount = z.strictObject({
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a short lowercase id such as prod-us'),
-  region: z.string().min(1),
-  /** Custom endpoint (an emulator or a VPC endpoint); absent = AWS's own. */
-  endpoint: z.url().optional(),
-  accessKeyIdEnv: envName.optional(),
-  secretAccessKeyEnv: envName.optional(),
-  queuePrefixes: z.array(z.string()).default([]),
-  /** Queues to treat as DLQs even when no RedrivePolicy names them. */
-  dlqNames: z.array(z.string()).default([]),
-});
+const sqsAccount = z
+  .strictObject({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a short lowercase id such as prod-us'),
+    region: z.string().min(1),
+    /** Custom endpoint (an emulator or a VPC endpoint); absent = AWS's own. */
+    endpoint: z.url().optional(),
+    accessKeyIdEnv: envName.optional(),
+    secretAccessKeyEnv: envName.optional(),
+    /**
+     * The endpoint is a local emulator that accepts any signature: sign with a fixed fake pair. Off by
+     * default, so a VPC endpoint without key variables uses the AWS default credential chain (roles, profiles).
+     */
+    emulatorCredentials: z.boolean().default(false),
+    queuePrefixes: z.array(z.string()).default([]),
+    /** Queues to treat as DLQs even when no RedrivePolicy names them. */
+    dlqNames: z.array(z.string()).default([]),
+  })
+  .superRefine((account, ctx) => {
+    if (!account.emulatorCredentials) return;
+    if (!account.endpoint) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['emulatorCredentials'],
+        message: "emulatorCredentials needs the emulator's endpoint",
+      });
+    }
+    if (account.accessKeyIdEnv || account.secretAccessKeyEnv) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['emulatorCredentials'],
+        message: 'use either emulatorCredentials or accessKeyIdEnv/secretAccessKeyEnv, not both',
+      });
+    }
+  });
 
 const store = z.strictObject({
   /** Env var with a PostgreSQL URL; unset or empty = the embedded SQLite store. */

@@ -22,7 +22,7 @@ kafka:
     - { name: demo, brokers: ["${kafka}"] }
 sqs:
   accounts:
-    - { name: demo, region: us-east-1, endpoint: "${sqs}" }
+    - { name: demo, region: us-east-1, endpoint: "${sqs}", emulatorCredentials: true }
 worker:
   # The demo's traffic changes by the second: sample often so the pages move while you watch.
   sampleIntervalSeconds: 5

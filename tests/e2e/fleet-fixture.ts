@@ -48,7 +48,7 @@ kafka:
     - { name: prod-us, brokers: ["127.0.0.1:1"] }
 sqs:
   accounts:
-    - { name: main, region: eu-west-1, endpoint: "http://127.0.0.1:1" }
+    - { name: main, region: eu-west-1, endpoint: "http://127.0.0.1:1", emulatorCredentials: true }
 worker:
   inApp: false
 ui:

@@ -8,6 +8,8 @@ export interface SqsClientConfig {
   endpoint?: string;
   accessKeyIdEnv?: string;
   secretAccessKeyEnv?: string;
+  /** A local emulator that accepts any signature; never set for AWS or a VPC endpoint. */
+  emulatorCredentials?: boolean;
 }
 
 // An on-call console must fail fast: a dead endpoint should show as such within seconds.
@@ -15,16 +17,20 @@ const CONNECTION_TIMEOUT_MS = 1_500;
 const REQUEST_TIMEOUT_MS = 4_000;
 const MAX_ATTEMPTS = 2;
 
-/** Emulators accept any signature; this pair is only ever used when an endpoint is configured. */
+/** Emulators accept any signature; this pair is only used for an account the config marks as one. */
 const EMULATOR_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 const globalCache = globalThis as typeof globalThis & { __tidewatchSqsClients?: Map<string, SQSClient> };
 
 /** Two accounts on one endpoint with different credentials must not share a client. */
 export function sqsClientKey(cfg: SqsClientConfig): string {
-  return [cfg.region, cfg.endpoint ?? 'aws', cfg.accessKeyIdEnv ?? '', cfg.secretAccessKeyEnv ?? ''].join(
-    '|',
-  );
+  return [
+    cfg.region,
+    cfg.endpoint ?? 'aws',
+    cfg.accessKeyIdEnv ?? '',
+    cfg.secretAccessKeyEnv ?? '',
+    cfg.emulatorCredentials ? 'emulator' : 'chain',
+  ].join('|');
 }
 
 function readEnv(name: string): string {
@@ -42,8 +48,9 @@ function credentialsFor(cfg: SqsClientConfig) {
     }
     return { accessKeyId: readEnv(cfg.accessKeyIdEnv), secretAccessKey: readEnv(cfg.secretAccessKeyEnv) };
   }
-  // Without an endpoint this is real AWS: leave credentials to the SDK's default chain (roles, profiles).
-  return cfg.endpoint ? EMULATOR_CREDENTIALS : undefined;
+  if (cfg.emulatorCredentials) return EMULATOR_CREDENTIALS;
+  // AWS itself or a VPC endpoint: the SDK's default chain (env, profiles, instance and task roles).
+  return undefined;
 }
 
 /** One client per (region, endpoint) per process. */

@@ -40,7 +40,14 @@ describe('deadLetterSources: one DeadLetterSource per configured broker', () => 
       kafka: { clusters: [kafka('dls-a'), kafka('dls-b')] },
       sqs: {
         accounts: [
-          { name: 'dls-s', region: REGION, endpoint: sqs.endpoint, queuePrefixes: [], dlqNames: [] },
+          {
+            name: 'dls-s',
+            region: REGION,
+            endpoint: sqs.endpoint,
+            emulatorCredentials: true,
+            queuePrefixes: [],
+            dlqNames: [],
+          },
         ],
       },
     });

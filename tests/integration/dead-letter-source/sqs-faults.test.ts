@@ -38,6 +38,7 @@ describe('an SQS send whose answer is lost', () => {
       name: 'lost-answers',
       region: REGION,
       endpoint: proxy.endpoint,
+      emulatorCredentials: true,
       queuePrefixes: [],
       dlqNames: [],
     });

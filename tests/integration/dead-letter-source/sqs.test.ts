@@ -94,6 +94,7 @@ describe.each(PEERS)('SqsDeadLetters against $name', (peer) => {
       name: `dls-${peer.name}`,
       region: REGION,
       endpoint: server.endpoint,
+      emulatorCredentials: true,
       queuePrefixes: [],
       dlqNames: [],
     };

@@ -20,7 +20,7 @@ function kafkaCluster(name: string, bootstrap: string): KafkaClusterConfig {
 }
 
 function sqsAccount(name: string, endpoint: string, queuePrefixes: string[]): SqsAccountConfig {
-  return { name, region: REGION, endpoint, queuePrefixes, dlqNames: [] };
+  return { name, region: REGION, endpoint, emulatorCredentials: true, queuePrefixes, dlqNames: [] };
 }
 
 describe('the fleet snapshot over every configured broker', () => {

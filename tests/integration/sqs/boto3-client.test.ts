@@ -76,7 +76,7 @@ describe.each(QUERY_PEERS)('boto3 (query protocol) against $name agrees with the
       expect(JSON.parse(m.body)).toMatchObject({ event_type: 'OrderPlaced' });
     }
 
-    const adapter = new SqsSource({ region: REGION, endpoint: server.endpoint });
+    const adapter = new SqsSource({ region: REGION, endpoint: server.endpoint, emulatorCredentials: true });
     const dlqs = await adapter.findDeadLetterQueues(await adapter.listQueues(prefix));
     expect(dlqs.map((d) => ({ arn: d.arn, sources: d.sources.map((s) => s.arn) }))).toEqual(view.dlqs);
   });

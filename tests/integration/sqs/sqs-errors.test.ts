@@ -26,7 +26,7 @@ describe('SqsSource when the broker is not there', () => {
     const peer = await start();
     const url = `${peer.endpoint}/123456789012/gone`;
     await peer.stop();
-    const source = new SqsSource({ region: REGION, endpoint: peer.endpoint });
+    const source = new SqsSource({ region: REGION, endpoint: peer.endpoint, emulatorCredentials: true });
     const { error, ms } = await failureOf(source.listQueues());
     expect(error).toMatchObject({ code: 'broker_unavailable' });
     // Far below the 2 × 4 s a silent peer costs: a refused connection must not wait out timeouts.
@@ -45,7 +45,11 @@ describe('SqsSource when the broker is not there', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as { port: number };
     try {
-      const source = new SqsSource({ region: REGION, endpoint: `http://127.0.0.1:${port}` });
+      const source = new SqsSource({
+        region: REGION,
+        endpoint: `http://127.0.0.1:${port}`,
+        emulatorCredentials: true,
+      });
       const { error, ms } = await failureOf(source.queueStats(`http://127.0.0.1:${port}/1/q`));
       expect(error).toMatchObject({ code: 'broker_unavailable' });
       expect(ms).toBeLessThan(15_000);

@@ -28,7 +28,7 @@ import {
 import { startSqsProxy } from './sqs-proxy';
 
 function accountFor(endpoint: string, queuePrefixes: string[], dlqNames: string[] = []): SqsAccountConfig {
-  return { name: 'test', region: REGION, endpoint, queuePrefixes, dlqNames };
+  return { name: 'test', region: REGION, endpoint, emulatorCredentials: true, queuePrefixes, dlqNames };
 }
 
 function queue(snapshot: SqsFleetSnapshot, name: string): SqsFleetQueue {

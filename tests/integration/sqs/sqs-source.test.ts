@@ -27,7 +27,7 @@ describe.each(PEERS)('SqsSource against $name', (peer) => {
   beforeAll(async () => {
     server = await peer.start();
     seed = seedClient(server.endpoint);
-    source = new SqsSource({ region: REGION, endpoint: server.endpoint });
+    source = new SqsSource({ region: REGION, endpoint: server.endpoint, emulatorCredentials: true });
     prefix = uniquePrefix(peer.name);
     seeded = await seedDeadLetters(seed, prefix, ORDER_MESSAGES);
   }, PEER_START_TIMEOUT_MS);

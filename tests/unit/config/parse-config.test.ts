@@ -51,6 +51,20 @@ describe('parseConfig', () => {
       message: /bcrypt/,
     },
     {
+      name: 'emulator credentials for AWS itself (no endpoint)',
+      yaml: `auth:\n  github: { clientId: x, clientSecretEnv: GH }\nsqs:\n  accounts:\n    - name: prod\n      region: us-east-1\n      emulatorCredentials: true\n`,
+      path: 'sqs.accounts[0].emulatorCredentials',
+      line: 7,
+      message: /needs the emulator's endpoint/,
+    },
+    {
+      name: 'emulator credentials beside key variables',
+      yaml: `auth:\n  github: { clientId: x, clientSecretEnv: GH }\nsqs:\n  accounts:\n    - name: local\n      region: us-east-1\n      endpoint: http://127.0.0.1:4566\n      accessKeyIdEnv: K\n      secretAccessKeyEnv: S\n      emulatorCredentials: true\n`,
+      path: 'sqs.accounts[0].emulatorCredentials',
+      line: 10,
+      message: /either emulatorCredentials or accessKeyIdEnv/,
+    },
+    {
       name: 'a broker without a port',
       yaml: `auth:\n  github: { clientId: x, clientSecretEnv: GH }\nkafka:\n  clusters:\n    - name: prod\n      brokers:\n        - kafka-1\n`,
       path: 'kafka.clusters[0].brokers[0]',
