@@ -17,6 +17,7 @@ const INPUTS = [
   'next.config.js',
   'package-lock.json',
   'tsconfig.json',
+  'tsconfig.build.json',
 ];
 const STAMP = path.join(ROOT, '.next', 'tidewatch-build-stamp');
 
