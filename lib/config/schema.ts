@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ROLES } from '@/lib/auth/roles';
 import { BUILTIN_PROFILES } from '@/lib/thresholds/defaults';
 import type { Metric } from '@/lib/thresholds/metrics';
+import { envelopeSchema } from './envelope-schema';
 
 /**
  * The shape of tidewatch.config.yaml. Secrets are never values here: a field ending in `Env` names the
@@ -236,6 +237,7 @@ export const configSchema = z
     alerts: alerts.default({ webhooks: [] }),
     metrics: metrics.default({ tokenEnv: 'TIDEWATCH_METRICS_TOKEN' }),
     ui: ui.default({ refreshSeconds: 15 }),
+    envelope: envelopeSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
     const { credentials, oidc, github } = config.auth;
