@@ -6,17 +6,13 @@ import { ChartHistory } from '@/components/charts/chart-history';
 import type { ChartThresholds } from '@/lib/fleet/chart-thresholds';
 import type { GroupData } from '@/lib/fleet/fleet-data';
 import { groupPartitionSeries } from '@/lib/fleet/fleet-view';
-import {
-  DEFAULT_RANGE,
-  HISTORY_RANGES,
-  type HistoryData,
-  type HistoryRange,
-  RANGE_LABELS,
-} from '@/lib/fleet/history-query';
+import { DEFAULT_RANGE, type HistoryData, type HistoryRange } from '@/lib/fleet/history-query';
 import { fleetQueries } from '@/lib/fleet/query-keys';
 import { indexSources, staleSource } from '@/lib/fleet/staleness';
+import { ChartsTopic } from './charts-topic';
 import { EmptySnapshot } from './empty-snapshot';
 import { LiveBar } from './live-bar';
+import { RangePicker } from './range-picker';
 import { StaleNote } from './stale-note';
 import { SummaryGroup } from './summary-group';
 import { TableMembers } from './table-members';
@@ -33,18 +29,6 @@ interface Props {
   renderedAt: number;
   sampleSeconds: number;
   configured: string[];
-}
-
-function RangePicker({ range, onChange }: { range: HistoryRange; onChange(range: HistoryRange): void }) {
-  return (
-    <fieldset className="ranges" aria-label="Chart range">
-      {(Object.keys(HISTORY_RANGES) as HistoryRange[]).map((r) => (
-        <button key={r} type="button" aria-pressed={r === range} onClick={() => onChange(r)}>
-          {RANGE_LABELS[r]}
-        </button>
-      ))}
-    </fieldset>
-  );
 }
 
 /** One consumer group, live: summary, lag charts with thresholds, partitions (click one to chart it), members. */
@@ -97,6 +81,15 @@ export function LiveGroup(props: Props) {
               initial={initialHistory ? { data: initialHistory.time_lag, at: renderedAt } : undefined}
             />
           </div>
+          {group.topics.length > 1 && (
+            <ChartsTopic
+              cluster={cluster}
+              groupId={groupId}
+              topics={group.topics}
+              range={range}
+              thresholds={thresholds.topics}
+            />
+          )}
           <h2>Partitions</h2>
           {partition && (
             <section

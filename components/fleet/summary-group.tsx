@@ -3,20 +3,17 @@
 import type { GroupView } from '@/lib/fleet/fleet-view';
 import {
   formatCount,
-  formatDuration,
   formatRate,
   formatTimeLag,
   formatTimeToClear,
-  formatUtc,
   NONE,
   TIME_LAG_METHODS,
 } from '@/lib/fleet/format';
-import { BadgeJudgement, BadgeStatus } from './badges';
-import { useNow } from './live-context';
+import { BadgeStatus } from './badges';
+import { JudgementLine } from './judgement-line';
 
 /** The group at a glance: where it stands against its thresholds, and the figures behind that. */
 export function SummaryGroup({ group }: { group: GroupView }) {
-  const now = useNow();
   const { judgement, flags } = group;
   const flagged = [
     flags.belowStart > 0 && `${flags.belowStart} below the log start (data lost)`,
@@ -26,16 +23,7 @@ export function SummaryGroup({ group }: { group: GroupView }) {
   ].filter(Boolean);
   return (
     <>
-      <p className="breach-reason" data-testid="judgement">
-        <BadgeJudgement judgement={judgement} /> {judgement.reason}
-        {judgement.level !== 'ok' && judgement.since && (
-          <span className="muted small">
-            {' '}
-            · since {formatUtc(judgement.since, now)} (
-            {formatDuration((now - Date.parse(judgement.since)) / 1000)})
-          </span>
-        )}
-      </p>
+      <JudgementLine judgement={judgement} />
       <dl className="summary" data-testid="group-summary">
         <div>
           <dt>Status</dt>

@@ -51,6 +51,7 @@ export type OverviewData = FleetData<{ breaches: Breach[]; healthy: HealthyItem[
 export type GroupsData = FleetData<{ groups: GroupRow[] }>;
 export type GroupData = FleetData<{ group: GroupView }>;
 export type DlqsData = FleetData<{ dlqs: DlqRow[] }>;
+export type DlqData = FleetData<{ dlq: DlqView }>;
 
 export function headOf(view: FleetView): SnapshotHead {
   return { takenAt: view.takenAt, sources: view.sources };

@@ -152,7 +152,8 @@ export const dlqSubjectId = (kind: BrokerKind, source: string, name: string): Su
 /*
  * History series names (server/history/samples.ts stores them opaquely). A group's and a DLQ's series
  * is its subject id; below it hang the group's topics and partitions. Metrics per series:
- * group and group/topic: `lag`, `time_lag`; group partition: `lag`, `committed`, `time_lag`;
+ * group and group/topic: `lag`, `time_lag` (the worst partition's); group partition: `lag`, `committed`,
+ * `time_lag`;
  * topic partition: `high`; DLQ: `depth`, `oldest_age`.
  */
 export const groupTopicSeries = (cluster: string, groupId: string, topic: string): string =>

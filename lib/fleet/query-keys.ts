@@ -1,3 +1,4 @@
+import type { BrokerKind } from './fleet-view';
 import type { HistoryMetric, HistoryRange } from './history-query';
 
 /*
@@ -21,6 +22,10 @@ export const fleetQueries = {
     url: `/api/fleet/groups/${seg(cluster)}/${seg(groupId)}`,
   }),
   dlqs: (): FleetQuery => ({ queryKey: ['fleet', 'dlqs'], url: '/api/fleet/dlqs' }),
+  dlq: (kind: BrokerKind, source: string, name: string): FleetQuery => ({
+    queryKey: ['fleet', 'dlq', kind, source, name],
+    url: `/api/fleet/dlqs/${kind}/${seg(source)}/${seg(name)}`,
+  }),
   history: (series: string, metric: HistoryMetric, range: HistoryRange): FleetQuery => ({
     queryKey: ['history', series, metric, range],
     url: `/api/history?${new URLSearchParams({ series, metric, range })}`,

@@ -5,6 +5,7 @@ import { type ChartThresholds, chartThresholds } from '@/lib/fleet/chart-thresho
 import {
   type Breach,
   compareDlqs,
+  type DlqData,
   type DlqsData,
   type FleetData,
   type GroupData,
@@ -15,7 +16,7 @@ import {
   splitBreaches,
   toGroupRow,
 } from '@/lib/fleet/fleet-data';
-import type { DlqView, FleetView, GroupView } from '@/lib/fleet/fleet-view';
+import type { BrokerKind, DlqView, FleetView, GroupView } from '@/lib/fleet/fleet-view';
 import {
   CHART_POINTS,
   HISTORY_RANGES,
@@ -79,6 +80,18 @@ export async function readDlqs(store: Store, now = Date.now()): Promise<DlqsData
   return { snapshot: { ...headOf(view), dlqs } };
 }
 
+/** Throws not_found for a DLQ the latest snapshot does not hold. */
+export async function readDlq(
+  store: Store,
+  kind: BrokerKind,
+  source: string,
+  name: string,
+): Promise<DlqData> {
+  const view = await readLatestView(store);
+  if (!view) return { snapshot: null };
+  return { snapshot: { ...headOf(view), dlq: findDlq(view, kind, source, name) } };
+}
+
 export async function readHistory(store: Store, query: HistoryQuery, now = Date.now()): Promise<HistoryData> {
   const toMs = now;
   const fromMs = now - HISTORY_RANGES[query.range] * 1000;
@@ -129,6 +142,24 @@ export function findGroup(view: FleetView, cluster: string, groupId: string): Gr
     );
   }
   return group;
+}
+
+export function findDlq(view: FleetView, kind: BrokerKind, source: string, name: string): DlqView {
+  const dlq = view.dlqs.find((d) => d.kind === kind && d.source === source && d.name === name);
+  if (!dlq) {
+    const where = kind === 'kafka' ? `cluster "${source}"` : `SQS account "${source}"`;
+    throw new ServiceError('not_found', `DLQ "${name}" on ${where} is not in the latest snapshot.`);
+  }
+  return dlq;
+}
+
+/** A DLQ's chart lines, resolved as the worker judges it: by topic on Kafka, by queue on SQS. */
+export function dlqThresholds(config: ThresholdsConfig, dlq: Pick<DlqView, 'kind' | 'source' | 'name'>) {
+  const subject =
+    dlq.kind === 'kafka'
+      ? { cluster: dlq.source, topic: dlq.name }
+      : { cluster: dlq.source, queue: dlq.name };
+  return chartThresholds(resolveThresholds(config, subject));
 }
 
 /**

@@ -288,15 +288,22 @@ function recordGroupSamples(
   samples.push({ series: id, metric: 'lag', value: g.summary.totalLag });
   if (worst) samples.push({ series: id, metric: 'time_lag', value: worst.seconds });
   const topicLag = new Map<string, number>();
+  const topicTimeLag = new Map<string, number>();
   for (const p of partitions) {
     if (p.committed === null || p.lag === null) continue;
     const series = groupPartitionSeries(cluster, g.groupId, p.topic, p.partition);
     samples.push({ series, metric: 'lag', value: p.lag });
     samples.push({ series, metric: 'committed', value: Number(p.committed) });
-    if (p.timeLag) samples.push({ series, metric: 'time_lag', value: p.timeLag.seconds });
+    if (p.timeLag) {
+      samples.push({ series, metric: 'time_lag', value: p.timeLag.seconds });
+      topicTimeLag.set(p.topic, Math.max(topicTimeLag.get(p.topic) ?? 0, p.timeLag.seconds));
+    }
     topicLag.set(p.topic, (topicLag.get(p.topic) ?? 0) + Math.max(0, p.lag));
   }
   for (const [topic, lag] of topicLag) {
-    samples.push({ series: groupTopicSeries(cluster, g.groupId, topic), metric: 'lag', value: lag });
+    const series = groupTopicSeries(cluster, g.groupId, topic);
+    samples.push({ series, metric: 'lag', value: lag });
+    const seconds = topicTimeLag.get(topic);
+    if (seconds !== undefined) samples.push({ series, metric: 'time_lag', value: seconds });
   }
 }

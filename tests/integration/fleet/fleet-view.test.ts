@@ -5,7 +5,12 @@ import path from 'node:path';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configSchema, type TidewatchConfig } from '@/lib/config/schema';
-import { type FleetView, type GroupView, groupPartitionSeries } from '@/lib/fleet/fleet-view';
+import {
+  type FleetView,
+  type GroupView,
+  groupPartitionSeries,
+  groupTopicSeries,
+} from '@/lib/fleet/fleet-view';
 import { type KafkaTestBroker, startKafkaBroker } from '@/scripts/peers/kafka-broker/index';
 import { closeKafkaClients } from '@/server/brokers/kafka/client';
 import { readLatestView } from '@/server/fleet/latest-view';
@@ -292,5 +297,9 @@ describe('the fleet view, judged snapshot by snapshot on Apache Kafka', () => {
     expect(timeLag.points).toHaveLength(WINDOW);
     expect(timeLag.points.at(-1)?.value).toBe(last.partitions[0]?.timeLag?.seconds);
     expect(timeLag.points.every((p) => p.value > 0)).toBe(true);
+    // The per-topic charts: the topic's lag and its worst partition's seconds behind.
+    const topicRange = { ...range, series: groupTopicSeries(cluster, g.behind, topic) };
+    const topicTimeLag = await readSeries(store, { ...topicRange, metric: 'time_lag' });
+    expect(topicTimeLag.points.map((p) => p.value)).toEqual(timeLag.points.map((p) => p.value));
   });
 });

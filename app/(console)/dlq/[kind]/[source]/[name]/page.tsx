@@ -1,0 +1,73 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { LiveProvider } from '@/components/fleet/live-context';
+import { LiveDlq } from '@/components/fleet/live-dlq';
+import type { DlqData } from '@/lib/fleet/fleet-data';
+import type { BrokerKind } from '@/lib/fleet/fleet-view';
+import { DEFAULT_RANGE } from '@/lib/fleet/history-query';
+import { segmentName } from '@/lib/fleet/links';
+import { pageRole } from '@/lib/nav';
+import { requirePageRole } from '@/server/auth/guard';
+import { getConfig } from '@/server/config';
+import { ServiceError } from '@/server/errors';
+import { configuredSourceNames, dlqThresholds, readDlq, readHistory } from '@/server/fleet/fleet-queries';
+import type { Store } from '@/server/store/db';
+import { getStore } from '@/server/store/get-store';
+
+type Params = Promise<{ kind: string; source: string; name: string }>;
+
+export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
+  return { title: segmentName((await params).name) };
+}
+
+const isKind = (kind: string): kind is BrokerKind => kind === 'kafka' || kind === 'sqs';
+
+async function readOrNotFound(
+  store: Store,
+  kind: BrokerKind,
+  source: string,
+  name: string,
+): Promise<DlqData> {
+  try {
+    return await readDlq(store, kind, source, name);
+  } catch (error) {
+    if (error instanceof ServiceError && error.code === 'not_found') notFound();
+    throw error;
+  }
+}
+
+export default async function DlqDetailPage({ params }: { params: Params }) {
+  const raw = await params;
+  // The segments as they came, so the way back after sign-in is the very address asked for.
+  await requirePageRole(pageRole('/dlq'), `/dlq/${raw.kind}/${raw.source}/${raw.name}`);
+  if (!isKind(raw.kind)) notFound();
+  const kind = raw.kind;
+  const [source, name] = [segmentName(raw.source), segmentName(raw.name)];
+  const { config } = getConfig();
+  const store = await getStore();
+  const renderedAt = Date.now();
+  const initial = await readOrNotFound(store, kind, source, name);
+  const dlq = initial.snapshot?.dlq;
+  const history = (metric: 'depth' | 'oldest_age') =>
+    dlq ? readHistory(store, { series: dlq.id, metric, range: DEFAULT_RANGE }, renderedAt) : null;
+  const [depth, oldestAge] = await Promise.all([history('depth'), history('oldest_age')]);
+  return (
+    <LiveProvider
+      refreshSeconds={config.ui.refreshSeconds}
+      sampleSeconds={config.worker.sampleIntervalSeconds}
+      renderedAt={renderedAt}
+    >
+      <LiveDlq
+        kind={kind}
+        source={source}
+        name={name}
+        initial={initial}
+        initialHistory={depth && oldestAge ? { depth, oldest_age: oldestAge } : null}
+        thresholds={dlqThresholds(config.thresholds, { kind, source, name })}
+        renderedAt={renderedAt}
+        sampleSeconds={config.worker.sampleIntervalSeconds}
+        configured={configuredSourceNames(config)}
+      />
+    </LiveProvider>
+  );
+}
