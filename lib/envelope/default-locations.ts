@@ -44,6 +44,8 @@ export const DEFAULT_ENVELOPE_LOCATIONS: Record<EnvelopeField, readonly string[]
     'header:ce_type',
     'header:ce-type',
     'header:NServiceBus.EnclosedMessageTypes#dotnet-type',
+    // What a native (non-NServiceBus) sender names for an NServiceBus endpoint on SQS.
+    'header:MessageTypeFullName#dotnet-type',
     'body:messageType.0#urn-type',
     'header:MT-MessageType#urn-type',
   ],

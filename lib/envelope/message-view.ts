@@ -53,28 +53,43 @@ export function viewMessage(input: EnvelopeInput, maxBodyBytes: number): Message
   setBody(view, body.text);
 
   // SNS fan-out without raw delivery: the published message is the Notification's Message string.
-  if (isRecord(view.body) && view.body.Type === 'Notification' && typeof view.body.Message === 'string') {
+  if (isSnsNotification(view.body)) {
     const notification = view.body;
     view.sns = notification;
     view.unwrapped.push('sns');
     headers.addSnsAttributes(notification.MessageAttributes);
-    setBody(view, notification.Message as string);
+    setBody(view, notification.Message);
   }
-  // NServiceBus's SQS transport envelope: headers beside a base64 body (`S3BodyKey` when it went to S3).
-  if (isRecord(view.body) && isRecord(view.body.Headers) && 'S3BodyKey' in view.body) {
+  if (isNServiceBusTransportMessage(view.body)) {
     const transportMessage = view.body;
     view.unwrapped.push('nservicebus');
     headers.addAll(transportMessage.Headers);
-    const text = typeof transportMessage.Body === 'string' ? base64Utf8(transportMessage.Body) : null;
-    if (text === null) {
-      view.body = undefined;
-      view.bodyText = null;
-      view.bodyKind = typeof transportMessage.Body === 'string' ? 'binary' : 'empty';
-    } else {
-      setBody(view, text);
-    }
+    const text = base64Utf8(transportMessage.Body);
+    view.body = undefined;
+    view.bodyText = null;
+    // Older transports write `empty message` for no body; one moved to S3 leaves Body empty.
+    view.bodyKind =
+      transportMessage.Body === '' || transportMessage.Body === 'empty message' ? 'empty' : 'binary';
+    if (text !== null && view.bodyKind !== 'empty') setBody(view, text);
   }
   return view;
+}
+
+function isSnsNotification(body: unknown): body is Record<string, unknown> & { Message: string } {
+  return (
+    isRecord(body) &&
+    body.Type === 'Notification' &&
+    typeof body.Message === 'string' &&
+    typeof body.TopicArn === 'string'
+  );
+}
+
+/** NServiceBus's SQS transport envelope: its headers beside a base64 body (`S3BodyKey` when that went to S3). */
+function isNServiceBusTransportMessage(
+  body: unknown,
+): body is { Headers: Record<string, unknown>; Body: string } {
+  if (!isRecord(body) || !isRecord(body.Headers) || typeof body.Body !== 'string') return false;
+  return Object.hasOwn(body, 'S3BodyKey') || Object.hasOwn(body.Headers, 'NServiceBus.MessageId');
 }
 
 function setBody(view: MessageView, text: string): void {

@@ -176,6 +176,7 @@ describe('hostile bodies are safe', () => {
     expect(({} as Record<string, unknown>).correlation_id).toBeUndefined();
     const sns = json({
       Type: 'Notification',
+      TopicArn: 'arn:aws:sns:us-east-1:123456789012:t',
       Message: '{}',
       MessageAttributes: JSON.parse('{"__proto__":{"Type":"String","Value":"p"}}'),
     });
@@ -254,5 +255,59 @@ describe('hostile bodies are safe', () => {
     const broken = { body: { text: '{}', size: 2 }, headers: 'nope', systemAttributes: 7, timestamp: 'x' };
     const envelope = extractEnvelope(broken as unknown as EnvelopeInput, rules);
     expect(envelope).toMatchObject({ eventId: null, correlationId: null, summary: '' });
+  });
+});
+
+describe('wrappers are taken off only when they are what they claim', () => {
+  it('a payload that merely has Type and Message is not an SNS Notification', () => {
+    const body = json({
+      Type: 'Notification',
+      Message: json({ correlation_id: 'inner' }),
+      correlation_id: 'outer',
+    });
+    expect(extractEnvelope(sqs(body), rules)).toMatchObject({ correlationId: 'outer', unwrapped: [] });
+  });
+
+  it('an SNS Notification whose Message is not JSON is read as text', () => {
+    const body = json({
+      Type: 'Notification',
+      TopicArn: 'arn:aws:sns:us-east-1:123456789012:t',
+      Message: 'Hello world!',
+    });
+    expect(extractEnvelope(sqs(body), rules)).toMatchObject({
+      bodyKind: 'text',
+      summary: 'Hello world!',
+      unwrapped: ['sns'],
+    });
+  });
+
+  it('an older NServiceBus transport message (no S3BodyKey), and one with no body', () => {
+    const headers = { 'NServiceBus.MessageId': 'nsb-1', 'NServiceBus.ConversationId': 'conv-1' };
+    const old = json({
+      Headers: headers,
+      Body: Buffer.from('{"OrderId":"ord-1"}').toString('base64'),
+      TimeToBeReceived: '10675199.02:48:05.4775807',
+    });
+    expect(extractEnvelope(sqs(old), rules)).toMatchObject({
+      eventId: 'nsb-1',
+      correlationId: 'conv-1',
+      summary: '{"OrderId":"ord-1"}',
+    });
+    const empty = json({ Headers: headers, Body: 'empty message' });
+    expect(extractEnvelope(sqs(empty), rules)).toMatchObject({
+      eventId: 'nsb-1',
+      bodyKind: 'empty',
+      summary: '',
+    });
+    const binary = json({
+      Headers: headers,
+      Body: Buffer.from([0xff, 0xfe, 0x00]).toString('base64'),
+      S3BodyKey: null,
+    });
+    expect(extractEnvelope(sqs(binary), rules)).toMatchObject({
+      eventId: 'nsb-1',
+      bodyKind: 'binary',
+      summary: '',
+    });
   });
 });
