@@ -57,7 +57,8 @@ export const envelopeSchema = z.strictObject({
     .min(1024)
     .max(64 * 1024 * 1024)
     .default(DEFAULT_MAX_BODY_BYTES),
-  summaryChars: z.number().int().min(16).max(2000).default(DEFAULT_SUMMARY_CHARS),
+  /** One line in a list of events; the index stores at most 200 characters. */
+  summaryChars: z.number().int().min(16).max(200).default(DEFAULT_SUMMARY_CHARS),
   locations: locations.default({}),
   businessKeys: z.array(businessKey).max(200).default([]),
 }) satisfies z.ZodType<EnvelopeConfig>;

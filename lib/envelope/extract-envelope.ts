@@ -40,6 +40,9 @@ export interface EnvelopeRules {
   businessKeys: readonly BusinessKeyRule[];
 }
 
+/** Business keys kept per event, whatever the config lists: they are index rows, each costs a write. */
+export const MAX_BUSINESS_KEYS = 16;
+
 export interface BusinessKey {
   name: string;
   value: string;
@@ -166,6 +169,7 @@ function businessKeys(
 ): BusinessKey[] {
   const keys: BusinessKey[] = [];
   for (const rule of rules) {
+    if (keys.length >= MAX_BUSINESS_KEYS) break;
     if (keys.some((k) => k.name === rule.name) || !cachedGlob(rule.eventType).test(eventType ?? '')) continue;
     for (const path of rule.paths) {
       const value = cleanId(scalar(atPath(body, path.split('.'))));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '@/lib/config/parse';
 import { DEFAULT_ENVELOPE_LOCATIONS } from '@/lib/envelope/default-locations';
-import { ENVELOPE_FIELDS, extractEnvelope } from '@/lib/envelope/extract-envelope';
+import { ENVELOPE_FIELDS, extractEnvelope, MAX_BUSINESS_KEYS } from '@/lib/envelope/extract-envelope';
 import { mustParseLocation } from '@/lib/envelope/locations';
 import { DEFAULT_ENVELOPE_RULES, envelopeRules } from '@/lib/envelope/rules';
 import { json, kafka } from './messages';
@@ -182,5 +182,16 @@ describe('business keys', () => {
     },
   ])('$name', ({ input, want }) => {
     expect(extractEnvelope(input, rules).businessKeys).toEqual(want);
+  });
+});
+
+describe('business keys per event', () => {
+  it('are capped, the first rules winning', () => {
+    const names = Array.from({ length: 20 }, (_, i) => `key_${i}`);
+    const yaml = `envelope:\n  businessKeys:\n${names.map((n) => `    - { eventType: "*", name: ${n}, path: ${n} }\n`).join('')}`;
+    const body = json(Object.fromEntries(names.map((n) => [n, `v-${n}`])));
+    const keys = extractEnvelope(kafka(body), rulesFrom(yaml)).businessKeys;
+    expect(keys).toHaveLength(MAX_BUSINESS_KEYS);
+    expect(keys.map((k) => k.name)).toEqual(names.slice(0, MAX_BUSINESS_KEYS));
   });
 });
