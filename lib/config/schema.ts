@@ -3,6 +3,7 @@ import { ROLES } from '@/lib/auth/roles';
 import { BUILTIN_PROFILES } from '@/lib/thresholds/defaults';
 import type { Metric } from '@/lib/thresholds/metrics';
 import { envelopeSchema } from './envelope-schema';
+import { maskingConfigSchema } from './masking-schema';
 
 /**
  * The shape of tidewatch.config.yaml. Secrets are never values here: a field ending in `Env` names the
@@ -238,6 +239,7 @@ export const configSchema = z
     metrics: metrics.default({ tokenEnv: 'TIDEWATCH_METRICS_TOKEN' }),
     ui: ui.default({ refreshSeconds: 15 }),
     envelope: envelopeSchema.prefault({}),
+    masking: maskingConfigSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
     const { credentials, oidc, github } = config.auth;
