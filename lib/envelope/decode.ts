@@ -21,8 +21,10 @@ export function decode(decoder: Decoder | null, value: string): string | null {
       return traceparentId(value);
     case 'xray':
       return xrayTraceId(value);
-    case 'dotnet-type':
-      return dotnetTypeName(value);
+    case 'b3':
+      return b3TraceId(value);
+    case 'class-name':
+      return className(value);
     case 'urn-type':
       return urnTypeName(value);
     case 'schema-version':
@@ -47,14 +49,20 @@ function xrayTraceId(value: string): string | null {
   return match ? `${match[1]}${match[2]}`.toLowerCase() : null;
 }
 
+/** Zipkin B3 (Spring Cloud Sleuth on Kafka): `b3: <trace id>-<span id>[-<sampled>[-<parent>]]` or `X-B3-TraceId`. */
+function b3TraceId(value: string): string | null {
+  const match = /^([0-9a-f]{16}|[0-9a-f]{32})(?:-[0-9a-f]{16}(?:-.*)?)?$/.exec(value.trim());
+  return match?.[1] && !/^0+$/.test(match[1]) ? match[1] : null;
+}
+
 /**
- * NServiceBus.EnclosedMessageTypes lists assembly-qualified names, most specific first:
- * `Shop.Messages.OrderPlaced, Shop.Messages, Version=1.0.0.0, …;Shop.Messages.IOrderEvent, …`.
- * The type's own name is what the rest of the fleet calls the event.
+ * A class's own name from a qualified one: NServiceBus.EnclosedMessageTypes lists assembly-qualified
+ * names, most specific first (`Shop.Messages.OrderPlaced, Shop.Messages, Version=1.0.0.0, …;…`), Spring's
+ * `__TypeId__` a Java class (`com.shop.Order$Placed`). The short name is what the rest of the fleet calls it.
  */
-function dotnetTypeName(value: string): string | null {
+function className(value: string): string | null {
   const fullName = value.split(';')[0]?.split(/[,[]/)[0]?.trim() ?? '';
-  const name = fullName.split(/[.+]/).pop()?.replace(/`\d+$/, '') ?? '';
+  const name = fullName.split(/[.+$]/).pop()?.replace(/`\d+$/, '') ?? '';
   return name === '' ? null : name;
 }
 

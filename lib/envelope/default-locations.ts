@@ -43,11 +43,13 @@ export const DEFAULT_ENVELOPE_LOCATIONS: Record<EnvelopeField, readonly string[]
     'cloudevents:type',
     'header:ce_type',
     'header:ce-type',
-    'header:NServiceBus.EnclosedMessageTypes#dotnet-type',
+    'header:NServiceBus.EnclosedMessageTypes#class-name',
     // What a native (non-NServiceBus) sender names for an NServiceBus endpoint on SQS.
-    'header:MessageTypeFullName#dotnet-type',
+    'header:MessageTypeFullName#class-name',
     'body:messageType.0#urn-type',
     'header:MT-MessageType#urn-type',
+    // Spring Kafka's JsonSerializer names the Java class it wrote.
+    'header:__TypeId__#class-name',
   ],
   correlationId: [
     ...common('correlationId'),
@@ -61,6 +63,8 @@ export const DEFAULT_ENVELOPE_LOCATIONS: Record<EnvelopeField, readonly string[]
     'header:traceparent#traceparent',
     'attribute:AWSTraceHeader#xray',
     'header:X-Amzn-Trace-Id#xray',
+    'header:b3#b3',
+    'header:X-B3-TraceId#b3',
   ],
   causationId: [
     ...common('causationId'),

@@ -11,11 +11,11 @@
 export const LOCATION_KINDS = ['body', 'header', 'attribute', 'cloudevents', 'sns'] as const;
 export type LocationKind = (typeof LOCATION_KINDS)[number];
 
-export const DECODERS = ['traceparent', 'xray', 'dotnet-type', 'urn-type', 'schema-version'] as const;
+export const DECODERS = ['traceparent', 'xray', 'b3', 'class-name', 'urn-type', 'schema-version'] as const;
 export type Decoder = (typeof DECODERS)[number];
 
 /** Decoders whose value is a trace id: a correlation read through them is a fallback, and the UI says so. */
-export const TRACE_DECODERS: readonly Decoder[] = ['traceparent', 'xray'];
+export const TRACE_DECODERS: readonly Decoder[] = ['traceparent', 'xray', 'b3'];
 
 export interface Location {
   kind: LocationKind;
@@ -83,13 +83,6 @@ function checkName(kind: LocationKind, name: string): string | null {
   }
 }
 
-/** Locations from trusted code (the defaults): a typo there is a bug, so it throws at load. */
-export function mustParseLocation(text: string): Location {
-  const result = parseLocation(text);
-  if (!result.ok) throw new Error(result.error);
-  return result.location;
-}
-
 function isKind(value: string): value is LocationKind {
   return (LOCATION_KINDS as readonly string[]).includes(value);
 }
@@ -102,7 +95,7 @@ function fail(error: string): LocationResult {
   return { ok: false, error };
 }
 
-/** True when a field's recorded location read a trace id (W3C traceparent or X-Ray) rather than a stated id. */
+/** True when a field's recorded location read a trace id (W3C traceparent, X-Ray, B3) rather than a stated id. */
 export function isTraceLocation(location: string | null): boolean {
   if (location === null) return false;
   const hash = location.indexOf('#');

@@ -176,6 +176,19 @@ const ROWS: { name: string; input: EnvelopeInput; expected: Expected }[] = [
     },
   },
   {
+    name: 'Spring Kafka with Sleuth: B3 trace id as last-resort correlation, __TypeId__ as the type',
+    input: kafka(json({ orderId: 'ord-1' }), {
+      b3: '80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1',
+      __TypeId__: 'com.shop.orders.OrderPlaced',
+      contentType: 'application/json',
+    }),
+    expected: {
+      eventType: 'OrderPlaced',
+      correlationId: '80f198ee56343ba864fe8b2a57d3eff7',
+      sources: { correlationId: 'header:b3#b3' },
+    },
+  },
+  {
     name: 'NServiceBus headers (TimeSent in its own format, assembly-qualified type)',
     input: kafka(json({ OrderId: 'ord-1' }), {
       'NServiceBus.MessageId': '9a3f4c2e-7b1d-4f6a-b0c3-a8e2001f3d4c',
@@ -354,7 +367,7 @@ describe('extractEnvelope: one row per convention', () => {
       const envelope = extractEnvelope(row.input, DEFAULT_ENVELOPE_RULES);
       return isTraceLocation(envelope.sources.correlationId);
     });
-    expect(labels.filter(Boolean)).toHaveLength(2);
+    expect(labels.filter(Boolean)).toHaveLength(3);
     expect(isTraceLocation('header:traceparent#traceparent')).toBe(true);
     expect(isTraceLocation('header:correlation_id')).toBe(false);
     expect(isTraceLocation(null)).toBe(false);
