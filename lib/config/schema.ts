@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ROLES } from '@/lib/auth/roles';
 import { BUILTIN_PROFILES } from '@/lib/thresholds/defaults';
 import type { Metric } from '@/lib/thresholds/metrics';
+import { auditConfigSchema } from './audit-schema';
 import { envelopeSchema } from './envelope-schema';
 import { maskingConfigSchema } from './masking-schema';
 
@@ -240,6 +241,7 @@ export const configSchema = z
     ui: ui.default({ refreshSeconds: 15 }),
     envelope: envelopeSchema.prefault({}),
     masking: maskingConfigSchema.prefault({}),
+    audit: auditConfigSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
     const { credentials, oidc, github } = config.auth;

@@ -1,3 +1,4 @@
+import { auditSecrets } from './audit-schema';
 import type { TidewatchConfig } from './schema';
 
 export interface SecretRef {
@@ -29,5 +30,6 @@ export function requiredSecrets(config: TidewatchConfig): SecretRef[] {
   config.alerts.webhooks.forEach((hook, i) => {
     refs.push({ path: ['alerts', 'webhooks', i, 'urlEnv'], env: hook.urlEnv });
   });
+  refs.push(...auditSecrets(config.audit));
   return refs;
 }

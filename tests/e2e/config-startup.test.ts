@@ -38,10 +38,12 @@ describe('start-up with a bad config', () => {
     const run = await startWith(
       'no-secret',
       'auth:\n  github: { clientId: x, clientSecretEnv: TW_MISSING_GH }\n',
-      { NEXTAUTH_SECRET: 'x' },
+      { NEXTAUTH_SECRET: 'x', TIDEWATCH_AUDIT_KEY: '' },
     );
     await expect(run.started).rejects.toThrow(/exited with code 1/);
     expect(run.log()).toContain('auth.github.clientSecretEnv: environment variable TW_MISSING_GH is not set');
+    // The audit chain's key is a secret every config needs.
+    expect(run.log()).toContain('audit.keyEnv: environment variable TIDEWATCH_AUDIT_KEY is not set');
   });
 
   it('stops when the named file does not exist', async () => {

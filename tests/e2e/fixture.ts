@@ -26,6 +26,8 @@ export const SECRETS = {
   TW_E2E_SQS_SECRET: 'sqs-secret-0f1e2d3c4b5a69788796a5b4c3d2e1f0',
   // Under the default name metrics.tokenEnv reads: turns GET /api/metrics on in the test app.
   TIDEWATCH_METRICS_TOKEN: 'metrics-4c8e2a6f1b3d5e7a9c0b2d4f6a8e1c3b',
+  // Under the default name audit.keyEnv reads: the key that signs the audit chain.
+  TIDEWATCH_AUDIT_KEY: 'audit-3e5a7c9b1d2f4a6c8e0b1d3f5a7c9e2b',
 } as const;
 
 declare module 'vitest' {

@@ -82,6 +82,7 @@ export async function startFleetApp(): Promise<FleetApp> {
       output: path.join(dir, `next-${Date.now()}.log`),
       env: {
         TW_FLEET_SESSION_SECRET: 'fleet-session-secret-0123456789abcdef',
+        TIDEWATCH_AUDIT_KEY: 'fleet-audit-key-0123456789abcdef0123',
         TIDEWATCH_CONFIG: configFile,
         TIDEWATCH_DATA_DIR: dataDir,
         DATABASE_URL: '',

@@ -5,6 +5,8 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { getAuthOptions } from '@/server/auth/options';
 
 const HASH = '$2b$10$N9GrlmCb5jyAqw6P.76ZYe3.Kt1PNv5P25dg5LtI6ESaPzqkFFJki';
+/** Every config needs the audit chain's key (audit.keyEnv). */
+const AUDIT_KEY = 'auth-test-audit-key-0123456789abcdef';
 const dir = mkdtempSync(path.join(os.tmpdir(), 'tidewatch-auth-'));
 const saved = { ...process.env };
 afterAll(() => {
@@ -16,7 +18,13 @@ afterAll(() => {
 function useConfig(yaml: string, env: Record<string, string>) {
   const file = path.join(dir, `config-${Math.random().toString(36).slice(2)}.yaml`);
   writeFileSync(file, yaml);
-  process.env = { ...saved, TIDEWATCH_CONFIG: file, TIDEWATCH_DATA_DIR: dir, ...env };
+  process.env = {
+    ...saved,
+    TIDEWATCH_CONFIG: file,
+    TIDEWATCH_DATA_DIR: dir,
+    TIDEWATCH_AUDIT_KEY: AUDIT_KEY,
+    ...env,
+  };
   delete (globalThis as { __tidewatchConfig?: unknown }).__tidewatchConfig;
 }
 

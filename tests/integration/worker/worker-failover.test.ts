@@ -41,6 +41,7 @@ describe('worker processes sharing one PostgreSQL schema', () => {
       TIDEWATCH_CONFIG: path.join(dir, 'tidewatch.config.yaml'),
       TW_TEST_GITHUB_SECRET: 'x',
       NEXTAUTH_SECRET: 'x',
+      TIDEWATCH_AUDIT_KEY: 'worker-test-audit-key-0123456789abcd',
     };
   });
   afterAll(async () => {

@@ -11,7 +11,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 function workerConfig(): TidewatchConfig {
   const result = parseConfig(
     'auth:\n  github: { clientId: x, clientSecretEnv: GH }\nworker:\n  sampleIntervalSeconds: 1\n',
-    { env: { GH: 'x', NEXTAUTH_SECRET: 'x' } },
+    { env: { GH: 'x', NEXTAUTH_SECRET: 'x', TIDEWATCH_AUDIT_KEY: 'worker-test-audit-key-0123456789abcd' } },
   );
   if (!result.ok) throw new Error(JSON.stringify(result.issues));
   return result.config;

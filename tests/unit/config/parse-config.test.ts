@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { formatIssues, parseConfig } from '@/lib/config/parse';
 
 const HASH = '$2b$10$N9GrlmCb5jyAqw6P.76ZYe3.Kt1PNv5P25dg5LtI6ESaPzqkFFJki';
+/** The audit chain's key, needed by every config (lib/config/audit-schema.ts). */
+const AUDIT_KEY = { TIDEWATCH_AUDIT_KEY: 'k'.repeat(32) };
 
 const GOOD = `
 auth:
@@ -140,7 +142,9 @@ describe('parseConfig', () => {
   });
 
   it('requires every secret an enabled feature names to be set in the environment', () => {
-    const result = parseConfig(GOOD, { env: { NEXTAUTH_SECRET: 'x', OIDC_SECRET: 'y', KAFKA_USER: 'u' } });
+    const result = parseConfig(GOOD, {
+      env: { ...AUDIT_KEY, NEXTAUTH_SECRET: 'x', OIDC_SECRET: 'y', KAFKA_USER: 'u' },
+    });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.issues).toEqual([
@@ -154,7 +158,7 @@ describe('parseConfig', () => {
   });
 
   it('passes when every named secret is set', () => {
-    const env = { NEXTAUTH_SECRET: 'x', OIDC_SECRET: 'y', KAFKA_USER: 'u', KAFKA_PASS: 'p' };
+    const env = { ...AUDIT_KEY, NEXTAUTH_SECRET: 'x', OIDC_SECRET: 'y', KAFKA_USER: 'u', KAFKA_PASS: 'p' };
     expect(parseConfig(GOOD, { env }).ok).toBe(true);
   });
 
