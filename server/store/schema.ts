@@ -17,6 +17,11 @@ export interface Database {
   alert_transition: AlertTransitionTable;
   alert_delivery: AlertDeliveryTable;
   alert_cursor: AlertCursorTable;
+  trace_ids: TraceIdsTable;
+  event_sources: EventSourcesTable;
+  events: EventsTable;
+  event_keys: EventKeysTable;
+  event_checkpoints: EventCheckpointsTable;
 }
 
 /** One history series: an opaque name and the metric it records (server/history/samples.ts). */
@@ -125,4 +130,59 @@ export interface AuditLogTable {
   outcome: string;
   prev_hash: string;
   hash: string;
+}
+
+/** Every id text the correlation index refers to, once; `ref` is handed out in arrival order. */
+export interface TraceIdsTable {
+  ref: Generated<number>;
+  /** 53-bit hash of `value` (lib/trace/id-hash.ts), probed again on a collision. */
+  hash: number;
+  value: string;
+}
+
+/** A topic or queue events were read from; `dlq` 1 when it is a dead-letter topic or queue. */
+export interface EventSourcesTable {
+  id: Generated<number>;
+  kind: 'kafka' | 'sqs';
+  cluster: string;
+  name: string;
+  dlq: number;
+}
+
+/** One event at one location (server/trace/); ids are refs into `trace_ids`, times epoch ms. */
+export interface EventsTable {
+  seq: Generated<number>;
+  event_ref: number | null;
+  corr_ref: number | null;
+  cause_ref: number | null;
+  event_type: string | null;
+  occurred_at: number | null;
+  schema_version: string | null;
+  producer: string | null;
+  summary: string;
+  /** JSON array of {name, value}, or null when the event has none. */
+  business_keys: string | null;
+  source_id: number;
+  /** Kafka partition; 0 for SQS. */
+  partition: number;
+  /** Kafka offset; for SQS the hash of `message_id`. */
+  position: number;
+  message_id: string | null;
+  size: number;
+  indexed_at: number;
+}
+
+/** Business key value (ref) → the events that carry it. */
+export interface EventKeysTable {
+  key_ref: number;
+  seq: number;
+}
+
+/** Where an indexing consumer resumes: the next position to read per source and partition. */
+export interface EventCheckpointsTable {
+  consumer: string;
+  source_id: number;
+  partition: number;
+  position: string;
+  updated_at: number;
 }

@@ -6,6 +6,7 @@ import { fleetViewMigration } from './0002-fleet-view';
 import { samplesMigration } from './0003-samples';
 import { workerLeaseMigration } from './0004-worker-lease';
 import { alertsMigration } from './0005-alerts';
+import { eventsMigration } from './0006-events';
 
 /**
  * Every migration, listed by hand: Next bundles this code, so nothing may be discovered on disk.
@@ -18,5 +19,6 @@ export function allMigrations(dialect: StoreDialect): Record<string, Migration> 
     '0003-samples': samplesMigration(dialect),
     '0004-worker-lease': workerLeaseMigration(),
     '0005-alerts': alertsMigration(dialect),
+    '0006-events': eventsMigration(dialect),
   };
 }

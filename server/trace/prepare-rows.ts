@@ -1,0 +1,100 @@
+import 'server-only';
+import { idHash } from '@/lib/trace/id-hash';
+import {
+  type CheckpointPosition,
+  type IndexedEvent,
+  kafkaOffset,
+  MAX_SUMMARY_CHARS,
+  type SourceKey,
+  sourceKeyText,
+  sourceOf,
+} from './indexed-event';
+
+/** One event as the writers store it, ids still as text (each writer turns them into refs). */
+export interface PreparedRow {
+  eventId: string | null;
+  correlationId: string | null;
+  causationId: string | null;
+  keyValues: string[];
+  source: string;
+  partition: number;
+  position: number;
+  messageId: string | null;
+  eventType: string | null;
+  occurredAt: number | null;
+  schemaVersion: string | null;
+  producer: string | null;
+  summary: string;
+  businessKeys: string | null;
+  size: number;
+}
+
+export interface PreparedBatch {
+  rows: PreparedRow[];
+  /** Every id text the rows name, once. */
+  texts: Set<string>;
+  /** Every source the rows and the checkpoint name, by sourceKeyText. */
+  sources: Map<string, SourceKey>;
+}
+
+export function prepareBatch(
+  events: readonly IndexedEvent[],
+  checkpoint: CheckpointPosition[],
+): PreparedBatch {
+  const texts = new Set<string>();
+  const sources = new Map<string, SourceKey>();
+  const rows = events.map((event): PreparedRow => {
+    const { envelope: e, location } = event;
+    const source = sourceOf(location);
+    const sourceText = sourceKeyText(source);
+    // A source seen as a DLQ anywhere in the batch stays one.
+    const known = sources.get(sourceText);
+    if (!known || (!known.dlq && source.dlq)) sources.set(sourceText, source);
+    const keyValues = [...new Set(e.businessKeys.map((k) => k.value))];
+    for (const text of [e.eventId, e.correlationId, e.causationId, ...keyValues]) {
+      if (text !== null) texts.add(text);
+    }
+    const kafka = location.kind === 'kafka';
+    return {
+      eventId: e.eventId,
+      correlationId: e.correlationId,
+      causationId: e.causationId,
+      keyValues,
+      source: sourceText,
+      partition: kafka ? location.partition : 0,
+      // SQS has no offsets: the message id, hashed, is the position within the queue.
+      position: kafka ? (kafkaOffset(location.offset) ?? 0) : idHash(location.messageId),
+      messageId: kafka ? null : location.messageId,
+      eventType: e.eventType,
+      occurredAt: e.occurredAt,
+      schemaVersion: e.schemaVersion,
+      producer: e.producer ? e.producer.slice(0, 256) : null,
+      summary: e.summary.slice(0, MAX_SUMMARY_CHARS),
+      businessKeys: e.businessKeys.length > 0 ? JSON.stringify(e.businessKeys) : null,
+      size: event.size,
+    };
+  });
+  for (const p of checkpoint) {
+    const text = sourceKeyText(p);
+    if (!sources.has(text)) sources.set(text, { kind: p.kind, cluster: p.cluster, name: p.name, dlq: false });
+  }
+  return { rows, texts, sources };
+}
+
+/** The last position given per source and partition wins. */
+export function latestPositions(positions: CheckpointPosition[]): CheckpointPosition[] {
+  const latest = new Map<string, CheckpointPosition>();
+  for (const p of positions) latest.set(`${sourceKeyText(p)}\u0000${p.partition}`, p);
+  return [...latest.values()];
+}
+
+export function locationKey(sourceId: number, partition: number, position: number): string {
+  return `${sourceId}/${partition}/${position}`;
+}
+
+export interface IndexResult {
+  /** Rows written: locations not indexed before. */
+  indexed: number;
+  /** Events whose location was already indexed (re-read or redelivered). */
+  duplicates: number;
+}

@@ -1,0 +1,151 @@
+import 'server-only';
+import { z } from 'zod';
+import { buildChain, type TraceEvent } from '@/lib/trace/build-chain';
+import { ServiceError } from '@/server/errors';
+import type { Store } from '@/server/store/db';
+import { MAX_ID_CHARS } from './indexed-event';
+import { findRef, findRows, type IndexRow } from './trace-queries';
+
+export const TRACE_QUERY_KINDS = ['auto', 'correlation', 'event', 'causation', 'business'] as const;
+type MatchKind = Exclude<(typeof TRACE_QUERY_KINDS)[number], 'auto'>;
+
+export const traceQuerySchema = z.object({
+  kind: z.enum(TRACE_QUERY_KINDS),
+  value: z.string().trim().min(1, 'enter an id').max(MAX_ID_CHARS, `at most ${MAX_ID_CHARS} characters`),
+});
+export type TraceQuery = z.input<typeof traceQuerySchema>;
+
+/** A topic or queue the chain passed through, and how many of its events were read there. */
+export interface TraceSource {
+  kind: 'kafka' | 'sqs';
+  cluster: string;
+  name: string;
+  dlq: boolean;
+  events: number;
+}
+
+export interface TraceResult {
+  query: { kind: (typeof TRACE_QUERY_KINDS)[number]; value: string };
+  /** How the value was found; null when nothing matched. */
+  matched: MatchKind | null;
+  chain: TraceEvent[];
+  locations: TraceSource[];
+  /** Causation ids naming events the index does not hold in this chain. */
+  missing: string[];
+  cycles: boolean;
+  /** More rows matched than a chain shows (MAX_CHAIN_ROWS). */
+  truncated: boolean;
+}
+
+export const MAX_CHAIN_ROWS = 1_000;
+const MAX_CORRELATIONS = 20;
+const MAX_WALK_STEPS = 64;
+const AUTO_ORDER: MatchKind[] = ['event', 'correlation', 'causation', 'business'];
+
+/**
+ * The chain around one id: by correlation, the whole flow; by event or causation id, the flow of
+ * that event (followed along causation links when it has no correlation id); by business key, the
+ * flows of every event carrying the value. `auto` tries each in that order.
+ */
+export async function searchTrace(store: Store, input: TraceQuery): Promise<TraceResult> {
+  const parsed = traceQuerySchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ServiceError('invalid_input', parsed.error.issues[0]?.message ?? 'invalid trace query');
+  }
+  const query = parsed.data;
+  const ref = await findRef(store.db, query.value);
+  if (ref !== null) {
+    const kinds = query.kind === 'auto' ? AUTO_ORDER : [query.kind];
+    for (const kind of kinds) {
+      const rows = await seedRows(store, kind, ref);
+      if (rows.length > 0) return result(query, kind, await chainRows(store, kind, rows));
+    }
+  }
+  return { query, matched: null, chain: [], locations: [], missing: [], cycles: false, truncated: false };
+}
+
+async function seedRows(store: Store, kind: MatchKind, ref: number): Promise<IndexRow[]> {
+  switch (kind) {
+    case 'correlation':
+      return findRows(store, { column: 'e.corr_ref', refs: [ref] }, MAX_CHAIN_ROWS + 1);
+    case 'event':
+      return findRows(store, { column: 'e.event_ref', refs: [ref] }, MAX_CHAIN_ROWS + 1);
+    case 'causation':
+      return findRows(store, { column: 'e.cause_ref', refs: [ref] }, MAX_CHAIN_ROWS + 1);
+    case 'business':
+      return findRows(store, { keyRef: ref }, MAX_CHAIN_ROWS + 1);
+  }
+}
+
+interface Rows {
+  rows: IndexRow[];
+  truncated: boolean;
+}
+
+/** The seed rows' flows: every row of their correlations, and the causal neighbourhood of the rest. */
+async function chainRows(store: Store, kind: MatchKind, seeds: IndexRow[]): Promise<Rows> {
+  const found = new Map<number, IndexRow>();
+  let truncated = seeds.length > MAX_CHAIN_ROWS;
+  const add = (rows: IndexRow[]) => {
+    for (const row of rows) {
+      if (found.size >= MAX_CHAIN_ROWS) truncated = true;
+      else found.set(row.seq, row);
+    }
+  };
+  add(seeds);
+  if (kind === 'correlation') return { rows: [...found.values()], truncated };
+  const correlations = [...new Set(seeds.flatMap((r) => (r.corrRef === null ? [] : [r.corrRef])))];
+  if (correlations.length > MAX_CORRELATIONS) truncated = true;
+  const chains = correlations.slice(0, MAX_CORRELATIONS);
+  if (chains.length > 0)
+    add(await findRows(store, { column: 'e.corr_ref', refs: chains }, MAX_CHAIN_ROWS + 1));
+  const loose = seeds.filter((r) => r.corrRef === null);
+  if (loose.length > 0 && !truncated) truncated = await walkCausation(store, loose, add, () => found.size);
+  return { rows: [...found.values()], truncated };
+}
+
+/** Breadth-first along causation links, both ways, from events that carry no correlation id. */
+async function walkCausation(
+  store: Store,
+  start: IndexRow[],
+  add: (rows: IndexRow[]) => void,
+  size: () => number,
+): Promise<boolean> {
+  const seen = new Set<number>();
+  let frontier = start;
+  for (let step = 0; step < MAX_WALK_STEPS && frontier.length > 0; step++) {
+    const refs = new Set<number>();
+    for (const row of frontier) {
+      for (const ref of [row.eventRef, row.causeRef]) if (ref !== null && !seen.has(ref)) refs.add(ref);
+    }
+    for (const ref of refs) seen.add(ref);
+    if (refs.size === 0) return false;
+    const list = [...refs];
+    const before = size();
+    const parents = await findRows(store, { column: 'e.event_ref', refs: list }, MAX_CHAIN_ROWS + 1);
+    const children = await findRows(store, { column: 'e.cause_ref', refs: list }, MAX_CHAIN_ROWS + 1);
+    add(parents);
+    add(children);
+    if (size() >= MAX_CHAIN_ROWS) return true;
+    frontier = size() > before ? [...parents, ...children] : [];
+  }
+  return frontier.length > 0;
+}
+
+function result(query: TraceResult['query'], matched: MatchKind, { rows, truncated }: Rows): TraceResult {
+  const { events, missing, cycles } = buildChain(rows.map((r) => r.record));
+  return { query, matched, chain: events, locations: sources(events), missing, cycles, truncated };
+}
+
+function sources(events: TraceEvent[]): TraceSource[] {
+  const bySource = new Map<string, TraceSource>();
+  for (const event of events) {
+    for (const l of event.locations) {
+      const key = `${l.kind}\u0000${l.cluster}\u0000${l.name}`;
+      const known = bySource.get(key);
+      if (known) known.events++;
+      else bySource.set(key, { kind: l.kind, cluster: l.cluster, name: l.name, dlq: l.dlq, events: 1 });
+    }
+  }
+  return [...bySource.values()];
+}
