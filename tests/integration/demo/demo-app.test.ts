@@ -1,13 +1,42 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READY_LINE } from '@/scripts/demo/banner';
+import { launchChromium } from '@/tests/support/chromium';
 import { signInCookie } from '@/tests/support/http-session';
 import { freePort } from '@/tests/support/ports';
 import { parsePrometheusText } from '@/tests/support/prometheus-parser';
 import { waitFor } from '@/tests/support/wait';
 import { connectionRefused, DemoProcess, descendants, isAlive, leftInGroup } from './demo-process';
+
+const PYTHON_LAG = path.resolve(import.meta.dirname, '../../support/python/kafka-python-lag.py');
+const DEPTHS = path.resolve(import.meta.dirname, '../../support/python/independent-depths.py');
+
+/** Runs one of the independent-client scripts and parses the JSON it prints. */
+function kafkaPython(script: string, args: string[]): unknown {
+  const run = spawnSync('/usr/bin/python3', [script, ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_DEFAULT_REGION: 'us-east-1',
+    },
+  });
+  if (run.status !== 0) throw new Error(`${path.basename(script)} failed: ${run.stderr}`);
+  return JSON.parse(run.stdout);
+}
+
+/** A `Cookie` header as the browser's cookies for the app. */
+function cookiesFor(url: string, header: string) {
+  return header.split('; ').map((pair) => {
+    const at = pair.indexOf('=');
+    return { name: pair.slice(0, at), value: pair.slice(at + 1), url };
+  });
+}
 
 // Builds the app first when its sources changed: minutes on two cores.
 const BUILD_AND_START_MS = 300_000;
@@ -96,6 +125,87 @@ describe('npm run demo with the app', () => {
     expect(seen.group('inventory-service')).toBe(0);
     for (const name of seen.dlqsWithMessages) expect(seen.dlq(name), name).toBe(2);
     expect(seen.dlqsWithMessages).toEqual(expect.arrayContaining(['payments.DLT', 'shipping-requests-dlq']));
+  }, 150_000);
+
+  it('walks the overview in Chromium: every breach worst first and one click from its page, the figures as independent clients read them', async () => {
+    const base = `http://127.0.0.1:${appPort}`;
+    const browser = await launchChromium();
+    try {
+      const context = await browser.newContext();
+      await context.addCookies(cookiesFor(base, await signInCookie(base, 'viewer@demo', 'demo')));
+      const page = await context.newPage();
+      const crashes: string[] = [];
+      page.on('pageerror', (error) => crashes.push(error.message));
+      await page.goto(`${base}/`);
+      const breaches = page.getByTestId('breach');
+      const names = () => breaches.locator('a').allTextContents();
+      await expect
+        .poll(names, { timeout: 60_000 })
+        .toEqual(
+          expect.arrayContaining([
+            'analytics-loader',
+            'shipping-service',
+            'payments.DLT',
+            'shipping-requests-dlq',
+          ]),
+        );
+      const levels = await breaches.evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.level));
+      expect(levels).toEqual([...levels].sort((a, b) => (a === b ? 0 : a === 'critical' ? -1 : 1)));
+      const links = await breaches
+        .locator('a')
+        .evaluateAll((els) => els.map((e) => [e.textContent ?? '', e.getAttribute('href') ?? '']));
+      for (const [name, href] of links) {
+        const detail = await context.newPage();
+        detail.on('pageerror', (error) => crashes.push(`${href}: ${error.message}`));
+        expect((await detail.goto(`${base}${href}`))?.status(), href).toBe(200);
+        expect(await detail.getByRole('heading', { level: 1 }).textContent(), href).toBe(name);
+        await detail.close();
+      }
+
+      // The stopped group's commits do not move: its page shows kafka-python's committed offsets.
+      const reference = kafkaPython(PYTHON_LAG, [`127.0.0.1:${kafkaPort}`, 'analytics-loader']) as Record<
+        string,
+        { topic: string; partition: number; committed: number }[]
+      >;
+      await page.goto(`${base}/lag/demo/analytics-loader`);
+      const rows = page.getByTestId('partition-row');
+      await expect.poll(() => rows.count()).toBe(reference['analytics-loader']?.length);
+      const shown = await rows.evaluateAll((trs) =>
+        trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 2).map((td) => td.textContent?.trim())),
+      );
+      expect(shown).toEqual(
+        reference['analytics-loader']?.map((r) => [`${r.topic} #${r.partition}`, String(r.committed)]),
+      );
+
+      // DLQ depths only grow here: a snapshot taken between two independent reads lies between them.
+      const subjects = ['kafka:payments.DLT', 'sqs:shipping-requests-dlq'];
+      const read = () =>
+        kafkaPython(DEPTHS, [`127.0.0.1:${kafkaPort}`, `http://127.0.0.1:${sqsPort}`, ...subjects]) as {
+          kafka: Record<string, number>;
+          sqs: Record<string, number>;
+        };
+      const cookie = await signInCookie(base, 'viewer@demo', 'demo');
+      const before = read();
+      const readAt = new Date().toISOString();
+      const snapshot = await waitFor(async () => {
+        const body = (await (await fetch(`${base}/api/fleet/dlqs`, { headers: { cookie } })).json()) as {
+          snapshot: { takenAt: string; dlqs: { name: string; depth: number | null }[] } | null;
+        };
+        return body.snapshot && body.snapshot.takenAt > readAt ? body.snapshot : undefined;
+      }, 30_000);
+      const after = read();
+      const depth = (name: string) => snapshot.dlqs.find((d) => d.name === name)?.depth;
+      for (const [kind, name] of [
+        ['kafka', 'payments.DLT'],
+        ['sqs', 'shipping-requests-dlq'],
+      ] as const) {
+        expect(depth(name), name).toBeGreaterThanOrEqual(before[kind][name] ?? Number.NaN);
+        expect(depth(name), name).toBeLessThanOrEqual(after[kind][name] ?? Number.NaN);
+      }
+      expect(crashes).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   }, 150_000);
 
   it('stops the app and the peers on SIGINT', async () => {
