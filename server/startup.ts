@@ -1,4 +1,5 @@
 import 'server-only';
+import { startAuditCheckpoints } from '@/server/audit/checkpoint-timer';
 import { ConfigError, getConfig } from '@/server/config';
 import { getStore } from '@/server/store/get-store';
 import { startInAppWorker } from '@/server/worker/in-app';
@@ -18,6 +19,7 @@ async function start() {
   }
   const store = await getStore();
   console.log(`[tidewatch] store: ${store.dialect}`);
+  startAuditCheckpoints(store);
   startInAppWorker(store, getConfig().config);
 }
 

@@ -4,8 +4,11 @@ import { ServiceError } from '@/server/errors';
 import type { Store } from '@/server/store/db';
 import { LOCK_KEYS, runExclusive } from '@/server/store/exclusive-transaction';
 import type { AuditLogTable } from '@/server/store/schema';
+import { expectedHash } from './audit-chain';
+import { writeCheckpoint } from './audit-checkpoints';
+import { type AuditContext, defaultAuditContext } from './audit-context';
 import { type AuditEntry, type AuditEntryInput, toAuditEntry } from './audit-entry';
-import { canonicalJson, entryHash, GENESIS_HASH } from './audit-hash';
+import { canonicalJson, GENESIS_HASH } from './audit-hash';
 
 const MAX_DETAILS_BYTES = 64 * 1024;
 
@@ -19,10 +22,15 @@ const inputSchema = z.object({
 });
 
 /**
- * Appends one entry to the chain. The read of the last entry and the insert happen under one
- * database-wide write lock, so writers in several processes still form a single unbroken chain.
+ * Appends one entry to the chain, signed with the current key. The read of the last entry and the insert
+ * happen under one database-wide write lock, so writers in several processes still form a single unbroken
+ * chain. Every `everyEntries`-th entry is checkpointed outside the database once committed.
  */
-export async function appendAudit(store: Store, input: AuditEntryInput): Promise<AuditEntry> {
+export async function appendAudit(
+  store: Store,
+  input: AuditEntryInput,
+  context: AuditContext = defaultAuditContext(),
+): Promise<AuditEntry> {
   const parsed = inputSchema.safeParse(input);
   if (!parsed.success) {
     throw new ServiceError('invalid_input', `invalid audit entry: ${z.prettifyError(parsed.error)}`);
@@ -32,8 +40,10 @@ export async function appendAudit(store: Store, input: AuditEntryInput): Promise
   if (Buffer.byteLength(detailsText) > MAX_DETAILS_BYTES) {
     throw new ServiceError('invalid_input', `audit details exceed ${MAX_DETAILS_BYTES} bytes`);
   }
+  const { keyring, checkpoints } = context;
+  let entry: AuditEntry;
   try {
-    return await runExclusive(store, LOCK_KEYS.auditAppend, async (db) => {
+    entry = await runExclusive(store, LOCK_KEYS.auditAppend, async (db) => {
       const last = await db
         .selectFrom('audit_log')
         .select(['seq', 'hash'])
@@ -47,7 +57,9 @@ export async function appendAudit(store: Store, input: AuditEntryInput): Promise
         details: detailsText,
         prev_hash: last?.hash ?? GENESIS_HASH,
       };
-      const row: AuditLogTable = { ...unhashed, hash: entryHash(unhashed) };
+      const hash = expectedHash(unhashed, keyring.current, keyring);
+      if (hash === null) throw new ServiceError('internal', `no audit key for version ${keyring.current}`);
+      const row: AuditLogTable = { ...unhashed, hash, key_version: keyring.current };
       await db.insertInto('audit_log').values(row).execute();
       return toAuditEntry(row);
     });
@@ -58,6 +70,14 @@ export async function appendAudit(store: Store, input: AuditEntryInput): Promise
     }
     throw error;
   }
+  if (entry.seq % checkpoints.everyEntries === 0) {
+    const { seq, hash, at, keyVersion } = entry;
+    // The entry is committed whatever happens to the file; the periodic checkpoint tries again.
+    await writeCheckpoint(checkpoints.file, { seq, hash, at, keyVersion }).catch((error: unknown) => {
+      console.error(`[tidewatch] audit checkpoint not written to ${checkpoints.file}:`, error);
+    });
+  }
+  return entry;
 }
 
 function isUniqueViolation(error: unknown): boolean {

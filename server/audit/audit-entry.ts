@@ -25,6 +25,8 @@ export interface AuditEntry {
   outcome: string;
   prevHash: string;
   hash: string;
+  /** The key version that signed `hash`; 0 = unkeyed SHA-256, written before the chain was keyed. */
+  keyVersion: number;
 }
 
 export function toAuditEntry(row: AuditLogTable): AuditEntry {
@@ -39,6 +41,7 @@ export function toAuditEntry(row: AuditLogTable): AuditEntry {
     outcome: row.outcome,
     prevHash: row.prev_hash,
     hash: row.hash,
+    keyVersion: row.key_version,
   };
 }
 

@@ -1,5 +1,5 @@
 import 'server-only';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { ServiceError } from '@/server/errors';
 import type { AuditLogTable } from '@/server/store/schema';
 
@@ -8,8 +8,8 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
-/** The stored fields a hash covers (every column but the hash itself); `details` is canonical JSON text. */
-export type HashedFields = Omit<AuditLogTable, 'hash'>;
+/** The stored fields a hash covers; `details` is canonical JSON text. The key version is bound by the MAC. */
+export type HashedFields = Omit<AuditLogTable, 'hash' | 'key_version'>;
 
 /**
  * JSON with object keys sorted at every depth, so equal values always serialise to equal bytes.
@@ -51,9 +51,24 @@ function notJson(where: string, what: string): ServiceError {
 
 /**
  * Hex SHA-256 of `prev_hash + "\n" + JSON([seq, at, actor, role, action, target, details, outcome])`
- * (compact JSON array), reproducible by any outside verifier. Never change it: stored chains use it.
+ * (compact JSON array), reproducible by any outside verifier. Never change it: entries of key version 0
+ * (written before the chain was keyed) use it.
  */
 export function entryHash(fields: HashedFields): string {
+  return createHash('sha256').update(hashedText(fields), 'utf8').digest('hex');
+}
+
+/**
+ * Hex HMAC-SHA-256 under `key` of `"v" + version + "\n"` followed by the same text as entryHash.
+ * The version is inside the MAC, so relabelling an entry with another key's version breaks it.
+ */
+export function entryMac(fields: HashedFields, version: number, key: Buffer): string {
+  return createHmac('sha256', key)
+    .update(`v${version}\n${hashedText(fields)}`, 'utf8')
+    .digest('hex');
+}
+
+function hashedText(fields: HashedFields): string {
   const body = JSON.stringify([
     fields.seq,
     fields.at,
@@ -64,5 +79,5 @@ export function entryHash(fields: HashedFields): string {
     fields.details,
     fields.outcome,
   ]);
-  return createHash('sha256').update(`${fields.prev_hash}\n${body}`, 'utf8').digest('hex');
+  return `${fields.prev_hash}\n${body}`;
 }

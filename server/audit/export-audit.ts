@@ -19,6 +19,7 @@ const CSV_HEADER = [
   'outcome',
   'prevHash',
   'hash',
+  'keyVersion',
 ];
 
 /**
@@ -68,5 +69,6 @@ function toCsv(row: AuditLogTable): string {
     row.outcome,
     row.prev_hash,
     row.hash,
+    row.key_version,
   ]);
 }

@@ -130,6 +130,8 @@ export interface AuditLogTable {
   outcome: string;
   prev_hash: string;
   hash: string;
+  /** The key that signed `hash` (HMAC-SHA-256); 0 = plain SHA-256, from before the chain was keyed. */
+  key_version: number;
 }
 
 /** Every id text the correlation index refers to, once; `ref` is handed out in arrival order. */

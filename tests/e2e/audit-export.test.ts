@@ -37,7 +37,9 @@ describe('audit export', () => {
 
   it('exports CSV with a header row, and records the export itself in the log', async () => {
     const csv = await (await exportLog('format=csv&action=auth.sign_in')).text();
-    expect(csv.split('\r\n')[0]).toBe('seq,at,actor,role,action,target,details,outcome,prevHash,hash');
+    expect(csv.split('\r\n')[0]).toBe(
+      'seq,at,actor,role,action,target,details,outcome,prevHash,hash,keyVersion',
+    );
     const after = await (await exportLog('format=ndjson&action=audit.export')).text();
     const exports = after
       .trim()

@@ -42,6 +42,9 @@ store:
 # The pages are tested on fleet views the tests write; the app's own worker would overwrite them.
 worker:
   inApp: false
+# A checkpoint every other entry, so the few entries the tests make reach the checkpoint file.
+audit:
+  checkpoints: { everyEntries: 2 }
 `;
 }
 

@@ -30,6 +30,9 @@ describe('inventory', () => {
       expect.arrayContaining(['/', '/audit', '/dlq', '/lag', '/trace']),
     );
     expect(allRoutes.guarded.map((r) => `${r.method} ${r.path}`)).toContain('GET /api/audit/export');
+    expect(allRoutes.guarded).toContainEqual(
+      expect.objectContaining({ path: '/api/audit/checkpoints', role: 'admin' }),
+    );
     expect(allRoutes.tokenGuarded.map((r) => `${r.method} ${r.path}`)).toContain('GET /api/metrics');
     expect(allActions.guarded.map((a) => a.name)).toContain('verifyAuditChain');
   });

@@ -7,6 +7,7 @@ import { samplesMigration } from './0003-samples';
 import { workerLeaseMigration } from './0004-worker-lease';
 import { alertsMigration } from './0005-alerts';
 import { eventsMigration } from './0006-events';
+import { auditKeysMigration } from './0008-audit-keys';
 
 /**
  * Every migration, listed by hand: Next bundles this code, so nothing may be discovered on disk.
@@ -20,5 +21,6 @@ export function allMigrations(dialect: StoreDialect): Record<string, Migration> 
     '0004-worker-lease': workerLeaseMigration(),
     '0005-alerts': alertsMigration(dialect),
     '0006-events': eventsMigration(dialect),
+    '0008-audit-keys': auditKeysMigration(),
   };
 }

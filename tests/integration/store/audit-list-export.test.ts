@@ -4,7 +4,11 @@ import type { AuditEntry } from '@/server/audit/audit-entry';
 import { exportAudit } from '@/server/audit/export-audit';
 import { listAudit } from '@/server/audit/list-audit';
 import { ServiceError } from '@/server/errors';
+import { tempDir, testAuditContext } from './support/audit-context';
 import { createTestStore, STORE_DIALECTS, type TestStore } from './support/test-stores';
+
+// Twelve entries and one: no checkpoint is due, so the folder only has to exist.
+const context = testAuditContext(await tempDir());
 
 const ACTORS = ['ann@example.com', 'bob@example.com', 'cy@example.com'];
 const ACTIONS = ['replay.start', 'replay.cancel'];
@@ -23,14 +27,18 @@ describe.each(STORE_DIALECTS)('audit list and export on %s', (dialect) => {
     t = await createTestStore(dialect);
     for (let i = 0; i < 12; i++) {
       appended.push(
-        await appendAudit(t.store, {
-          actor: ACTORS[i % 3] ?? 'x',
-          role: 'operator',
-          action: ACTIONS[i % 2] ?? 'x',
-          target: `orders-${i}.DLT`,
-          details: { i },
-          outcome: 'ok',
-        }),
+        await appendAudit(
+          t.store,
+          {
+            actor: ACTORS[i % 3] ?? 'x',
+            role: 'operator',
+            action: ACTIONS[i % 2] ?? 'x',
+            target: `orders-${i}.DLT`,
+            details: { i },
+            outcome: 'ok',
+          },
+          context,
+        ),
       );
       // Spread `at` over distinct milliseconds so time filters have edges to find.
       await new Promise((resolve) => setTimeout(resolve, 3));
@@ -104,7 +112,7 @@ describe.each(STORE_DIALECTS)('audit list and export on %s', (dialect) => {
   it('exports an empty selection as a header only (CSV) or nothing (NDJSON)', async () => {
     expect(await collect(exportAudit(t.store, { actor: 'nobody' }, 'ndjson'))).toBe('');
     expect(await collect(exportAudit(t.store, { actor: 'nobody' }, 'csv'))).toBe(
-      'seq,at,actor,role,action,target,details,outcome,prevHash,hash\r\n',
+      'seq,at,actor,role,action,target,details,outcome,prevHash,hash,keyVersion\r\n',
     );
   });
 });
@@ -119,17 +127,21 @@ describe.each(STORE_DIALECTS)('audit CSV export on %s', (dialect) => {
   });
 
   it('quotes separators and defuses formula-looking cells', async () => {
-    const hostile = await appendAudit(t.store, {
-      actor: '=HYPERLINK("http://evil")',
-      role: '+operator',
-      action: '-replay',
-      target: '@orders, "eu"\nline two',
-      details: { note: 'a,b', q: '"x"' },
-      outcome: 'ok',
-    });
+    const hostile = await appendAudit(
+      t.store,
+      {
+        actor: '=HYPERLINK("http://evil")',
+        role: '+operator',
+        action: '-replay',
+        target: '@orders, "eu"\nline two',
+        details: { note: 'a,b', q: '"x"' },
+        outcome: 'ok',
+      },
+      context,
+    );
     const text = await collect(exportAudit(t.store, {}, 'csv'));
     const [header, row, end] = text.split('\r\n');
-    expect(header).toBe('seq,at,actor,role,action,target,details,outcome,prevHash,hash');
+    expect(header).toBe('seq,at,actor,role,action,target,details,outcome,prevHash,hash,keyVersion');
     expect(row).toBe(
       [
         '1',
@@ -142,6 +154,7 @@ describe.each(STORE_DIALECTS)('audit CSV export on %s', (dialect) => {
         'ok',
         hostile.prevHash,
         hostile.hash,
+        '1',
       ].join(','),
     );
     expect(end).toBe('');

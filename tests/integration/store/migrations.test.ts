@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { appendAudit } from '@/server/audit/append-audit';
 import { migrateToLatest } from '@/server/store/migrate';
 import { allMigrations } from '@/server/store/migrations/index';
+import { tempDir, testAuditContext } from './support/audit-context';
 import { createTestStore, STORE_DIALECTS, type TestStore } from './support/test-stores';
 
 describe.each(STORE_DIALECTS)('migrations on %s', (dialect) => {
@@ -35,13 +36,17 @@ describe.each(STORE_DIALECTS)('migrations on %s', (dialect) => {
 
   it('refuses UPDATE and DELETE on audit_log at the database level', async () => {
     await migrateToLatest(t.store);
-    await appendAudit(t.store, {
-      actor: 'a@example.com',
-      role: 'admin',
-      action: 'x',
-      target: 'y',
-      outcome: 'ok',
-    });
+    await appendAudit(
+      t.store,
+      {
+        actor: 'a@example.com',
+        role: 'admin',
+        action: 'x',
+        target: 'y',
+        outcome: 'ok',
+      },
+      testAuditContext(await tempDir()),
+    );
     const db = t.store.db;
     await expect(db.updateTable('audit_log').set({ actor: 'evil@example.com' }).execute()).rejects.toThrow(
       /append-only/,

@@ -1,5 +1,12 @@
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, entryHash, GENESIS_HASH, type HashedFields } from '@/server/audit/audit-hash';
+import {
+  canonicalJson,
+  entryHash,
+  entryMac,
+  GENESIS_HASH,
+  type HashedFields,
+} from '@/server/audit/audit-hash';
 
 describe('canonicalJson', () => {
   it.each([
@@ -53,5 +60,32 @@ describe('entryHash', () => {
   it('does not let text move between adjacent fields unnoticed', () => {
     const shifted = { ...fields, actor: 'ann@example.comoperator', role: '' };
     expect(entryHash(shifted)).not.toBe(entryHash(fields));
+  });
+});
+
+describe('entryMac', () => {
+  const fields: HashedFields = {
+    seq: 1,
+    at: '2024-05-01T10:00:00.000Z',
+    actor: 'ann@example.com',
+    role: 'operator',
+    action: 'replay.start',
+    target: 'orders.DLT',
+    details: '{"count":3}',
+    outcome: 'ok',
+    prev_hash: GENESIS_HASH,
+  };
+  const key = Buffer.from('k'.repeat(32));
+
+  it('is HMAC-SHA-256 of the version line and the hashed text, reproducible outside', () => {
+    const text = `v1\n${GENESIS_HASH}\n[1,"2024-05-01T10:00:00.000Z","ann@example.com","operator","replay.start","orders.DLT","{\\"count\\":3}","ok"]`;
+    expect(entryMac(fields, 1, key)).toBe(createHmac('sha256', key).update(text).digest('hex'));
+  });
+
+  it('depends on the key and the version, and differs from the unkeyed hash', () => {
+    const mac = entryMac(fields, 1, key);
+    expect(entryMac(fields, 1, Buffer.from('j'.repeat(32)))).not.toBe(mac);
+    expect(entryMac(fields, 2, key)).not.toBe(mac);
+    expect(mac).not.toBe(entryHash(fields));
   });
 });

@@ -3,9 +3,16 @@
 import { useState, useTransition } from 'react';
 import { verifyAuditChain } from '@/server/actions/audit-actions';
 
+interface Shown {
+  ok: boolean;
+  text: string;
+  /** Which key version signed which entries, and the last checkpoint. */
+  lines: string[];
+}
+
 export function ButtonVerifyChain() {
   const [pending, start] = useTransition();
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [shown, setShown] = useState<Shown | null>(null);
 
   return (
     <span className="row">
@@ -15,22 +22,31 @@ export function ButtonVerifyChain() {
         onClick={() =>
           start(async () => {
             const result = await verifyAuditChain({});
-            if (!result.ok) setMessage({ ok: false, text: result.error.message });
-            else if (result.data.ok)
-              setMessage({ ok: true, text: `Chain intact: ${result.data.count} entries.` });
+            if (!result.ok) setShown({ ok: false, text: result.error.message, lines: [] });
             else {
-              const { seq, reason } = result.data.brokenAt;
-              setMessage({ ok: false, text: `Chain broken at entry ${seq}: ${reason.replace(/_/g, ' ')}.` });
+              const { ok, count, report } = result.data;
+              setShown({
+                ok,
+                text: ok ? `Chain intact: ${count} entries.` : `${report.summary}.`,
+                lines: report.lines,
+              });
             }
           })
         }
       >
         {pending ? 'Verifying…' : 'Verify chain'}
       </button>
-      {message && (
-        <span role="status" className={message.ok ? 'ok-text' : 'error-text'}>
-          {message.text}
+      {shown && (
+        <span role="status" className={shown.ok ? 'ok-text' : 'error-text'}>
+          {shown.text}
         </span>
+      )}
+      {shown && shown.lines.length > 0 && (
+        <ul data-testid="audit-verify-details">
+          {shown.lines.map((line) => (
+            <li key={line}>{line}</li>
+          ))}
+        </ul>
       )}
     </span>
   );

@@ -16,6 +16,9 @@ export function TableAudit({ entries }: { entries: AuditEntry[] }) {
           <th>Target</th>
           <th>Outcome</th>
           <th>Details</th>
+          <th title="The key version that signed the entry; 0 = unkeyed, from before the chain was keyed">
+            Key
+          </th>
         </tr>
       </thead>
       <tbody>
@@ -31,6 +34,7 @@ export function TableAudit({ entries }: { entries: AuditEntry[] }) {
             <td className="wrap">
               <code>{JSON.stringify(e.details)}</code>
             </td>
+            <td>{e.keyVersion === 0 ? 'unkeyed' : `v${e.keyVersion}`}</td>
           </tr>
         ))}
       </tbody>
