@@ -1,8 +1,7 @@
 import { type Role, roleAtLeast } from '@/lib/auth/roles';
 import type { MaskingConfig, MaskingRuleConfig } from '@/lib/config/masking-schema';
 import { bytesToBase64 } from '@/lib/payload/bytes';
-import { DEFAULT_LIMITS, type DecodedBody, prettyJson } from '@/lib/payload/decode-body';
-import { displayText } from '@/lib/payload/safe-text';
+import { type DecodedBody, prettyJson } from '@/lib/payload/decode-body';
 import { globToRegExp } from '@/lib/thresholds/glob';
 import { type FieldPath, leafKey, parseFieldPath } from './field-path';
 
@@ -152,9 +151,8 @@ function maskBody(body: DecodedBody, c: Compiled, summary: MaskingSummary): Mask
       return body;
     case 'json': {
       const value = maskJson(body.value, initialStates(c), c, 0, summary);
-      const printed = prettyJson(value);
-      if (printed === undefined) return hidden(body.size, 'nested too deep to mask', summary);
-      const pretty = displayText(printed, DEFAULT_LIMITS.maxDisplayChars);
+      const pretty = prettyJson(value);
+      if (pretty.text === '') return hidden(body.size, 'nested too deep to mask', summary);
       return { ...body, value, pretty: pretty.text, truncated: pretty.truncated };
     }
     case 'text': {

@@ -1,4 +1,5 @@
 import { type BytesInput, bytesToBase64, countInvalidUtf8, decodeUtf8, toBytes } from './bytes';
+import { reindentJson } from './pretty-json';
 import { displayText } from './safe-text';
 
 /*
@@ -29,7 +30,16 @@ export const DEFAULT_LIMITS: Required<DecodeLimits> = {
 
 export type DecodedBody =
   | { kind: 'empty'; size: 0 }
-  | { kind: 'json'; size: number; value: unknown; pretty: string; truncated: boolean }
+  | {
+      kind: 'json';
+      size: number;
+      value: unknown;
+      /** Indented from the body's own text: numbers exactly as sent. */
+      pretty: string;
+      truncated: boolean;
+      /** Integers past 2^53 in the body: `pretty` shows them exactly; `value`, and a masked view printed from it, round them. */
+      unsafeIntegers: boolean;
+    }
   | { kind: 'text'; size: number; text: string; invalidBytes: number; truncated: boolean }
   | { kind: 'binary'; size: number; hex: string; truncated: boolean }
   | {
@@ -75,10 +85,16 @@ function decodePlain(bytes: Uint8Array, max: Required<DecodeLimits>): DecodedBod
   const { text, invalidBytes } = decodeUtf8(bytes);
   if (invalidBytes === 0 && bytes.length <= max.maxParseBytes) {
     const value = parseJsonDocument(text);
-    const printed = value === undefined ? undefined : prettyJson(value);
-    if (printed !== undefined) {
-      const pretty = displayText(printed, max.maxDisplayChars);
-      return { kind: 'json', size: bytes.length, value, pretty: pretty.text, truncated: pretty.truncated };
+    if (value !== undefined) {
+      const pretty = reindentJson(text.replace(/^\ufeff/, '').trim(), max.maxDisplayChars);
+      return {
+        kind: 'json',
+        size: bytes.length,
+        value,
+        pretty: displayText(pretty.text, max.maxDisplayChars).text,
+        truncated: pretty.truncated,
+        unsafeIntegers: pretty.unsafeIntegers,
+      };
     }
   }
   const shown = displayText(text, max.maxDisplayChars);
@@ -122,13 +138,17 @@ function parseJsonDocument(text: string): unknown {
   }
 }
 
-/** Indented JSON; undefined when nesting is too deep for JSON.stringify's recursion. */
-export function prettyJson(value: unknown): string | undefined {
+/** A parsed value indented for display, bounded however deep it nests; never throws. */
+export function prettyJson(value: unknown, maxChars: number = DEFAULT_LIMITS.maxDisplayChars) {
+  let compact: string;
   try {
-    return JSON.stringify(value, null, 2);
+    compact = JSON.stringify(value) ?? 'null';
   } catch {
-    return undefined;
+    // Only nesting too deep for JSON.stringify's recursion gets here.
+    return { text: '', truncated: true, unsafeIntegers: false };
   }
+  const pretty = reindentJson(compact, maxChars);
+  return { ...pretty, text: displayText(pretty.text, maxChars).text };
 }
 
 /** 16 bytes a line: offset, hex in two groups of 8, printable ASCII (others as "."). */
