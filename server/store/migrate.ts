@@ -1,5 +1,5 @@
 import 'server-only';
-import { type Kysely, type MigrationResult, Migrator, sql } from 'kysely';
+import { type Kysely, type Migration, type MigrationResult, Migrator, sql } from 'kysely';
 import { ServiceError } from '@/server/errors';
 import type { Store } from './db';
 import { LOCK_KEYS, runExclusive } from './exclusive-transaction';
@@ -10,10 +10,13 @@ import type { Database } from './schema';
  * Brings the schema up to date; a no-op when it already is. Runs inside one exclusive transaction
  * (BEGIN IMMEDIATE / advisory lock) so two processes starting together migrate exactly once.
  */
-export async function migrateToLatest(store: Store): Promise<MigrationResult[]> {
+export async function migrateToLatest(
+  store: Store,
+  migrations: Record<string, Migration> = allMigrations(store.dialect),
+): Promise<MigrationResult[]> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await migrateOnce(store);
+      return await migrateOnce(store, migrations);
     } catch (error) {
       if (!(error instanceof SetupRace) || attempt >= SETUP_ATTEMPTS) throw error;
     }
@@ -27,8 +30,7 @@ export async function migrateToLatest(store: Store): Promise<MigrationResult[]> 
 class SetupRace extends ServiceError {}
 const SETUP_ATTEMPTS = 5;
 
-async function migrateOnce(store: Store): Promise<MigrationResult[]> {
-  const migrations = allMigrations(store.dialect);
+async function migrateOnce(store: Store, migrations: Record<string, Migration>): Promise<MigrationResult[]> {
   return runExclusive(store, LOCK_KEYS.migrations, async (db) => {
     const migrator = new Migrator({
       db,
@@ -36,6 +38,9 @@ async function migrateOnce(store: Store): Promise<MigrationResult[]> {
       migrationTableSchema: await currentSchema(store, db),
       // The surrounding transaction already makes the whole run atomic.
       disableTransactions: true,
+      // Features land in their own order: a store that ran 0008 before 0007 existed still takes 0007.
+      // Each migration creates or alters only its own tables, so the order between them never matters.
+      allowUnorderedMigrations: true,
     });
     const { error, results } = await migrator.migrateToLatest();
     if (error) {
