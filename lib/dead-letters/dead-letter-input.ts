@@ -29,7 +29,7 @@ export const MAX_MESSAGE_CHARS = 16 * 1024;
 export const MAX_STACK_CHARS = 256 * 1024;
 
 /** Header lookups over one message; keys compare exactly, as Kafka and SQS compare them. */
-export class Headers {
+export class HeaderLookup {
   constructor(private readonly list: readonly DeadLetterHeaderInput[]) {}
 
   has(key: string): boolean {

@@ -2,7 +2,7 @@ import { decodeUtf8, toBytes } from '@/lib/payload/bytes';
 import {
   type DeadLetterInput,
   decimal,
-  Headers,
+  HeaderLookup,
   headersFromRecord,
   isoTime,
   MAX_MESSAGE_CHARS,
@@ -17,7 +17,7 @@ import { emptyReason, type FailureReason, stackTraceText } from './failure-facts
 
 const MT = 'MT-Fault-';
 
-export function massTransitFailure(headers: Headers): FailureReason | null {
+export function massTransitFailure(headers: HeaderLookup): FailureReason | null {
   if (!headers.hasPrefix(MT)) return null;
   const reason = emptyReason();
   reason.convention = 'masstransit';
@@ -60,7 +60,7 @@ const NSB_INFO = 'NServiceBus.ExceptionInfo.';
 const NSB_SQS_HEADERS = 'NServiceBus.AmazonSQS.Headers';
 const MAX_WRAPPED_BODY = 1024 * 1024;
 
-export function nServiceBusFailure(direct: Headers, message: DeadLetterInput): FailureReason | null {
+export function nServiceBusFailure(direct: HeaderLookup, message: DeadLetterInput): FailureReason | null {
   const headers = nServiceBusHeaders(direct, message);
   if (!headers || !(headers.hasPrefix(NSB_INFO) || headers.has(`${NSB}FailedQ`))) return null;
   const reason = emptyReason();
@@ -91,11 +91,11 @@ export function nServiceBusFailure(direct: Headers, message: DeadLetterInput): F
  * NServiceBus's headers wherever its transport put them: native headers, the SQS transport's JSON
  * attribute, or (older SQS transport versions) a JSON body `{"Headers": {...}, "Body": "..."}`.
  */
-function nServiceBusHeaders(direct: Headers, message: DeadLetterInput): Headers | null {
+function nServiceBusHeaders(direct: HeaderLookup, message: DeadLetterInput): HeaderLookup | null {
   if (direct.hasPrefix(NSB_INFO) || direct.has(`${NSB}FailedQ`)) return direct;
   const attribute = direct.rawText(NSB_SQS_HEADERS);
   const fromAttribute = attribute ? stringRecord(parseJson(attribute)) : null;
-  if (fromAttribute) return new Headers(headersFromRecord(fromAttribute));
+  if (fromAttribute) return new HeaderLookup(headersFromRecord(fromAttribute));
   const body = message.body;
   if (!body || (body.size ?? 0) > MAX_WRAPPED_BODY) return null;
   const text = typeof body.text === 'string' ? body.text : decodeUtf8(toBytes(body)).text;
@@ -103,7 +103,7 @@ function nServiceBusHeaders(direct: Headers, message: DeadLetterInput): Headers 
   const wrapped = parseJson(text);
   const inner = wrapped && typeof wrapped === 'object' ? (wrapped as { Headers?: unknown }).Headers : null;
   const record = stringRecord(inner);
-  return record ? new Headers(headersFromRecord(record)) : null;
+  return record ? new HeaderLookup(headersFromRecord(record)) : null;
 }
 
 function parseJson(text: string): unknown {
@@ -128,7 +128,7 @@ export function nServiceBusTime(text: string | null): number | null {
   return Number.isFinite(ms) ? ms : null;
 }
 
-function details(headers: Headers, wanted: [label: string, key: string][]) {
+function details(headers: HeaderLookup, wanted: [label: string, key: string][]) {
   return wanted.flatMap(([label, key]) => {
     const value = headers.text(key);
     return value === null ? [] : [{ label, value }];

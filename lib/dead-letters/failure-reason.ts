@@ -3,10 +3,9 @@ import {
   type DeadLetterInput,
   decimal,
   decimalString,
-  Headers,
+  HeaderLookup,
   MAX_MESSAGE_CHARS,
   MAX_NAME_CHARS,
-  MAX_STACK_CHARS,
 } from './dead-letter-input';
 import { emptyReason, type FailureReason, stackTraceText } from './failure-facts';
 import { massTransitFailure, nServiceBusFailure } from './failure-reason-dotnet';
@@ -22,7 +21,7 @@ export type { Convention, FailureDetail, FailureReason, OriginalLocation } from 
 
 /** The failure facts of one dead letter; never throws. */
 export function failureReason(message: DeadLetterInput): FailureReason {
-  const headers = new Headers(message.headers);
+  const headers = new HeaderLookup(message.headers);
   const framework =
     springFailure(headers, message) ??
     connectFailure(headers) ??
@@ -45,7 +44,7 @@ export function failureReason(message: DeadLetterInput): FailureReason {
 
 const SPRING = 'kafka_dlt-';
 
-function springFailure(headers: Headers, message: DeadLetterInput): FailureReason | null {
+function springFailure(headers: HeaderLookup, message: DeadLetterInput): FailureReason | null {
   if (!headers.hasPrefix(SPRING)) return null;
   const reason = emptyReason();
   reason.convention = 'spring-kafka';
@@ -65,12 +64,12 @@ function springFailure(headers: Headers, message: DeadLetterInput): FailureReaso
   const timestamp = springInt(headers, `${SPRING}original-timestamp`, 8, warn);
   reason.original = {
     kind: 'kafka',
-    topic: headers.text(`${SPRING}original-topic`, MAX_STACK_CHARS, 'first'),
+    topic: headers.text(`${SPRING}original-topic`, MAX_NAME_CHARS, 'first'),
     partition: partition === null ? null : Number(partition),
     offset: offset?.toString() ?? null,
     timestamp: timestamp === null ? null : Number(timestamp),
     timestampType: headers.text(`${SPRING}original-timestamp-type`, 64, 'first'),
-    consumerGroup: headers.text(`${SPRING}original-consumer-group`, MAX_STACK_CHARS, 'first'),
+    consumerGroup: headers.text(`${SPRING}original-consumer-group`, MAX_NAME_CHARS, 'first'),
   };
   // The recoverer publishes when it gives up: the dead letter's own timestamp is the time of failure.
   reason.failedAt = message.timestamp ?? null;
@@ -84,7 +83,7 @@ function springFailure(headers: Headers, message: DeadLetterInput): FailureReaso
  * record) sometimes write decimal text: accepted too. Anything else is null and a warning.
  */
 function springInt(
-  headers: Headers,
+  headers: HeaderLookup,
   key: string,
   size: 4 | 8,
   warn: (text: string) => void,
@@ -107,7 +106,7 @@ function springInt(
 
 const CONNECT = '__connect.errors.';
 
-function connectFailure(headers: Headers): FailureReason | null {
+function connectFailure(headers: HeaderLookup): FailureReason | null {
   if (!headers.hasPrefix(CONNECT)) return null;
   const reason = emptyReason();
   reason.convention = 'kafka-connect';
@@ -126,7 +125,7 @@ function connectFailure(headers: Headers): FailureReason | null {
     reason.warnings.push(`${CONNECT}offset is not a decimal number`);
   reason.original = {
     kind: 'kafka',
-    topic: headers.text(`${CONNECT}topic`, MAX_STACK_CHARS),
+    topic: headers.text(`${CONNECT}topic`),
     partition: number('partition'),
     offset,
     // Connect copies the original record's timestamp onto the dead letter and names no time of failure.

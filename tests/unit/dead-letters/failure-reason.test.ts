@@ -3,6 +3,7 @@ import type { DeadLetterHeaderInput, DeadLetterInput } from '@/lib/dead-letters/
 import { failureReason } from '@/lib/dead-letters/failure-reason';
 import { nServiceBusTime } from '@/lib/dead-letters/failure-reason-dotnet';
 import { bytesToBase64 } from '@/lib/payload/bytes';
+import { type DeadLetterMessage, messageBytes } from '@/server/brokers/dead-letter-source';
 import { connectFacts, loadFixture, springFacts, type TopicRecord } from '@/tests/support/dead-letters';
 
 /** A record of the fixtures as the inspect logic receives it. */
@@ -380,6 +381,43 @@ describe('failureReason: hostile values', () => {
       failedOn: 'key',
       exceptionClass: 'org.apache.kafka.common.errors.SerializationException',
       message: 'Can’t deserialize key',
+    });
+  });
+});
+
+describe('failureReason: the broker seam’s own message shape', () => {
+  it('takes a DeadLetterMessage from either broker as it is', () => {
+    const kafka: DeadLetterMessage = {
+      id: '0:7',
+      location: { kind: 'kafka', topic: 'orders-dlt', partition: 0, offset: '7' },
+      timestamp: 1796225625551,
+      key: messageBytes('order-1'),
+      body: messageBytes(Uint8Array.from([0x00, 0xff])),
+      headers: [
+        { key: 'kafka_dlt-original-topic', value: messageBytes('orders') },
+        { key: 'kafka_dlt-original-partition', value: messageBytes(int32(2)) },
+        { key: 'kafka_dlt-original-offset', value: messageBytes(int64(41n)) },
+      ],
+      systemAttributes: null,
+      receiveCount: null,
+    };
+    expect(failureReason(kafka).original).toMatchObject({ topic: 'orders', partition: 2, offset: '41' });
+
+    const sqs: DeadLetterMessage = {
+      id: 'm-1',
+      location: { kind: 'sqs', queue: 'orders-dlq', messageId: 'm-1' },
+      timestamp: 1796225625551,
+      key: null,
+      body: messageBytes('{"orderId":1}'),
+      headers: [{ key: 'MT-Fault-Message', value: messageBytes('boom'), dataType: 'String' }],
+      systemAttributes: { DeadLetterQueueSourceArn: 'arn:aws:sqs:us-east-1:000000000000:orders' },
+      receiveCount: 3,
+    };
+    expect(failureReason(sqs)).toMatchObject({
+      convention: 'masstransit',
+      message: 'boom',
+      original: { kind: 'sqs', queueName: 'orders' },
+      receiveCount: 3,
     });
   });
 });
