@@ -13,7 +13,8 @@ import { type FieldPath, leafKey, parseFieldPath } from './field-path';
  *                path's last key are masked; a path ending in a wildcard hides the whole text;
  *   binary       hidden whole while any field rule applies: its hex dump could show the field;
  *   Confluent    its inner body as above, and its raw bytes dropped.
- * Headers and SQS attributes whose key matches a rule's globs (case-insensitive) are masked or removed.
+ * Headers and SQS attributes whose key matches a rule's globs (case-insensitive) are masked or removed;
+ * a failure reason passed along gets the text pass on its message and stack trace.
  */
 
 export const MASK = '•••• (masked)';
@@ -32,6 +33,8 @@ export interface MaskableView {
   body: DecodedBody;
   headers: readonly { key: string; value: ViewBytes | null; dataType?: string }[];
   systemAttributes?: Readonly<Record<string, string>> | null;
+  /** The failure reason read from the unmasked headers: its message and trace get the text pass. */
+  failure?: { message: string | null; stackTrace: string | null } | null;
 }
 
 export interface MaskingSummary {
@@ -103,7 +106,8 @@ export function maskMessage<T extends MaskableView>(
     ? maskAttributes(view.systemAttributes, c, summary)
     : view.systemAttributes;
   const body = c.paths.length === 0 ? view.body : maskBody(view.body, c, summary);
-  return { ...view, body, headers, systemAttributes, masking: summary } as MaskedView<T>;
+  const failure = view.failure && c.paths.length > 0 ? maskFailure(view.failure, c, summary) : view.failure;
+  return { ...view, body, headers, systemAttributes, failure, masking: summary } as MaskedView<T>;
 }
 
 const MASKED_BYTES: ViewBytes = {
@@ -256,6 +260,20 @@ function maskedValue(value: unknown): string {
 /** Own data property: `__proto__` and friends stay plain keys, never the object's prototype. */
 function define(target: Record<string, unknown>, key: string, value: unknown) {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/**
+ * Exception messages and traces often quote the payload ("For input string: ..."), but name no field:
+ * only `key=value` forms can be found in them. Rules that must hide more hide the exception headers too.
+ */
+function maskFailure<F extends NonNullable<MaskableView['failure']>>(
+  failure: F,
+  c: Compiled,
+  summary: MaskingSummary,
+): F {
+  const keys = c.paths.map((p) => leafKey(p.path)).filter((k): k is string => k !== null);
+  const mask = (text: string | null) => (text === null ? null : maskText(text, keys, summary));
+  return { ...failure, message: mask(failure.message), stackTrace: mask(failure.stackTrace) };
 }
 
 function maskText(text: string, keys: string[], summary: MaskingSummary): string {

@@ -297,3 +297,26 @@ describe('rulesFor', () => {
     expect(rulesFor(undefined, { topic: 'x' })).toEqual([]);
   });
 });
+
+describe('maskMessage: the failure reason', () => {
+  it('masks key=value forms in the exception message and trace, and nothing for a role that may see them', () => {
+    const input = {
+      ...view(ORDER),
+      failure: {
+        convention: 'spring-kafka',
+        message: 'Rejected order for email=ada@example.com',
+        stackTrace:
+          'java.lang.IllegalStateException: card.number: 4111111111111111\n\tat Shop.pay(Shop.java:3)',
+      },
+    };
+    const rules = [rule({ fields: ['*.email', 'payload.card.number'] })];
+    const masked = maskMessage(input, rules, 'viewer');
+    expect(masked.failure).toEqual({
+      convention: 'spring-kafka',
+      message: `Rejected order for email=${MASK}`,
+      stackTrace: `java.lang.IllegalStateException: card.number: ${MASK}\n\tat Shop.pay(Shop.java:3)`,
+    });
+    expect(input.failure.message).toContain('ada@example.com');
+    expect(maskMessage(input, rules, 'admin').failure).toEqual(input.failure);
+  });
+});
