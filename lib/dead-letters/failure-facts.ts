@@ -87,3 +87,21 @@ export function stackTraceText(raw: string | null): {
   const { text, truncated } = displayText(raw, MAX_STACK_CHARS);
   return { stackTrace: text, stackTraceTruncated: truncated };
 }
+
+/** The headers each convention carries the exception message and stack trace in, for masking rules. */
+export const FAILURE_TEXT_HEADERS = {
+  message: [
+    'kafka_dlt-exception-message',
+    'kafka_dlt-key-exception-message',
+    '__connect.errors.exception.message',
+    'MT-Fault-Message',
+    'NServiceBus.ExceptionInfo.Message',
+  ],
+  stackTrace: [
+    'kafka_dlt-exception-stacktrace',
+    'kafka_dlt-key-exception-stacktrace',
+    '__connect.errors.exception.stacktrace',
+    'MT-Fault-StackTrace',
+    'NServiceBus.ExceptionInfo.StackTrace',
+  ],
+} as const;

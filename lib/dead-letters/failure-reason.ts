@@ -48,10 +48,10 @@ function springFailure(headers: HeaderLookup, message: DeadLetterInput): Failure
   if (!headers.hasPrefix(SPRING)) return null;
   const reason = emptyReason();
   reason.convention = 'spring-kafka';
-  // Value failures first; a key deserialisation failure has its own three headers.
+  // Value failures first; a key deserialisation failure has its own exception headers.
   const part =
-    headers.has(`${SPRING}exception-fqcn`) || !headers.has(`${SPRING}key-exception-fqcn`) ? '' : 'key-';
-  reason.failedOn = headers.has(`${SPRING}${part}exception-fqcn`) ? (part ? 'key' : 'value') : null;
+    !headers.hasPrefix(`${SPRING}exception-`) && headers.hasPrefix(`${SPRING}key-exception-`) ? 'key-' : '';
+  reason.failedOn = headers.hasPrefix(`${SPRING}${part}exception-`) ? (part ? 'key' : 'value') : null;
   reason.exceptionClass = headers.text(`${SPRING}${part}exception-fqcn`);
   reason.causeClass = headers.text(`${SPRING}${part}exception-cause-fqcn`);
   reason.message = headers.text(`${SPRING}${part}exception-message`, MAX_MESSAGE_CHARS);

@@ -1,5 +1,6 @@
 import { type Role, roleAtLeast } from '@/lib/auth/roles';
 import type { MaskingConfig, MaskingRuleConfig } from '@/lib/config/masking-schema';
+import { FAILURE_TEXT_HEADERS } from '@/lib/dead-letters/failure-facts';
 import { bytesToBase64 } from '@/lib/payload/bytes';
 import { type DecodedBody, prettyJson } from '@/lib/payload/decode-body';
 import { globToRegExp } from '@/lib/thresholds/glob';
@@ -82,7 +83,7 @@ function compile(rules: readonly MaskingRuleConfig[], role: Role): Compiled {
     for (const source of rule.fields) {
       const parsed = parseFieldPath(source);
       // The config schema refuses bad paths; one that slips through hides more, never less.
-      compiled.paths.push({ path: parsed.ok ? parsed.path : ANY_DEPTH_ANYTHING, remove });
+      compiled.paths.push({ path: parsed.ok ? parsed.path : EVERY_TOP_LEVEL_KEY, remove });
     }
     for (const glob of rule.headers) {
       compiled.headers.push({ pattern: new RegExp(globToRegExp(glob).source, 'siu'), remove });
@@ -91,7 +92,7 @@ function compile(rules: readonly MaskingRuleConfig[], role: Role): Compiled {
   return compiled;
 }
 
-const ANY_DEPTH_ANYTHING: FieldPath = { source: '*', anyDepth: false, segments: [{ kind: 'anyKey' }] };
+const EVERY_TOP_LEVEL_KEY: FieldPath = { source: '*', anyDepth: false, segments: [{ kind: 'anyKey' }] };
 
 /** The view as `role` may see it under `rules` (those of its DLQ: see rulesFor). */
 export function maskMessage<T extends MaskableView>(
@@ -106,7 +107,7 @@ export function maskMessage<T extends MaskableView>(
     ? maskAttributes(view.systemAttributes, c, summary)
     : view.systemAttributes;
   const body = c.paths.length === 0 ? view.body : maskBody(view.body, c, summary);
-  const failure = view.failure && c.paths.length > 0 ? maskFailure(view.failure, c, summary) : view.failure;
+  const failure = view.failure ? maskFailure(view.failure, c, summary) : view.failure;
   return { ...view, body, headers, systemAttributes, failure, masking: summary } as MaskedView<T>;
 }
 
@@ -263,8 +264,9 @@ function define(target: Record<string, unknown>, key: string, value: unknown) {
 }
 
 /**
- * Exception messages and traces often quote the payload ("For input string: ..."), but name no field:
- * only `key=value` forms can be found in them. Rules that must hide more hide the exception headers too.
+ * A header rule that covers the header an exception text came from (kafka_dlt-exception-message…) covers
+ * the text too. Else the text pass: messages and traces often quote the payload ("For input string: ...")
+ * but name no field, so only `key=value` forms can be found in them.
  */
 function maskFailure<F extends NonNullable<MaskableView['failure']>>(
   failure: F,
@@ -272,8 +274,18 @@ function maskFailure<F extends NonNullable<MaskableView['failure']>>(
   summary: MaskingSummary,
 ): F {
   const keys = c.paths.map((p) => leafKey(p.path)).filter((k): k is string => k !== null);
-  const mask = (text: string | null) => (text === null ? null : maskText(text, keys, summary));
-  return { ...failure, message: mask(failure.message), stackTrace: mask(failure.stackTrace) };
+  const mask = (text: string | null, from: readonly string[]) => {
+    if (text === null) return null;
+    const actions = from.map((key) => headerAction(key, c));
+    if (actions.includes('remove')) return null;
+    if (actions.includes('mask')) return MASK;
+    return keys.length > 0 ? maskText(text, keys, summary) : text;
+  };
+  return {
+    ...failure,
+    message: mask(failure.message, FAILURE_TEXT_HEADERS.message),
+    stackTrace: mask(failure.stackTrace, FAILURE_TEXT_HEADERS.stackTrace),
+  };
 }
 
 function maskText(text: string, keys: string[], summary: MaskingSummary): string {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Role } from '@/lib/auth/roles';
 import { type MaskingRuleConfig, maskingConfigSchema } from '@/lib/config/masking-schema';
+import { FAILURE_TEXT_HEADERS } from '@/lib/dead-letters/failure-facts';
+import { failureReason } from '@/lib/dead-letters/failure-reason';
 import { MASK, type MaskableView, maskMessage, rulesFor } from '@/lib/masking/mask-fields';
 import { bytesToBase64 } from '@/lib/payload/bytes';
 import { decodeBody } from '@/lib/payload/decode-body';
@@ -318,5 +320,46 @@ describe('maskMessage: the failure reason', () => {
     });
     expect(input.failure.message).toContain('ada@example.com');
     expect(maskMessage(input, rules, 'admin').failure).toEqual(input.failure);
+  });
+});
+
+describe('maskMessage: exception headers', () => {
+  it('a header rule on the exception headers hides the failure texts read from them', () => {
+    const input = {
+      ...view(ORDER),
+      failure: { message: 'card 4111111111111111 refused', stackTrace: 'trace' },
+    };
+    const masked = maskMessage(input, [rule({ headers: ['kafka_dlt-exception-message'] })], 'viewer');
+    expect(masked.failure).toEqual({ message: MASK, stackTrace: 'trace' });
+    const removed = maskMessage(input, [rule({ headers: ['*-exception-*'], action: 'remove' })], 'viewer');
+    expect(removed.failure).toEqual({ message: null, stackTrace: null });
+  });
+
+  it('names the headers the failure reason really reads the texts from', () => {
+    const markers: Record<string, string> = {
+      kafka_dlt: 'kafka_dlt-original-topic',
+      __connect: '__connect.errors.topic',
+      MT: 'MT-Fault-ExceptionType',
+      NServiceBus: 'NServiceBus.FailedQ',
+    };
+    const marker = (key: string) => markers[key.split(/[-.]/)[0] as string] as string;
+    for (const key of FAILURE_TEXT_HEADERS.message) {
+      const reason = failureReason({
+        headers: [
+          { key: marker(key), value: bytes('x') },
+          { key, value: bytes('m') },
+        ],
+      });
+      expect([key, reason.message]).toEqual([key, 'm']);
+    }
+    for (const key of FAILURE_TEXT_HEADERS.stackTrace) {
+      const reason = failureReason({
+        headers: [
+          { key: marker(key), value: bytes('x') },
+          { key, value: bytes('t') },
+        ],
+      });
+      expect([key, reason.stackTrace]).toEqual([key, 't']);
+    }
   });
 });
