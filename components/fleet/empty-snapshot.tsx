@@ -1,18 +1,16 @@
+'use client';
+
 import { formatDuration } from '@/lib/fleet/format';
+import { useLive } from './live-context';
 
 /** Before the worker's first snapshot: say so, and what to check if it never comes. */
-export function EmptySnapshot({
-  sampleSeconds,
-  configured,
-}: {
-  sampleSeconds: number;
-  configured: string[];
-}) {
+export function EmptySnapshot() {
+  const { sampleMs, configured } = useLive();
   return (
     <div className="empty" data-testid="empty-snapshot">
       <p>
         <strong>No snapshot yet.</strong> The worker reads every configured broker every{' '}
-        {formatDuration(sampleSeconds)} (<code>worker.sampleIntervalSeconds</code>) and the figures appear
+        {formatDuration(sampleMs / 1000)} (<code>worker.sampleIntervalSeconds</code>) and the figures appear
         here after its first read; this page updates by itself.
       </p>
       <p>

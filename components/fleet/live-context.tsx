@@ -8,6 +8,8 @@ interface Live {
   refreshMs: number;
   /** How often the worker writes a snapshot, to tell a stopped worker from a quiet one. */
   sampleMs: number;
+  /** "kafka prod-eu", "sqs main": what the worker reads, for the empty state. */
+  configured: string[];
   paused: boolean;
   setPaused(paused: boolean): void;
 }
@@ -18,13 +20,14 @@ const NowContext = createContext<number>(0);
 interface Props {
   refreshSeconds: number;
   sampleSeconds: number;
+  configured: string[];
   /** The server's clock when it rendered: the first paint and hydration agree on every "N s ago". */
   renderedAt: number;
   children: ReactNode;
 }
 
 /** A fleet page's polling state (interval, pause) and a clock that ticks each second once hydrated. */
-export function LiveProvider({ refreshSeconds, sampleSeconds, renderedAt, children }: Props) {
+export function LiveProvider({ refreshSeconds, sampleSeconds, configured, renderedAt, children }: Props) {
   const [paused, setPaused] = useState(false);
   const [now, setNow] = useState(renderedAt);
   useEffect(() => {
@@ -33,8 +36,14 @@ export function LiveProvider({ refreshSeconds, sampleSeconds, renderedAt, childr
     return () => clearInterval(timer);
   }, []);
   const live = useMemo(
-    () => ({ refreshMs: refreshSeconds * 1000, sampleMs: sampleSeconds * 1000, paused, setPaused }),
-    [refreshSeconds, sampleSeconds, paused],
+    () => ({
+      refreshMs: refreshSeconds * 1000,
+      sampleMs: sampleSeconds * 1000,
+      configured,
+      paused,
+      setPaused,
+    }),
+    [refreshSeconds, sampleSeconds, configured, paused],
   );
   return (
     <LiveContext value={live}>

@@ -25,8 +25,6 @@ interface Props {
   initialHistory: { depth: HistoryData; oldest_age: HistoryData } | null;
   thresholds: ChartThresholds;
   renderedAt: number;
-  sampleSeconds: number;
-  configured: string[];
 }
 
 /** One DLQ, live: its judgement and figures, and the history of its depth and oldest age with thresholds. */
@@ -60,7 +58,7 @@ export function LiveDlq(props: Props) {
         <LiveBar takenAt={snapshot?.takenAt ?? null} receivedAt={dataUpdatedAt} error={error} />
       </div>
       {!dlq ? (
-        <EmptySnapshot sampleSeconds={props.sampleSeconds} configured={props.configured} />
+        <EmptySnapshot />
       ) : (
         <>
           {stale && <StaleNote source={stale} />}

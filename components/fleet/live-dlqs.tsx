@@ -13,12 +13,10 @@ import { useLiveQuery } from './use-live-query';
 interface Props {
   initial: DlqsData;
   renderedAt: number;
-  sampleSeconds: number;
-  configured: string[];
 }
 
 /** The DLQs of every broker, live. */
-export function LiveDlqs({ initial, renderedAt, sampleSeconds, configured }: Props) {
+export function LiveDlqs({ initial, renderedAt }: Props) {
   const { data, dataUpdatedAt, error } = useLiveQuery<DlqsData>(fleetQueries.dlqs(), {
     data: initial,
     at: renderedAt,
@@ -32,7 +30,7 @@ export function LiveDlqs({ initial, renderedAt, sampleSeconds, configured }: Pro
         <LiveBar takenAt={snapshot?.takenAt ?? null} receivedAt={dataUpdatedAt} error={error} />
       </div>
       {!snapshot ? (
-        <EmptySnapshot sampleSeconds={sampleSeconds} configured={configured} />
+        <EmptySnapshot />
       ) : (
         <>
           <StripSources sources={snapshot.sources} />

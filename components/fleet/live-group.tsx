@@ -27,8 +27,6 @@ interface Props {
   initialHistory: { lag: HistoryData; time_lag: HistoryData } | null;
   thresholds: { group: ChartThresholds; topics: Record<string, ChartThresholds> };
   renderedAt: number;
-  sampleSeconds: number;
-  configured: string[];
 }
 
 /** One consumer group, live: summary, lag charts with thresholds, partitions (click one to chart it), members. */
@@ -56,7 +54,7 @@ export function LiveGroup(props: Props) {
         <LiveBar takenAt={snapshot?.takenAt ?? null} receivedAt={dataUpdatedAt} error={error} />
       </div>
       {!group ? (
-        <EmptySnapshot sampleSeconds={props.sampleSeconds} configured={props.configured} />
+        <EmptySnapshot />
       ) : (
         <>
           {stale && <StaleNote source={stale} />}

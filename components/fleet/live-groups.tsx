@@ -25,15 +25,13 @@ interface Props {
   initial: GroupsData;
   initialState: GroupTableState;
   renderedAt: number;
-  sampleSeconds: number;
-  configured: string[];
 }
 
 /** Columns whose natural first question is "which is highest": a first click sorts them descending. */
 const TEXT_COLUMNS: ReadonlySet<GroupColumn> = new Set(['cluster', 'group', 'protocol', 'state']);
 
 /** The consumer-lag page, live: filters and sort in the URL, the table virtualized. */
-export function LiveGroups({ initial, initialState, renderedAt, sampleSeconds, configured }: Props) {
+export function LiveGroups({ initial, initialState, renderedAt }: Props) {
   const { data, dataUpdatedAt, error } = useLiveQuery<GroupsData>(fleetQueries.groups(), {
     data: initial,
     at: renderedAt,
@@ -69,7 +67,7 @@ export function LiveGroups({ initial, initialState, renderedAt, sampleSeconds, c
         <LiveBar takenAt={snapshot?.takenAt ?? null} receivedAt={dataUpdatedAt} error={error} />
       </div>
       {!snapshot ? (
-        <EmptySnapshot sampleSeconds={sampleSeconds} configured={configured} />
+        <EmptySnapshot />
       ) : (
         <>
           <StripSources sources={snapshot.sources.filter((s) => s.kind === 'kafka')} />

@@ -16,11 +16,9 @@ import { useLiveQuery } from './use-live-query';
 interface Props {
   initial: OverviewData;
   renderedAt: number;
-  sampleSeconds: number;
-  configured: string[];
 }
 
-export function LiveOverview({ initial, renderedAt, sampleSeconds, configured }: Props) {
+export function LiveOverview({ initial, renderedAt }: Props) {
   const { data, dataUpdatedAt, error } = useLiveQuery<OverviewData>(fleetQueries.overview(), {
     data: initial,
     at: renderedAt,
@@ -34,7 +32,7 @@ export function LiveOverview({ initial, renderedAt, sampleSeconds, configured }:
         <LiveBar takenAt={snapshot?.takenAt ?? null} receivedAt={dataUpdatedAt} error={error} />
       </div>
       {!snapshot ? (
-        <EmptySnapshot sampleSeconds={sampleSeconds} configured={configured} />
+        <EmptySnapshot />
       ) : (
         <>
           <StripSources sources={snapshot.sources} />

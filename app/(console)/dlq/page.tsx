@@ -1,10 +1,10 @@
 import type { Metadata } from 'next';
-import { LiveProvider } from '@/components/fleet/live-context';
+import { FleetPage } from '@/components/fleet/fleet-page';
 import { LiveDlqs } from '@/components/fleet/live-dlqs';
 import { pageRole } from '@/lib/nav';
 import { requirePageRole } from '@/server/auth/guard';
 import { getConfig } from '@/server/config';
-import { configuredSourceNames, readDlqs } from '@/server/fleet/fleet-queries';
+import { readDlqs } from '@/server/fleet/fleet-queries';
 import { getStore } from '@/server/store/get-store';
 
 export const metadata: Metadata = { title: 'Dead-letter queues' };
@@ -15,17 +15,8 @@ export default async function DlqPage() {
   const renderedAt = Date.now();
   const initial = await readDlqs(await getStore(), renderedAt);
   return (
-    <LiveProvider
-      refreshSeconds={config.ui.refreshSeconds}
-      sampleSeconds={config.worker.sampleIntervalSeconds}
-      renderedAt={renderedAt}
-    >
-      <LiveDlqs
-        initial={initial}
-        renderedAt={renderedAt}
-        sampleSeconds={config.worker.sampleIntervalSeconds}
-        configured={configuredSourceNames(config)}
-      />
-    </LiveProvider>
+    <FleetPage config={config} renderedAt={renderedAt}>
+      <LiveDlqs initial={initial} renderedAt={renderedAt} />
+    </FleetPage>
   );
 }

@@ -1,12 +1,12 @@
 import type { Metadata } from 'next';
-import { LiveProvider } from '@/components/fleet/live-context';
+import { FleetPage } from '@/components/fleet/fleet-page';
 import { LiveGroups } from '@/components/fleet/live-groups';
 import { firstValues } from '@/lib/audit/audit-query';
 import { groupTableSchema } from '@/lib/fleet/group-table';
 import { pageRole } from '@/lib/nav';
 import { requirePageRole } from '@/server/auth/guard';
 import { getConfig } from '@/server/config';
-import { configuredSourceNames, readGroups } from '@/server/fleet/fleet-queries';
+import { readGroups } from '@/server/fleet/fleet-queries';
 import { getStore } from '@/server/store/get-store';
 
 export const metadata: Metadata = { title: 'Consumer lag' };
@@ -23,18 +23,8 @@ export default async function LagPage({
   const renderedAt = Date.now();
   const initial = await readGroups(await getStore());
   return (
-    <LiveProvider
-      refreshSeconds={config.ui.refreshSeconds}
-      sampleSeconds={config.worker.sampleIntervalSeconds}
-      renderedAt={renderedAt}
-    >
-      <LiveGroups
-        initial={initial}
-        initialState={tableState}
-        renderedAt={renderedAt}
-        sampleSeconds={config.worker.sampleIntervalSeconds}
-        configured={configuredSourceNames(config)}
-      />
-    </LiveProvider>
+    <FleetPage config={config} renderedAt={renderedAt}>
+      <LiveGroups initial={initial} initialState={tableState} renderedAt={renderedAt} />
+    </FleetPage>
   );
 }

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import { LiveProvider } from '@/components/fleet/live-context';
+import { FleetPage } from '@/components/fleet/fleet-page';
 import { LiveGroup } from '@/components/fleet/live-group';
 import type { GroupData } from '@/lib/fleet/fleet-data';
 import { DEFAULT_RANGE } from '@/lib/fleet/history-query';
@@ -9,7 +9,7 @@ import { pageRole } from '@/lib/nav';
 import { requirePageRole } from '@/server/auth/guard';
 import { getConfig } from '@/server/config';
 import { ServiceError } from '@/server/errors';
-import { configuredSourceNames, groupThresholds, readGroup, readHistory } from '@/server/fleet/fleet-queries';
+import { groupThresholds, readGroup, readHistory } from '@/server/fleet/fleet-queries';
 import type { Store } from '@/server/store/db';
 import { getStore } from '@/server/store/get-store';
 
@@ -42,11 +42,7 @@ export default async function GroupPage({ params }: { params: Params }) {
     group ? readHistory(store, { series: group.id, metric, range: DEFAULT_RANGE }, renderedAt) : null;
   const [lag, timeLag] = await Promise.all([history('lag'), history('time_lag')]);
   return (
-    <LiveProvider
-      refreshSeconds={config.ui.refreshSeconds}
-      sampleSeconds={config.worker.sampleIntervalSeconds}
-      renderedAt={renderedAt}
-    >
+    <FleetPage config={config} renderedAt={renderedAt}>
       <LiveGroup
         cluster={cluster}
         groupId={groupId}
@@ -54,9 +50,7 @@ export default async function GroupPage({ params }: { params: Params }) {
         initialHistory={lag && timeLag ? { lag, time_lag: timeLag } : null}
         thresholds={groupThresholds(config.thresholds, group ?? { cluster, groupId, topics: [] })}
         renderedAt={renderedAt}
-        sampleSeconds={config.worker.sampleIntervalSeconds}
-        configured={configuredSourceNames(config)}
       />
-    </LiveProvider>
+    </FleetPage>
   );
 }

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import { LiveProvider } from '@/components/fleet/live-context';
+import { FleetPage } from '@/components/fleet/fleet-page';
 import { LiveDlq } from '@/components/fleet/live-dlq';
 import type { DlqData } from '@/lib/fleet/fleet-data';
 import type { BrokerKind } from '@/lib/fleet/fleet-view';
@@ -10,7 +10,7 @@ import { pageRole } from '@/lib/nav';
 import { requirePageRole } from '@/server/auth/guard';
 import { getConfig } from '@/server/config';
 import { ServiceError } from '@/server/errors';
-import { configuredSourceNames, dlqThresholds, readDlq, readHistory } from '@/server/fleet/fleet-queries';
+import { dlqThresholds, readDlq, readHistory } from '@/server/fleet/fleet-queries';
 import type { Store } from '@/server/store/db';
 import { getStore } from '@/server/store/get-store';
 
@@ -52,11 +52,7 @@ export default async function DlqDetailPage({ params }: { params: Params }) {
     dlq ? readHistory(store, { series: dlq.id, metric, range: DEFAULT_RANGE }, renderedAt) : null;
   const [depth, oldestAge] = await Promise.all([history('depth'), history('oldest_age')]);
   return (
-    <LiveProvider
-      refreshSeconds={config.ui.refreshSeconds}
-      sampleSeconds={config.worker.sampleIntervalSeconds}
-      renderedAt={renderedAt}
-    >
+    <FleetPage config={config} renderedAt={renderedAt}>
       <LiveDlq
         kind={kind}
         source={source}
@@ -65,9 +61,7 @@ export default async function DlqDetailPage({ params }: { params: Params }) {
         initialHistory={depth && oldestAge ? { depth, oldest_age: oldestAge } : null}
         thresholds={dlqThresholds(config.thresholds, { kind, source, name })}
         renderedAt={renderedAt}
-        sampleSeconds={config.worker.sampleIntervalSeconds}
-        configured={configuredSourceNames(config)}
       />
-    </LiveProvider>
+    </FleetPage>
   );
 }
