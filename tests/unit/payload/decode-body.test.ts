@@ -33,6 +33,37 @@ describe('countInvalidUtf8', () => {
     expect(strictOk).toBe(invalid === 0);
   });
 
+  it('agrees with the WHATWG decoder on 20,000 random byte strings', () => {
+    // A small deterministic generator, biased to the bytes where UTF-8 goes wrong.
+    let seed = 7;
+    const next = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed >>> 8;
+    };
+    const strict = new TextDecoder('utf-8', { fatal: true });
+    for (let n = 0; n < 20_000; n++) {
+      const input = Uint8Array.from({ length: 1 + (next() % 12) }, () =>
+        next() % 3 === 0 ? next() % 0x80 : 0x80 + (next() % 0x80),
+      );
+      const invalid = countInvalidUtf8(input);
+      let ok = true;
+      try {
+        strict.decode(input);
+      } catch {
+        ok = false;
+      }
+      expect(invalid === 0).toBe(ok);
+      // Each U+FFFD the decoder writes stands for 1 to 3 invalid bytes (a genuine EF BF BD is not one).
+      const replaced = [...decodeUtf8(input).text].filter((c) => c === '\ufffd').length;
+      const genuine = input.filter(
+        (b, i) => b === 0xef && input[i + 1] === 0xbf && input[i + 2] === 0xbd,
+      ).length;
+      const sequences = replaced - genuine;
+      expect(invalid).toBeGreaterThanOrEqual(sequences);
+      expect(invalid).toBeLessThanOrEqual(3 * sequences);
+    }
+  });
+
   it('shows each broken sequence as U+FFFD and keeps a genuine U+FFFD', () => {
     const { text, invalidBytes } = decodeUtf8(bytes(0x61, 0xe9, 0xef, 0xbf, 0xbd, 0x62));
     expect(text).toBe('a\ufffd\ufffdb');
