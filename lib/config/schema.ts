@@ -5,6 +5,7 @@ import type { Metric } from '@/lib/thresholds/metrics';
 import { auditConfigSchema } from './audit-schema';
 import { envelopeSchema } from './envelope-schema';
 import { maskingConfigSchema } from './masking-schema';
+import { traceConfigSchema } from './trace-schema';
 
 /**
  * The shape of tidewatch.config.yaml. Secrets are never values here: a field ending in `Env` names the
@@ -242,6 +243,7 @@ export const configSchema = z
     envelope: envelopeSchema.prefault({}),
     masking: maskingConfigSchema.prefault({}),
     audit: auditConfigSchema.prefault({}),
+    trace: traceConfigSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
     const { credentials, oidc, github } = config.auth;
