@@ -109,7 +109,7 @@ export function buildInventory(files: SourceText[]): Inventory {
     problems: [],
   };
   for (const { file, text } of files) {
-    // Outside app/ only server actions matter, and those need the directive somewhere in the text.
+    // Outside app/ only the wrappers and server actions matter, and actions need the directive's text.
     const wanted = file.startsWith('app/') || text.includes('use server') || file in WRAPPERS;
     if (!/\.tsx?$/.test(file) || !wanted) continue;
     const kind = file.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS;
