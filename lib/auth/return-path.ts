@@ -19,3 +19,19 @@ export function safeReturnPath(value: unknown, origin: string = PLACEHOLDER_ORIG
   // `/.//host` resolves to the path `//host`, which a browser reads as another host.
   return path.startsWith('//') ? '/' : path;
 }
+
+/** Route params as Next hands them to a page: one value per segment, a list for catch-all segments. */
+export type RouteParams = Record<string, string | string[] | undefined>;
+
+/**
+ * The address a page was asked at, from its route pattern (`/dlq/[kind]/[name]`, `/docs/[...slug]`) and
+ * its params, each segment kept as it came so the way back after sign-in is the very address asked for.
+ */
+export function fillRoute(route: string, params: RouteParams): string {
+  return route
+    .replace(/\[\[?(?:\.\.\.)?([^\]]+)\]\]?/g, (_, name: string) => {
+      const value = params[name];
+      return Array.isArray(value) ? value.join('/') : (value ?? '');
+    })
+    .replace(/\/{2,}/g, '/');
+}

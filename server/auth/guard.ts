@@ -2,6 +2,7 @@ import 'server-only';
 import { forbidden, redirect } from 'next/navigation';
 import { getServerSession } from 'next-auth';
 import { cache } from 'react';
+import { fillRoute, type RouteParams } from '@/lib/auth/return-path';
 import { isRole, type Role, roleAtLeast } from '@/lib/auth/roles';
 import { ServiceError } from '@/server/errors';
 import { getAuthOptions } from './options';
@@ -33,10 +34,22 @@ export async function requireRole(needed: Role): Promise<SessionUser> {
   return user;
 }
 
-/** For pages: anonymous users go to sign-in, users without the role get the 403 page. */
-export async function requirePageRole(needed: Role, returnTo: string): Promise<SessionUser> {
+/** Where a dynamic page sends the visitor back to: its route pattern and its params, still unread. */
+export interface PageAddress {
+  route: string;
+  params: Promise<RouteParams>;
+}
+
+/**
+ * For pages: anonymous users go to sign-in, users without the role get the 403 page. A dynamic page
+ * passes its params unread; they are read only to build the way back, and only for an anonymous visitor.
+ */
+export async function requirePageRole(needed: Role, returnTo: string | PageAddress): Promise<SessionUser> {
   const user = await currentUser();
-  if (!user) redirect(`/login?callbackUrl=${encodeURIComponent(returnTo)}`);
+  if (!user) {
+    const path = typeof returnTo === 'string' ? returnTo : fillRoute(returnTo.route, await returnTo.params);
+    redirect(`/login?callbackUrl=${encodeURIComponent(path)}`);
+  }
   if (!roleAtLeast(user.role, needed)) forbidden();
   return user;
 }

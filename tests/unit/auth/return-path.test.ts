@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { safeReturnPath } from '@/lib/auth/return-path';
+import { fillRoute, safeReturnPath } from '@/lib/auth/return-path';
 
 const ORIGIN = 'https://tidewatch.example.com';
 
@@ -42,5 +42,17 @@ describe('safeReturnPath', () => {
 
   it('drops a newline inside a path the way a browser does, keeping it on this site', () => {
     expect(safeReturnPath('/au\ndit', ORIGIN)).toBe('/audit');
+  });
+});
+
+describe('fillRoute', () => {
+  it.each([
+    ['/dlq', {}, '/dlq'],
+    ['/lag/[cluster]/[group]', { cluster: 'prod-eu', group: 'orders%2Fv2' }, '/lag/prod-eu/orders%2Fv2'],
+    ['/docs/[...slug]', { slug: ['a', 'b', 'c'] }, '/docs/a/b/c'],
+    ['/docs/[[...slug]]', {}, '/docs/'],
+    ['/docs/[[...slug]]/edit', {}, '/docs/edit'],
+  ])('%s with %j is %s', (route, params, expected) => {
+    expect(fillRoute(route, params)).toBe(expected);
   });
 });

@@ -14,8 +14,11 @@ import type { Store } from '@/server/store/db';
 import { getStore } from '@/server/store/get-store';
 
 type Params = Promise<{ cluster: string; group: string }>;
+const ROUTE = '/lag/[cluster]/[group]';
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
+  // The title names the group, so it is shown only to whoever may open the page.
+  await requirePageRole(pageRole('/lag'), { route: ROUTE, params });
   return { title: segmentName((await params).group) };
 }
 
@@ -29,9 +32,8 @@ async function readOrNotFound(store: Store, cluster: string, groupId: string): P
 }
 
 export default async function GroupPage({ params }: { params: Params }) {
+  await requirePageRole(pageRole('/lag'), { route: ROUTE, params });
   const raw = await params;
-  // The segments as they came, so the way back after sign-in is the very address asked for.
-  await requirePageRole(pageRole('/lag'), `/lag/${raw.cluster}/${raw.group}`);
   const [cluster, groupId] = [segmentName(raw.cluster), segmentName(raw.group)];
   const { config } = getConfig();
   const store = await getStore();

@@ -15,8 +15,11 @@ import type { Store } from '@/server/store/db';
 import { getStore } from '@/server/store/get-store';
 
 type Params = Promise<{ kind: string; source: string; name: string }>;
+const ROUTE = '/dlq/[kind]/[source]/[name]';
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
+  // The title names the DLQ, so it is shown only to whoever may open the page.
+  await requirePageRole(pageRole('/dlq'), { route: ROUTE, params });
   return { title: segmentName((await params).name) };
 }
 
@@ -37,9 +40,8 @@ async function readOrNotFound(
 }
 
 export default async function DlqDetailPage({ params }: { params: Params }) {
+  await requirePageRole(pageRole('/dlq'), { route: ROUTE, params });
   const raw = await params;
-  // The segments as they came, so the way back after sign-in is the very address asked for.
-  await requirePageRole(pageRole('/dlq'), `/dlq/${raw.kind}/${raw.source}/${raw.name}`);
   if (!isKind(raw.kind)) notFound();
   const kind = raw.kind;
   const [source, name] = [segmentName(raw.source), segmentName(raw.name)];
