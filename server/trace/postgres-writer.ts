@@ -5,7 +5,7 @@ import { ServiceError } from '@/server/errors';
 import type { Store } from '@/server/store/db';
 import type { Database } from '@/server/store/schema';
 import { type CheckpointPosition, sourceKeyText } from './indexed-event';
-import { type IndexResult, locationKey, type PreparedBatch } from './prepare-rows';
+import type { IndexResult, PreparedBatch } from './prepare-rows';
 
 /** Writers hold it shared, retention exclusively: a ref read by a batch is never pruned under it. */
 export const TRACE_LOCK_KEY = 0x7469_6410;
@@ -16,7 +16,7 @@ interface WrittenCheckpoint {
 }
 
 /**
- * One transaction per batch, each step one set-based statement over unnest() arrays. Commit is
+ * One transaction per batch, each step one set-based statement over the batch as one JSON parameter. Commit is
  * asynchronous: a crash can lose the last batches, but their checkpoint goes with them, so the
  * consumer reads them again.
  */
@@ -33,50 +33,46 @@ export async function writePostgresBatch(
     const refs = await resolveIds(trx, [...batch.texts]);
     const ref = (text: string | null) => (text === null ? null : (refs.get(text) ?? null));
     const rows = batch.rows;
-    const inserted = await sql<{ seq: number; source_id: number; partition: number; position: number }>`
-      insert into events (event_ref, corr_ref, cause_ref, event_type, occurred_at, schema_version, producer,
-        summary, business_keys, source_id, partition, position, message_id, size, indexed_at)
-      select e.*, ${now}::bigint from unnest(
-        ${rows.map((r) => ref(r.eventId))}::bigint[], ${rows.map((r) => ref(r.correlationId))}::bigint[],
-        ${rows.map((r) => ref(r.causationId))}::bigint[], ${rows.map((r) => r.eventType)}::text[],
-        ${rows.map((r) => r.occurredAt)}::bigint[], ${rows.map((r) => r.schemaVersion)}::text[],
-        ${rows.map((r) => r.producer)}::text[], ${rows.map((r) => r.summary)}::text[],
-        ${rows.map((r) => r.businessKeys)}::text[], ${rows.map((r) => sourceIds.get(r.source) ?? 0)}::int[],
-        ${rows.map((r) => r.partition)}::int[], ${rows.map((r) => r.position)}::bigint[],
-        ${rows.map((r) => r.messageId)}::text[], ${rows.map((r) => r.size)}::int[]) as e
-      on conflict (source_id, partition, position) do nothing
-      returning seq, source_id, partition, position`.execute(trx);
-    await addKeys(trx, batch, sourceIds, refs, inserted.rows);
+    // One JSON parameter per statement: JSON.stringify is native, where pg escapes array literals in JS.
+    const input = JSON.stringify(
+      rows.map((r) => ({
+        a: ref(r.eventId),
+        b: ref(r.correlationId),
+        c: ref(r.causationId),
+        d: r.eventType,
+        e: r.occurredAt,
+        f: r.schemaVersion,
+        g: r.producer,
+        h: r.summary,
+        i: r.businessKeys,
+        j: sourceIds.get(r.source) ?? 0,
+        k: r.partition,
+        l: r.position,
+        m: r.messageId,
+        n: r.size,
+        o: r.keyValues.map((value) => refs.get(value) ?? 0),
+      })),
+    );
+    // Keys go in by the same statement, joined to the rows it inserted: nothing comes back but a count.
+    const inserted = await sql<{ n: number }>`
+      with x as (select * from json_to_recordset(${input}::json)
+        as x(a bigint, b bigint, c bigint, d text, e bigint, f text, g text, h text, i text, j int, k int,
+          l bigint, m text, n int, o json)),
+      added as (insert into events (event_ref, corr_ref, cause_ref, event_type, occurred_at, schema_version,
+          producer, summary, business_keys, source_id, partition, position, message_id, size, indexed_at)
+        select a, b, c, d, e, f, g, h, i, j, k, l, m, n, ${now}::bigint from x
+        on conflict (source_id, partition, position) do nothing
+        returning seq, source_id, partition, position),
+      keys as (insert into event_keys (key_ref, seq)
+        select kv.ref::bigint, added.seq from added
+        join x on x.j = added.source_id and x.k = added.partition and x.l = added.position
+        cross join lateral json_array_elements_text(x.o) as kv(ref)
+        on conflict do nothing)
+      select count(*) as n from added`.execute(trx);
     if (checkpoint) await saveCheckpoint(trx, checkpoint, sourceIds, now);
-    const indexed = inserted.rows.length;
+    const indexed = Number(inserted.rows[0]?.n ?? 0);
     return { indexed, duplicates: rows.length - indexed };
   });
-}
-
-async function addKeys(
-  trx: Kysely<Database>,
-  batch: PreparedBatch,
-  sourceIds: Map<string, number>,
-  refs: Map<string, number>,
-  inserted: { seq: number; source_id: number; partition: number; position: number }[],
-): Promise<void> {
-  const seqs = new Map(inserted.map((r) => [locationKey(r.source_id, r.partition, r.position), r.seq]));
-  const keyRefs: number[] = [];
-  const keySeqs: number[] = [];
-  for (const row of batch.rows) {
-    if (row.keyValues.length === 0) continue;
-    const seq = seqs.get(locationKey(sourceIds.get(row.source) ?? 0, row.partition, row.position));
-    if (seq === undefined) continue;
-    // A location twice in one batch is written once: its keys too.
-    seqs.delete(locationKey(sourceIds.get(row.source) ?? 0, row.partition, row.position));
-    for (const value of row.keyValues) {
-      keyRefs.push(refs.get(value) ?? 0);
-      keySeqs.push(seq);
-    }
-  }
-  if (keyRefs.length === 0) return;
-  await sql`insert into event_keys (key_ref, seq)
-    select * from unnest(${keyRefs}::bigint[], ${keySeqs}::bigint[]) on conflict do nothing`.execute(trx);
 }
 
 async function saveCheckpoint(
@@ -122,25 +118,33 @@ async function resolveIds(trx: Kysely<Database>, texts: string[]): Promise<Map<s
   let pending = texts.map((text) => ({ text, probe: 0 }));
   for (let round = 0; pending.length > 0; round++) {
     if (round > HASH_PROBES + 2) throw new ServiceError('internal', 'ids could not be given refs');
-    const hashes = pending.map((p) => idHash(p.text, p.probe));
-    const found = await sql<{ ref: number; hash: number; value: string }>`
-      with input as (select * from unnest(${hashes}::bigint[], ${pending.map((p) => p.text)}::text[])
-        as i(hash, value)),
+    // Two texts on one hash in one statement would both see the row the first added: the second waits.
+    const asked = new Map<number, (typeof pending)[number]>();
+    const next: typeof pending = [];
+    for (const p of pending) {
+      const hash = idHash(p.text, p.probe);
+      if (asked.has(hash)) next.push(p);
+      else asked.set(hash, p);
+    }
+    const input = JSON.stringify([...asked].map(([h, p]) => ({ h, v: p.text })));
+    const found = await sql<{ ref: number; hash: number; same: boolean }>`
+      with input as (select h as hash, v as value from json_to_recordset(${input}::json) as i(h bigint, v text)),
       added as (insert into trace_ids (hash, value) select hash, value from input
         on conflict (hash) do nothing returning ref, hash, value)
-      select ref, hash, value from added
-      union all select t.ref, t.hash, t.value from trace_ids t join input i on i.hash = t.hash`.execute(trx);
+      select ref, hash, true as same from added
+      union all select t.ref, t.hash, t.value = i.value as same from trace_ids t join input i on i.hash = t.hash`.execute(
+      trx,
+    );
     const byHash = new Map(found.rows.map((r) => [r.hash, r]));
-    const next: typeof pending = [];
-    pending.forEach((p, i) => {
-      const row = byHash.get(hashes[i] ?? -1);
-      if (row?.value === p.text) refs.set(p.text, row.ref);
+    for (const [hash, p] of asked) {
+      const row = byHash.get(hash);
+      if (row?.same) refs.set(p.text, row.ref);
       else if (row) {
         if (p.probe + 1 >= HASH_PROBES)
           throw new ServiceError('internal', 'every hash probe of an id is taken');
         next.push({ text: p.text, probe: p.probe + 1 });
       } else next.push(p);
-    });
+    }
     pending = next;
   }
   return refs;

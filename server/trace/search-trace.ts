@@ -53,7 +53,7 @@ export async function searchTrace(store: Store, input: TraceQuery): Promise<Trac
     throw new ServiceError('invalid_input', parsed.error.issues[0]?.message ?? 'invalid trace query');
   }
   const query = parsed.data;
-  const ref = await findRef(store.db, query.value);
+  const ref = await findRef(store, query.value);
   if (ref !== null) {
     const kinds = query.kind === 'auto' ? AUTO_ORDER : [query.kind];
     for (const kind of kinds) {
@@ -67,11 +67,11 @@ export async function searchTrace(store: Store, input: TraceQuery): Promise<Trac
 async function seedRows(store: Store, kind: MatchKind, ref: number): Promise<IndexRow[]> {
   switch (kind) {
     case 'correlation':
-      return findRows(store, { column: 'e.corr_ref', refs: [ref] }, MAX_CHAIN_ROWS + 1);
+      return findRows(store, { column: 'corr_ref', refs: [ref] }, MAX_CHAIN_ROWS + 1);
     case 'event':
-      return findRows(store, { column: 'e.event_ref', refs: [ref] }, MAX_CHAIN_ROWS + 1);
+      return findRows(store, { column: 'event_ref', refs: [ref] }, MAX_CHAIN_ROWS + 1);
     case 'causation':
-      return findRows(store, { column: 'e.cause_ref', refs: [ref] }, MAX_CHAIN_ROWS + 1);
+      return findRows(store, { column: 'cause_ref', refs: [ref] }, MAX_CHAIN_ROWS + 1);
     case 'business':
       return findRows(store, { keyRef: ref }, MAX_CHAIN_ROWS + 1);
   }
@@ -97,8 +97,7 @@ async function chainRows(store: Store, kind: MatchKind, seeds: IndexRow[]): Prom
   const correlations = [...new Set(seeds.flatMap((r) => (r.corrRef === null ? [] : [r.corrRef])))];
   if (correlations.length > MAX_CORRELATIONS) truncated = true;
   const chains = correlations.slice(0, MAX_CORRELATIONS);
-  if (chains.length > 0)
-    add(await findRows(store, { column: 'e.corr_ref', refs: chains }, MAX_CHAIN_ROWS + 1));
+  if (chains.length > 0) add(await findRows(store, { column: 'corr_ref', refs: chains }, MAX_CHAIN_ROWS + 1));
   const loose = seeds.filter((r) => r.corrRef === null);
   if (loose.length > 0 && !truncated) truncated = await walkCausation(store, loose, add, () => found.size);
   return { rows: [...found.values()], truncated };
@@ -122,8 +121,8 @@ async function walkCausation(
     if (refs.size === 0) return false;
     const list = [...refs];
     const before = size();
-    const parents = await findRows(store, { column: 'e.event_ref', refs: list }, MAX_CHAIN_ROWS + 1);
-    const children = await findRows(store, { column: 'e.cause_ref', refs: list }, MAX_CHAIN_ROWS + 1);
+    const parents = await findRows(store, { column: 'event_ref', refs: list }, MAX_CHAIN_ROWS + 1);
+    const children = await findRows(store, { column: 'cause_ref', refs: list }, MAX_CHAIN_ROWS + 1);
     add(parents);
     add(children);
     if (size() >= MAX_CHAIN_ROWS) return true;

@@ -1,9 +1,8 @@
 import 'server-only';
-import type { Kysely } from 'kysely';
 import type { BusinessKeyValue, TraceRecord } from '@/lib/trace/build-chain';
 import { idHashProbes } from '@/lib/trace/id-hash';
 import type { Store } from '@/server/store/db';
-import type { Database } from '@/server/store/schema';
+import { type RawRow, sqliteLookups } from './sqlite-queries';
 
 /** An index row with the refs the search follows, next to the record the chain builder reads. */
 export interface IndexRow {
@@ -14,17 +13,15 @@ export interface IndexRow {
   record: TraceRecord;
 }
 
-type Filter =
-  | { column: 'e.event_ref' | 'e.corr_ref' | 'e.cause_ref' | 'e.seq'; refs: number[] }
-  | { keyRef: number };
+type Filter = { column: 'event_ref' | 'corr_ref' | 'cause_ref'; refs: number[] } | { keyRef: number };
 
 /** The ref of an id text, or null when the index never saw it. */
-export async function findRef(db: Kysely<Database>, text: string): Promise<number | null> {
-  const rows = await db
-    .selectFrom('trace_ids')
-    .select(['ref', 'value'])
-    .where('hash', 'in', idHashProbes(text))
-    .execute();
+export async function findRef(store: Store, text: string): Promise<number | null> {
+  const probes = idHashProbes(text);
+  const rows =
+    store.dialect === 'sqlite'
+      ? (await sqliteLookups(store)).ref.all(...probes)
+      : await store.db.selectFrom('trace_ids').select(['ref', 'value']).where('hash', 'in', probes).execute();
   const row = rows.find((r) => r.value === text);
   return row ? Number(row.ref) : null;
 }
@@ -32,6 +29,20 @@ export async function findRef(db: Kysely<Database>, text: string): Promise<numbe
 /** Rows matching the filter, oldest first, at most `limit`. */
 export async function findRows(store: Store, filter: Filter, limit: number): Promise<IndexRow[]> {
   if ('refs' in filter && filter.refs.length === 0) return [];
+  const rows =
+    store.dialect === 'sqlite'
+      ? await sqliteRows(store, filter, limit)
+      : await postgresRows(store, filter, limit);
+  return rows.map(toIndexRow);
+}
+
+async function sqliteRows(store: Store, filter: Filter, limit: number): Promise<RawRow[]> {
+  const lookups = await sqliteLookups(store);
+  if ('refs' in filter) return lookups.rows[filter.column].all(JSON.stringify(filter.refs), limit);
+  return lookups.byKey.all(filter.keyRef, limit);
+}
+
+async function postgresRows(store: Store, filter: Filter, limit: number): Promise<RawRow[]> {
   let query = store.db
     .selectFrom('events as e')
     .innerJoin('event_sources as s', 's.id', 'e.source_id')
@@ -62,15 +73,18 @@ export async function findRows(store: Store, filter: Filter, limit: number): Pro
       's.name',
       's.dlq',
     ]);
-  if ('refs' in filter) query = query.where(filter.column, 'in', filter.refs);
+  if ('refs' in filter) query = query.where(`e.${filter.column}`, 'in', filter.refs);
   else {
     const keyRef = filter.keyRef;
     query = query.where('e.seq', 'in', (qb) =>
       qb.selectFrom('event_keys').select('seq').where('key_ref', '=', keyRef),
     );
   }
-  const rows = await query.orderBy('e.seq').limit(limit).execute();
-  return rows.map((r) => ({
+  return query.orderBy('e.seq').limit(limit).execute();
+}
+
+function toIndexRow(r: RawRow): IndexRow {
+  return {
     seq: Number(r.seq),
     eventRef: r.event_ref === null ? null : Number(r.event_ref),
     corrRef: r.corr_ref === null ? null : Number(r.corr_ref),
@@ -98,7 +112,7 @@ export async function findRows(store: Store, filter: Filter, limit: number): Pro
         indexedAt: Number(r.indexed_at),
       },
     },
-  }));
+  };
 }
 
 function parseKeys(text: string | null): BusinessKeyValue[] {
