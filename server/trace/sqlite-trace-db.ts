@@ -24,7 +24,9 @@ export async function traceConnection(store: Store): Promise<Connection> {
   const again = connections.get(store);
   if (again) return again;
   const db = new SqliteDatabase(file);
-  db.pragma('busy_timeout = 5000');
+  // No busy wait: it would block this thread, and with it a transaction this process holds open on the
+  // store's Kysely connection across an await. The writer retries asynchronously instead.
+  db.pragma('busy_timeout = 0');
   // WAL readers never wait for the writer; NORMAL syncs at checkpoints, which WAL keeps consistent.
   db.pragma('synchronous = NORMAL');
   // Batches touch the right edge of each index and the id dictionary: keep those pages in memory.

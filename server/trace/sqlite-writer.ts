@@ -3,6 +3,7 @@ import type SqliteDatabase from 'better-sqlite3';
 import { HASH_PROBES, idHash } from '@/lib/trace/id-hash';
 import { ServiceError } from '@/server/errors';
 import type { Store } from '@/server/store/db';
+import { isRetryable } from '@/server/store/exclusive-transaction';
 import type { CheckpointPosition } from './indexed-event';
 import { sourceKeyText } from './indexed-event';
 import type { IndexResult, PreparedBatch } from './prepare-rows';
@@ -35,9 +36,20 @@ export async function writeSqliteBatch(
   batch: PreparedBatch,
   checkpoint: WrittenCheckpoint | null,
 ): Promise<IndexResult> {
-  const db = await traceConnection(store);
-  return statementsFor(db).write(batch, checkpoint, Date.now());
+  const write = statementsFor(await traceConnection(store)).write;
+  const deadline = Date.now() + BUSY_WAIT_MS;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return write(batch, checkpoint, Date.now());
+    } catch (error) {
+      if (!isRetryable(error) || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(50, 2 * attempt) + Math.random() * 5));
+    }
+  }
 }
+
+/** How long a batch waits for another writer (another process, or this one's open transaction). */
+const BUSY_WAIT_MS = 10_000;
 
 function statementsFor(db: Connection): Statements {
   const known = prepared.get(db);
