@@ -5,6 +5,7 @@ import type { Metric } from '@/lib/thresholds/metrics';
 import { auditConfigSchema } from './audit-schema';
 import { envelopeSchema } from './envelope-schema';
 import { maskingConfigSchema } from './masking-schema';
+import { replayConfigSchema } from './replay-schema';
 import { traceConfigSchema } from './trace-schema';
 
 /**
@@ -244,6 +245,7 @@ export const configSchema = z
     masking: maskingConfigSchema.prefault({}),
     audit: auditConfigSchema.prefault({}),
     trace: traceConfigSchema.prefault({}),
+    replay: replayConfigSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
     const { credentials, oidc, github } = config.auth;
