@@ -4,7 +4,7 @@ import { buildChain, type TraceEvent } from '@/lib/trace/build-chain';
 import { ServiceError } from '@/server/errors';
 import type { Store } from '@/server/store/db';
 import { MAX_ID_CHARS } from './indexed-event';
-import { findRef, findRows, type IndexRow } from './trace-queries';
+import { findRef, findRows, findRowsByText, type IndexRow } from './trace-queries';
 
 export const TRACE_QUERY_KINDS = ['auto', 'correlation', 'event', 'causation', 'business'] as const;
 type MatchKind = Exclude<(typeof TRACE_QUERY_KINDS)[number], 'auto'>;
@@ -53,6 +53,11 @@ export async function searchTrace(store: Store, input: TraceQuery): Promise<Trac
     throw new ServiceError('invalid_input', parsed.error.issues[0]?.message ?? 'invalid trace query');
   }
   const query = parsed.data;
+  if (query.kind !== 'auto' && query.kind !== 'business') {
+    const kind = query.kind;
+    const rows = await findRowsByText(store, COLUMNS[kind], query.value, MAX_CHAIN_ROWS + 1);
+    return rows.length > 0 ? result(query, kind, await chainRows(store, kind, rows)) : empty(query);
+  }
   const ref = await findRef(store, query.value);
   if (ref !== null) {
     const kinds = query.kind === 'auto' ? AUTO_ORDER : [query.kind];
@@ -61,6 +66,12 @@ export async function searchTrace(store: Store, input: TraceQuery): Promise<Trac
       if (rows.length > 0) return result(query, kind, await chainRows(store, kind, rows));
     }
   }
+  return empty(query);
+}
+
+const COLUMNS = { correlation: 'corr_ref', event: 'event_ref', causation: 'cause_ref' } as const;
+
+function empty(query: TraceResult['query']): TraceResult {
   return { query, matched: null, chain: [], locations: [], missing: [], cycles: false, truncated: false };
 }
 
