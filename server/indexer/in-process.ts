@@ -1,0 +1,23 @@
+import 'server-only';
+import type { TidewatchConfig } from '@/lib/config/schema';
+import type { Store } from '@/server/store/db';
+import { type RunningIndexer, startIndexer } from './indexer-service';
+
+const cache = globalThis as typeof globalThis & { tidewatchIndexer?: RunningIndexer };
+
+/**
+ * The Kafka indexer beside this process's worker: in the app when `worker.inApp` is set, and in every
+ * `npm run worker` process. Never while `next build` loads the app; once per process.
+ */
+export function startIndexerInProcess(store: Store, config: TidewatchConfig, inApp: boolean): void {
+  if (inApp && !config.worker.inApp) return;
+  if (process.env.NEXT_PHASE === 'phase-production-build' || cache.tidewatchIndexer) return;
+  const indexer = startIndexer({ store, config });
+  cache.tidewatchIndexer = indexer;
+  const stop = () => {
+    indexer.stop().catch((error: unknown) => console.error('[indexer] stop failed:', error));
+  };
+  // Leaving the group on shutdown hands its partitions over at once instead of after the session timeout.
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
