@@ -1,5 +1,6 @@
 import 'server-only';
 import { startAuditCheckpoints } from '@/server/audit/checkpoint-timer';
+import { recordPeerAddresses } from '@/server/auth/peer-address';
 import { ConfigError, getConfig } from '@/server/config';
 import { getStore } from '@/server/store/get-store';
 import { startInAppWorker } from '@/server/worker/in-app';
@@ -17,6 +18,7 @@ async function start() {
     console.error(error.message);
     process.exit(1);
   }
+  recordPeerAddresses();
   const store = await getStore();
   console.log(`[tidewatch] store: ${store.dialect}`);
   startAuditCheckpoints(store);

@@ -1,7 +1,5 @@
 import 'server-only';
-import bcrypt from 'bcryptjs';
 import type { NextAuthOptions } from 'next-auth';
-import CredentialsProvider from 'next-auth/providers/credentials';
 import GitHubProvider from 'next-auth/providers/github';
 import type { OAuthConfig } from 'next-auth/providers/oauth';
 import { safeReturnPath } from '@/lib/auth/return-path';
@@ -10,10 +8,8 @@ import type { TidewatchConfig } from '@/lib/config/schema';
 import { appendAudit } from '@/server/audit/append-audit';
 import { getConfig, readSecret } from '@/server/config';
 import { getStore } from '@/server/store/get-store';
+import { credentialsProvider } from './credentials-provider';
 import { sessionSecret } from './session-secret';
-
-// Compared against when the email is unknown, so a wrong email costs as much time as a wrong password.
-const DUMMY_HASH = '$2b$10$OS804SvLo7as0PvGBnR7OefqQLh3fd01oo8yQ.kkKWvoWHZqlM562';
 
 interface OidcProfile {
   sub: string;
@@ -25,25 +21,8 @@ interface OidcProfile {
 function providers(config: TidewatchConfig): NextAuthOptions['providers'] {
   const list: NextAuthOptions['providers'] = [];
   const { credentials, oidc, github } = config.auth;
-  if (credentials?.enabled && credentials.users.length > 0) {
-    list.push(
-      CredentialsProvider({
-        id: 'credentials',
-        name: 'Email and password',
-        credentials: {
-          email: { label: 'Email', type: 'email' },
-          password: { label: 'Password', type: 'password' },
-        },
-        async authorize(input) {
-          const email = typeof input?.email === 'string' ? input.email.trim().toLowerCase() : '';
-          const password = typeof input?.password === 'string' ? input.password : '';
-          const user = credentials.users.find((u) => u.email.toLowerCase() === email);
-          const ok = await bcrypt.compare(password, user?.passwordHash ?? DUMMY_HASH);
-          return ok && user ? { id: user.email, email: user.email, name: user.name ?? user.email } : null;
-        },
-      }),
-    );
-  }
+  if (credentials?.enabled && credentials.users.length > 0)
+    list.push(credentialsProvider(credentials, config));
   if (oidc?.enabled) {
     const provider: OAuthConfig<OidcProfile> = {
       id: 'oidc',
