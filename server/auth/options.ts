@@ -1,5 +1,5 @@
 import 'server-only';
-import type { NextAuthOptions } from 'next-auth';
+import type { NextAuthOptions, Session } from 'next-auth';
 import GitHubProvider from 'next-auth/providers/github';
 import type { OAuthConfig } from 'next-auth/providers/oauth';
 import { safeReturnPath } from '@/lib/auth/return-path';
@@ -8,6 +8,7 @@ import type { TidewatchConfig } from '@/lib/config/schema';
 import { appendAudit } from '@/server/audit/append-audit';
 import { getConfig, readSecret } from '@/server/config';
 import { getStore } from '@/server/store/get-store';
+import { createSession, isSessionActive, revokeSession } from './auth-sessions';
 import { credentialsProvider } from './credentials-provider';
 import { sessionSecret } from './session-secret';
 
@@ -56,14 +57,18 @@ function groupsFrom(profile: unknown, claim: string): string[] {
   return typeof value === 'string' ? [value] : [];
 }
 
-/** next-auth options built from the current config. Role is never stored: it is resolved per request. */
+/**
+ * next-auth options built from the current config. Role is never stored: it is resolved per request.
+ * Each sign-in gets a session row (`sid` in the token) that sign-out revokes for every instance.
+ */
 export function getAuthOptions(): NextAuthOptions {
   const { config } = getConfig();
+  const maxAgeSeconds = config.auth.sessionMaxAgeHours * 3600;
   const groupsClaim = config.auth.oidc?.groupsClaim ?? 'groups';
   return {
     secret: sessionSecret(),
     providers: providers(config),
-    session: { strategy: 'jwt', maxAge: config.auth.sessionMaxAgeHours * 3600 },
+    session: { strategy: 'jwt', maxAge: maxAgeSeconds },
     pages: { signIn: '/login', error: '/login' },
     callbacks: {
       // Every callbackUrl next-auth honours (sign-in, sign-out) stays on this site.
@@ -78,21 +83,31 @@ export function getAuthOptions(): NextAuthOptions {
         await recordSignIn(identity.email ?? user.id, role, identity.provider, role ? 'ok' : 'refused');
         return role !== null;
       },
-      async jwt({ token, account, profile }) {
+      async jwt({ token, user, account, profile }) {
         if (account) {
           token.provider = account.provider;
           token.groups = groupsFrom(profile, groupsClaim);
+          token.sid = await createSession(await getStore(), {
+            email: user.email ?? user.id,
+            provider: account.provider,
+            maxAgeSeconds,
+          });
         }
         return token;
       },
       async session({ session, token }) {
+        // A signed-out (revoked) or pre-session token keeps its cookie but no longer names anyone.
+        const sid = typeof token.sid === 'string' ? token.sid : null;
+        if (!sid || !(await isSessionActive(await getStore(), sid)))
+          return { expires: session.expires } as Session;
         const role = resolveRole(getConfig().config, identityOf(token));
         return { ...session, user: { name: session.user?.name, email: session.user?.email, role } };
       },
     },
     events: {
       async signOut({ token }) {
-        const identity = identityOf(token);
+        if (typeof token?.sid === 'string') await revokeSession(await getStore(), token.sid);
+        const identity = identityOf(token ?? {});
         const role = resolveRole(getConfig().config, identity);
         await audit({
           actor: identity.email ?? 'unknown',

@@ -28,7 +28,7 @@ async function signIn(page: Page, email: string, password = PASSWORD) {
 const NAV: Record<Role, string[]> = {
   viewer: ['Overview', 'DLQs', 'Consumer lag', 'Trace'],
   operator: ['Overview', 'DLQs', 'Consumer lag', 'Trace'],
-  admin: ['Overview', 'DLQs', 'Consumer lag', 'Trace', 'Audit'],
+  admin: ['Overview', 'DLQs', 'Consumer lag', 'Trace', 'Audit', 'Users'],
 };
 
 describe.each(Object.keys(USERS) as Role[])('signed in as %s', (role) => {
