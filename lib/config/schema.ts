@@ -37,12 +37,24 @@ const oidcProvider = z.strictObject({
   /** The ID-token / userinfo claim that lists the user's groups. */
   groupsClaim: z.string().default('groups'),
   scope: z.string().default('openid email profile groups'),
+  /** Map roles by email even when the provider does not say `email_verified: true` (some omit the claim). */
+  trustUnverifiedEmail: z.boolean().default(false),
 });
 
 const githubProvider = z.strictObject({
   enabled: z.boolean().default(true),
   clientId: z.string().min(1),
   clientSecretEnv: envName,
+  /** GitHub's REST API; a GitHub Enterprise server has its own (https://github.example.com/api/v3). */
+  apiUrl: z.url().default('https://api.github.com'),
+  /** Organisations whose members get `roles.default`; without these any GitHub account would. */
+  allowedOrgs: z.array(z.string().min(1)).default([]),
+  /** Give `roles.default` to every GitHub account, member of an allowed organisation or not. */
+  allowAnyAccount: z.boolean().default(false),
+  /** Organisation (`acme`) or team (`acme/sre`) membership → role; the highest match wins. */
+  roles: z
+    .record(z.string().regex(/^[^/\s]+(\/[^/\s]+)?$/, 'expected org or org/team-slug'), role)
+    .default({}),
 });
 
 const throttleLimits = z.strictObject({

@@ -1,15 +1,15 @@
 import 'server-only';
 import type { NextAuthOptions, Session } from 'next-auth';
-import GitHubProvider from 'next-auth/providers/github';
 import type { OAuthConfig } from 'next-auth/providers/oauth';
 import { safeReturnPath } from '@/lib/auth/return-path';
-import { resolveRole } from '@/lib/auth/role-mapping';
+import { type Identity, resolveRole } from '@/lib/auth/role-mapping';
 import type { TidewatchConfig } from '@/lib/config/schema';
 import { appendAudit } from '@/server/audit/append-audit';
 import { getConfig, readSecret } from '@/server/config';
 import { getStore } from '@/server/store/get-store';
 import { createSession, isSessionActive, revokeSession } from './auth-sessions';
 import { credentialsProvider } from './credentials-provider';
+import { GITHUB_MEMBERSHIPS_CLAIM, githubProvider } from './github-provider';
 import { sessionSecret } from './session-secret';
 
 interface OidcProfile {
@@ -43,18 +43,25 @@ function providers(config: TidewatchConfig): NextAuthOptions['providers'] {
     };
     list.push(provider);
   }
-  if (github?.enabled) {
-    list.push(
-      GitHubProvider({ clientId: github.clientId, clientSecret: readSecret(github.clientSecretEnv) ?? '' }),
-    );
-  }
+  if (github?.enabled) list.push(githubProvider(github));
   return list;
 }
 
-function groupsFrom(profile: unknown, claim: string): string[] {
+function stringsFrom(profile: unknown, claim: string): string[] {
   const value = (profile as Record<string, unknown> | undefined)?.[claim];
   if (Array.isArray(value)) return value.filter((g): g is string => typeof g === 'string');
   return typeof value === 'string' ? [value] : [];
+}
+
+/** What the provider told us at sign-in that the role mapping reads: groups or memberships, email_verified. */
+function claimsFrom(config: TidewatchConfig, provider: string, profile: unknown) {
+  const groupsClaim =
+    provider === 'github' ? GITHUB_MEMBERSHIPS_CLAIM : (config.auth.oidc?.groupsClaim ?? 'groups');
+  const verified = (profile as Record<string, unknown> | undefined)?.email_verified;
+  return {
+    groups: stringsFrom(profile, groupsClaim),
+    ...(typeof verified === 'boolean' ? { emailVerified: verified } : {}),
+  };
 }
 
 /**
@@ -64,7 +71,6 @@ function groupsFrom(profile: unknown, claim: string): string[] {
 export function getAuthOptions(): NextAuthOptions {
   const { config } = getConfig();
   const maxAgeSeconds = config.auth.sessionMaxAgeHours * 3600;
-  const groupsClaim = config.auth.oidc?.groupsClaim ?? 'groups';
   return {
     secret: sessionSecret(),
     providers: providers(config),
@@ -74,10 +80,11 @@ export function getAuthOptions(): NextAuthOptions {
       // Every callbackUrl next-auth honours (sign-in, sign-out) stays on this site.
       redirect: ({ url, baseUrl }) => new URL(safeReturnPath(url, baseUrl), baseUrl).toString(),
       async signIn({ user, account, profile }) {
-        const identity = {
-          provider: account?.provider ?? 'credentials',
+        const provider = account?.provider ?? 'credentials';
+        const identity: Identity = {
+          provider,
           email: user.email ?? null,
-          groups: groupsFrom(profile, groupsClaim),
+          ...claimsFrom(config, provider, profile),
         };
         const role = resolveRole(config, identity);
         await recordSignIn(identity.email ?? user.id, role, identity.provider, role ? 'ok' : 'refused');
@@ -86,7 +93,9 @@ export function getAuthOptions(): NextAuthOptions {
       async jwt({ token, user, account, profile }) {
         if (account) {
           token.provider = account.provider;
-          token.groups = groupsFrom(profile, groupsClaim);
+          const claims = claimsFrom(config, account.provider, profile);
+          token.groups = claims.groups;
+          token.emailVerified = claims.emailVerified;
           token.sid = await createSession(await getStore(), {
             email: user.email ?? user.id,
             provider: account.provider,
@@ -130,10 +139,16 @@ async function audit(entry: Parameters<typeof appendAudit>[1]) {
   await appendAudit(await getStore(), entry);
 }
 
-export function identityOf(token: { provider?: unknown; email?: unknown; groups?: unknown }) {
+export function identityOf(token: {
+  provider?: unknown;
+  email?: unknown;
+  groups?: unknown;
+  emailVerified?: unknown;
+}): Identity {
   return {
     provider: typeof token.provider === 'string' ? token.provider : 'credentials',
     email: typeof token.email === 'string' ? token.email : null,
     groups: Array.isArray(token.groups) ? token.groups.filter((g): g is string => typeof g === 'string') : [],
+    ...(typeof token.emailVerified === 'boolean' ? { emailVerified: token.emailVerified } : {}),
   };
 }
