@@ -67,7 +67,7 @@ const throttleLimits = z.strictObject({
 /** Limits on failed password sign-ins, per account (email typed) and per client address. */
 const lockout = z.strictObject({
   account: throttleLimits.default({ freeAttempts: 3, maxFailures: 10 }),
-  address: throttleLimits.default({ freeAttempts: 10, maxFailures: 50 }),
+  address: throttleLimits.default({ freeAttempts: 20, maxFailures: 100 }),
   backoffBaseSeconds: z.number().positive().default(1),
   backoffMaxSeconds: z.number().positive().default(60),
   lockSeconds: z.number().positive().max(86_400).default(900),
@@ -83,7 +83,7 @@ const auth = z.strictObject({
   trustProxy: z.boolean().default(false),
   lockout: lockout.default({
     account: { freeAttempts: 3, maxFailures: 10 },
-    address: { freeAttempts: 10, maxFailures: 50 },
+    address: { freeAttempts: 20, maxFailures: 100 },
     backoffBaseSeconds: 1,
     backoffMaxSeconds: 60,
     lockSeconds: 900,

@@ -73,8 +73,8 @@ describe('sign-in back-off and lock', () => {
       forgetAfterSeconds: 3600,
     });
     expect(limitsFor(result.config.auth.lockout, 'address')).toMatchObject({
-      freeAttempts: 10,
-      maxFailures: 50,
+      freeAttempts: 20,
+      maxFailures: 100,
     });
   });
 });
