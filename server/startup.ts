@@ -2,6 +2,7 @@ import 'server-only';
 import { startAuditCheckpoints } from '@/server/audit/checkpoint-timer';
 import { recordPeerAddresses } from '@/server/auth/peer-address';
 import { ConfigError, getConfig } from '@/server/config';
+import { watchConfig } from '@/server/config/watch-config';
 import { getStore } from '@/server/store/get-store';
 import { startInAppWorker } from '@/server/worker/in-app';
 
@@ -19,6 +20,7 @@ async function start() {
     process.exit(1);
   }
   recordPeerAddresses();
+  watchConfig();
   const store = await getStore();
   console.log(`[tidewatch] store: ${store.dialect}`);
   startAuditCheckpoints(store);
