@@ -19,6 +19,8 @@ export async function createSession(
 ): Promise<string> {
   const id = randomUUID();
   const now = Date.now();
+  // Expired rows answer nothing a missing row would not: drop them as new ones arrive.
+  await store.db.deleteFrom('auth_session').where('expires_at', '<=', now).execute();
   await store.db
     .insertInto('auth_session')
     .values({

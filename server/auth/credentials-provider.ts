@@ -5,7 +5,7 @@ import { clientAddress } from '@/lib/auth/client-address';
 import type { TidewatchConfig } from '@/lib/config/schema';
 import { appendAudit } from '@/server/audit/append-audit';
 import { getStore } from '@/server/store/get-store';
-import { attemptVerdict, clearAccountFailures, recordFailure } from './sign-in-attempts';
+import { attemptVerdict, clearAccountFailures, pruneAttempts, recordFailure } from './sign-in-attempts';
 
 // Compared against when the email is unknown, so a wrong email costs as much time as a wrong password.
 const DUMMY_HASH = '$2b$10$OS804SvLo7as0PvGBnR7OefqQLh3fd01oo8yQ.kkKWvoWHZqlM562';
@@ -58,6 +58,7 @@ export function credentialsProvider(credentials: Credentials, config: TidewatchC
         return refuse(user ? 'wrong password' : 'unknown account');
       }
       await clearAccountFailures(store, email);
+      await pruneAttempts(store, config.auth.lockout);
       return { id: user.email, email: user.email, name: user.name ?? user.email };
     },
   });

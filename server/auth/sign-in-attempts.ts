@@ -71,6 +71,15 @@ export async function recordFailure(
   }
 }
 
+/** Drops keys whose failures are forgotten and that block nothing, so typed-in junk does not pile up. */
+export async function pruneAttempts(store: Store, config: LockoutConfig, now = Date.now()): Promise<void> {
+  await store.db
+    .deleteFrom('sign_in_throttle')
+    .where('blocked_until', '<=', now)
+    .where('last_failure_at', '<', now - config.forgetAfterSeconds * 1000)
+    .execute();
+}
+
 /** A correct password clears the account's count; the address keeps its own, so one good login cannot reset a spray. */
 export async function clearAccountFailures(store: Store, account: string): Promise<void> {
   await store.db.deleteFrom('sign_in_throttle').where('key', '=', keyOf('account', account)).execute();

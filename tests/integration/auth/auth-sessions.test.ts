@@ -110,6 +110,28 @@ describe.each(STORE_DIALECTS)('server-side sessions on %s', (dialect) => {
     expect(await isSessionActive(world.store, sid, now + SESSION_CHECK_CACHE_MS)).toBe(false);
   });
 
+  it('drops expired session rows as new sessions start', async () => {
+    const past = Date.now() - 1000;
+    await world.store.db
+      .insertInto('auth_session')
+      .values({
+        id: 'expired-1',
+        email: 'ann@example.com',
+        provider: 'credentials',
+        created_at: past - 10,
+        expires_at: past,
+        revoked_at: null,
+      })
+      .execute();
+    await signedInToken('ann@example.com');
+    const left = await world.store.db
+      .selectFrom('auth_session')
+      .select('id')
+      .where('id', '=', 'expired-1')
+      .execute();
+    expect(left).toEqual([]);
+  });
+
   it('audits sign-out', async () => {
     const page = await listAudit(world.store, { action: 'auth.sign_out', limit: 10 });
     expect(page.entries.map((e) => e.actor)).toContain('ann@example.com');

@@ -125,3 +125,31 @@ describe('per-address limit and proxy trust', () => {
     expect(await signIn('ann@example.com', SECRET, fromProxy('198.51.100.1'))).not.toBeNull();
   });
 });
+
+describe('attempt counters do not pile up', () => {
+  let world: Awaited<ReturnType<typeof startAuthWorld>>;
+  afterAll(async () => {
+    await world?.stop();
+  });
+
+  it('drops forgotten, unblocking keys when someone signs in, and keeps live ones', async () => {
+    world = await startAuthWorld('sqlite', CONFIG);
+    const old = Date.now() - 2 * 3600_000;
+    await world.store.db
+      .insertInto('sign_in_throttle')
+      .values([
+        { key: 'account:typo@example.com', failures: 2, last_failure_at: old, blocked_until: old, locked: 0 },
+        {
+          key: 'account:recent@example.com',
+          failures: 2,
+          last_failure_at: Date.now(),
+          blocked_until: 0,
+          locked: 0,
+        },
+      ])
+      .execute();
+    expect(await signIn('ann@example.com', SECRET)).not.toBeNull();
+    const keys = await world.store.db.selectFrom('sign_in_throttle').select('key').execute();
+    expect(keys.map((k) => k.key)).toEqual(['account:recent@example.com']);
+  });
+});
