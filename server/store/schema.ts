@@ -191,7 +191,7 @@ export interface EventCheckpointsTable {
   updated_at: number;
 }
 
-/** One signed-in session (the JWT's `jti`); times in epoch milliseconds. */
+/** One signed-in session (the JWT's `sid` claim); times in epoch milliseconds. */
 export interface AuthSessionTable {
   id: string;
   email: string;

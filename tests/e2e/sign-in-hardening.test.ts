@@ -48,7 +48,12 @@ beforeAll(async () => {
   server = await startNextServer({
     port,
     output: logFile,
-    env: { TIDEWATCH_CONFIG: configFile, TW_OWN_SECRET: 'own-session-key-0123456789', DATABASE_URL: '' },
+    env: {
+      TIDEWATCH_CONFIG: configFile,
+      TW_OWN_SECRET: 'own-session-key-0123456789',
+      TIDEWATCH_AUDIT_KEY: 'own-audit-key-0123456789abcdef0123456',
+      DATABASE_URL: '',
+    },
   });
   baseUrl = server.url;
   browser = await launchChromium();

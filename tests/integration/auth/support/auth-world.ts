@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import bcrypt from 'bcryptjs';
 import type { StoreDialect } from '@/server/store/db';
+import { TEST_AUDIT_KEY } from '../../store/support/audit-context';
 import { createTestStore, type TestStore } from '../../store/support/test-stores';
 
 export const SECRET = 'correct horse battery staple';
@@ -24,7 +25,13 @@ export async function startAuthWorld(dialect: StoreDialect, yaml: string) {
   const file = path.join(dir, 'tidewatch.config.yaml');
   writeFileSync(file, yaml);
   const t: TestStore = await createTestStore(dialect);
-  process.env = { ...saved, ...t.env, TIDEWATCH_CONFIG: file, NEXTAUTH_SECRET: 'test-session-key' };
+  process.env = {
+    ...saved,
+    ...t.env,
+    TIDEWATCH_CONFIG: file,
+    NEXTAUTH_SECRET: 'test-session-key',
+    TIDEWATCH_AUDIT_KEY: TEST_AUDIT_KEY,
+  };
   const cached = globalThis as Cached;
   delete cached.__tidewatchConfig;
   delete cached.tidewatchStore;
