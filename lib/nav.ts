@@ -7,6 +7,7 @@ export const NAV_ITEMS: { href: string; label: string; role: Role }[] = [
   { href: '/lag', label: 'Consumer lag', role: 'viewer' },
   { href: '/trace', label: 'Trace', role: 'viewer' },
   { href: '/audit', label: 'Audit', role: 'admin' },
+  { href: '/users', label: 'Users', role: 'admin' },
 ];
 
 export function pageRole(href: string): Role {

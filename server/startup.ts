@@ -1,6 +1,8 @@
 import 'server-only';
 import { startAuditCheckpoints } from '@/server/audit/checkpoint-timer';
+import { recordPeerAddresses } from '@/server/auth/peer-address';
 import { ConfigError, getConfig } from '@/server/config';
+import { watchConfig } from '@/server/config/watch-config';
 import { getStore } from '@/server/store/get-store';
 import { startInAppWorker } from '@/server/worker/in-app';
 
@@ -17,6 +19,8 @@ async function start() {
     console.error(error.message);
     process.exit(1);
   }
+  recordPeerAddresses();
+  watchConfig();
   const store = await getStore();
   console.log(`[tidewatch] store: ${store.dialect}`);
   startAuditCheckpoints(store);

@@ -10,3 +10,8 @@ export function isRole(value: unknown): value is Role {
 export function roleAtLeast(held: Role, needed: Role): boolean {
   return ROLES.indexOf(held) >= ROLES.indexOf(needed);
 }
+
+/** The most powerful of a non-empty list of roles. */
+export function highestRole(roles: readonly [Role, ...Role[]] | readonly Role[]): Role {
+  return roles.reduce((best, role) => (ROLES.indexOf(role) > ROLES.indexOf(best) ? role : best), 'viewer');
+}

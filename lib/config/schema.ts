@@ -38,18 +38,58 @@ const oidcProvider = z.strictObject({
   /** The ID-token / userinfo claim that lists the user's groups. */
   groupsClaim: z.string().default('groups'),
   scope: z.string().default('openid email profile groups'),
+  /** Map roles by email even when the provider does not say `email_verified: true` (some omit the claim). */
+  trustUnverifiedEmail: z.boolean().default(false),
 });
 
 const githubProvider = z.strictObject({
   enabled: z.boolean().default(true),
   clientId: z.string().min(1),
   clientSecretEnv: envName,
+  /** GitHub's REST API; a GitHub Enterprise server has its own (https://github.example.com/api/v3). */
+  apiUrl: z.url().default('https://api.github.com'),
+  /** Organisations whose members get `roles.default`; without these any GitHub account would. */
+  allowedOrgs: z.array(z.string().min(1)).default([]),
+  /** Give `roles.default` to every GitHub account, member of an allowed organisation or not. */
+  allowAnyAccount: z.boolean().default(false),
+  /** Organisation (`acme`) or team (`acme/sre`) membership → role; the highest match wins. */
+  roles: z
+    .record(z.string().regex(/^[^/\s]+(\/[^/\s]+)?$/, 'expected org or org/team-slug'), role)
+    .default({}),
+});
+
+const throttleLimits = z.strictObject({
+  /** Failures in a row answered at once; after these each failure doubles the wait before the next try. */
+  freeAttempts: z.number().int().min(0).default(3),
+  /** Failures in a row that lock the key for `lockSeconds`. */
+  maxFailures: z.number().int().min(1).default(10),
+});
+
+/** Limits on failed password sign-ins, per account (email typed) and per client address. */
+const lockout = z.strictObject({
+  account: throttleLimits.default({ freeAttempts: 3, maxFailures: 10 }),
+  address: throttleLimits.default({ freeAttempts: 20, maxFailures: 100 }),
+  backoffBaseSeconds: z.number().positive().default(1),
+  backoffMaxSeconds: z.number().positive().default(60),
+  lockSeconds: z.number().positive().max(86_400).default(900),
+  /** A key's failures are forgotten this long after its last one. */
+  forgetAfterSeconds: z.number().positive().default(3600),
 });
 
 const auth = z.strictObject({
   /** Env var holding the key that signs sessions (next-auth's secret). */
   secretEnv: envName.default('NEXTAUTH_SECRET'),
-  sessionMaxAgeHours: z.number().positive().max(720).default(12),
+  sessionMaxAgeHours: z.number().positive().max(720).default(8),
+  /** Behind a reverse proxy: take the client address from X-Forwarded-For (its last entry), else the socket's. */
+  trustProxy: z.boolean().default(false),
+  lockout: lockout.default({
+    account: { freeAttempts: 3, maxFailures: 10 },
+    address: { freeAttempts: 20, maxFailures: 100 },
+    backoffBaseSeconds: 1,
+    backoffMaxSeconds: 60,
+    lockSeconds: 900,
+    forgetAfterSeconds: 3600,
+  }),
   credentials: z
     .strictObject({ enabled: z.boolean().default(true), users: z.array(credentialsUser).default([]) })
     .optional(),
@@ -285,3 +325,4 @@ export type ThresholdMatch = z.infer<typeof thresholdMatch>;
 export type WorkerConfig = z.infer<typeof worker>;
 export type AlertsConfig = z.infer<typeof alerts>;
 export type WebhookConfig = z.infer<typeof webhook>;
+export type LockoutConfig = z.infer<typeof lockout>;

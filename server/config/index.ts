@@ -54,6 +54,11 @@ export function getConfig(): LoadedConfig {
   return cache.__tidewatchConfig;
 }
 
+/** Replaces the process's config: a watched file changed and its new text is valid. */
+export function setConfig(loaded: LoadedConfig): void {
+  cache.__tidewatchConfig = loaded;
+}
+
 /** Reads a secret from the environment variable the config names. Server-only by construction. */
 export function readSecret(envName: string | undefined): string | undefined {
   return envName ? process.env[envName] || undefined : undefined;

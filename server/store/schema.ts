@@ -22,6 +22,8 @@ export interface Database {
   events: EventsTable;
   event_keys: EventKeysTable;
   event_checkpoints: EventCheckpointsTable;
+  auth_session: AuthSessionTable;
+  sign_in_throttle: SignInThrottleTable;
 }
 
 /** One history series: an opaque name and the metric it records (server/history/samples.ts). */
@@ -187,4 +189,23 @@ export interface EventCheckpointsTable {
   partition: number;
   position: string;
   updated_at: number;
+}
+
+/** One signed-in session (the JWT's `sid` claim); times in epoch milliseconds. */
+export interface AuthSessionTable {
+  id: string;
+  email: string;
+  provider: string;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
+/** Failed sign-ins of one key (`account:<email>` or `address:<ip>`); times in epoch milliseconds. */
+export interface SignInThrottleTable {
+  key: string;
+  failures: number;
+  last_failure_at: number;
+  blocked_until: number;
+  locked: number;
 }

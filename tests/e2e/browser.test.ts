@@ -28,7 +28,7 @@ async function signIn(page: Page, email: string, password = PASSWORD) {
 const NAV: Record<Role, string[]> = {
   viewer: ['Overview', 'DLQs', 'Consumer lag', 'Trace'],
   operator: ['Overview', 'DLQs', 'Consumer lag', 'Trace'],
-  admin: ['Overview', 'DLQs', 'Consumer lag', 'Trace', 'Audit'],
+  admin: ['Overview', 'DLQs', 'Consumer lag', 'Trace', 'Audit', 'Users'],
 };
 
 describe.each(Object.keys(USERS) as Role[])('signed in as %s', (role) => {
@@ -104,6 +104,35 @@ describe('roles and pages in the browser', () => {
     await page.screenshot({ path: path.join(SHOTS, 'audit-admin.png'), fullPage: true });
     await page.reload();
     expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe(after);
+    await context.close();
+  });
+});
+
+describe('sign-in return paths stay on the site in Chromium', () => {
+  // Chromium reads a backslash as a slash and drops tabs, so both would leave the site if passed through.
+  const HOSTILE = ['/%5Cevil.example/phish', '/%09/evil.example'];
+
+  it.each(HOSTILE)('a signed-in user sent to /login?callbackUrl=%s lands on the app', async (callback) => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, USERS.viewer);
+    await page.waitForURL(`${baseUrl}/`);
+    await page.goto(`${baseUrl}/login?callbackUrl=${callback}`);
+    await page.waitForLoadState('load');
+    expect(new URL(page.url()).origin).toBe(baseUrl);
+    expect(await page.getByTestId('role-badge').textContent()).toBe('viewer');
+    await context.close();
+  });
+
+  it.each(HOSTILE)('signing in from /login?callbackUrl=%s lands on the app', async (callback) => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/login?callbackUrl=${callback}`);
+    await page.getByLabel('Email').fill(USERS.viewer);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+    expect(new URL(page.url()).origin).toBe(baseUrl);
     await context.close();
   });
 });

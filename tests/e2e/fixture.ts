@@ -8,11 +8,19 @@ export const USERS = {
   admin: 'admin@test.example',
 } as const;
 
-/** OpenID accounts: the groups claim maps them to roles through `roles.groups`; mallory maps to none. */
+/**
+ * OpenID accounts: the groups claim maps alice to a role through `roles.groups`; mallory maps to none.
+ * vera and eve are mapped by email in `roles.emails`; only vera's email is verified by the provider.
+ */
 export const OIDC_ACCOUNTS = [
   { sub: 'alice', email: 'alice@sso.example', name: 'Alice Oncall', groups: ['staff', 'sre'] },
   { sub: 'mallory', email: 'mallory@sso.example', name: 'Mallory Outsider', groups: ['marketing'] },
+  { sub: 'vera', email: 'vera@sso.example', name: 'Vera Verified', groups: [] },
+  { sub: 'eve', email: 'eve@sso.example', name: 'Eve Unverified', groups: [], emailVerified: false },
 ];
+
+/** Email mappings of the test app: eve's would make her admin, were her email verified. */
+export const OIDC_EMAIL_ROLES = { 'vera@sso.example': 'viewer', 'eve@sso.example': 'admin' } as const;
 
 export const OIDC_CLIENT_ID = 'tidewatch-e2e';
 

@@ -7,7 +7,7 @@ import { ensureBuild } from '../../scripts/ensure-build';
 import { startNextServer } from '../../scripts/next-server';
 import { startOidcProvider } from '../support/oidc-provider';
 import { freePort } from '../support/ports';
-import { OIDC_ACCOUNTS, OIDC_CLIENT_ID, PASSWORD, SECRETS, USERS } from './fixture';
+import { OIDC_ACCOUNTS, OIDC_CLIENT_ID, OIDC_EMAIL_ROLES, PASSWORD, SECRETS, USERS } from './fixture';
 
 function configYaml(issuer: string, passwordHash: string, dataDir: string): string {
   const users = Object.entries(USERS)
@@ -25,6 +25,7 @@ ${users}
     clientSecretEnv: TW_E2E_OIDC_SECRET
 roles:
   groups: { sre: operator, platform: admin }
+  emails: ${JSON.stringify(OIDC_EMAIL_ROLES)}
 kafka:
   clusters:
     - name: e2e

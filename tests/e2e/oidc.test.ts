@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium } from '../support/chromium';
 import { OIDC_LOGIN_SELECTORS } from '../support/oidc-provider';
+import { OIDC_EMAIL_ROLES } from './fixture';
 
 const baseUrl = inject('baseUrl');
 let browser: Browser;
@@ -45,5 +46,23 @@ describe('sign-in through a real OpenID provider', () => {
     const session = await page.evaluate(async () => (await fetch('/api/auth/session')).json());
     expect(session).toEqual({});
     await context.close();
+  });
+
+  it('grants a role mapped by email only when the provider says the email is verified', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signInWithSso(page, 'vera');
+    await page.waitForURL(`${baseUrl}/`);
+    await expect
+      .poll(() => page.getByTestId('role-badge').textContent())
+      .toBe(OIDC_EMAIL_ROLES['vera@sso.example']);
+    await context.close();
+
+    const unverified = await browser.newContext();
+    const eve = await unverified.newPage();
+    await signInWithSso(eve, 'eve');
+    await eve.waitForURL(/\/login\?.*error=AccessDenied/);
+    expect(await eve.evaluate(async () => (await fetch('/api/auth/session')).json())).toEqual({});
+    await unverified.close();
   });
 });

@@ -13,7 +13,14 @@ export type OidcTestClient = {
   tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post';
 };
 
-export type OidcTestAccount = { sub: string; email: string; name: string; groups: string[] };
+export type OidcTestAccount = {
+  sub: string;
+  email: string;
+  name: string;
+  groups: string[];
+  /** The `email_verified` claim; true when absent. */
+  emailVerified?: boolean;
+};
 
 export type OidcProviderOptions = {
   port?: number;
@@ -176,7 +183,7 @@ function accountFinder(accounts: OidcTestAccount[]) {
       claims: async () => ({
         sub: found.sub,
         email: found.email,
-        email_verified: true,
+        email_verified: found.emailVerified ?? true,
         name: found.name,
         groups: [...found.groups],
       }),

@@ -7,6 +7,7 @@ import { samplesMigration } from './0003-samples';
 import { workerLeaseMigration } from './0004-worker-lease';
 import { alertsMigration } from './0005-alerts';
 import { eventsMigration } from './0006-events';
+import { sessionsMigration } from './0007-sessions';
 import { auditKeysMigration } from './0008-audit-keys';
 
 /**
@@ -21,6 +22,7 @@ export function allMigrations(dialect: StoreDialect): Record<string, Migration> 
     '0004-worker-lease': workerLeaseMigration(),
     '0005-alerts': alertsMigration(dialect),
     '0006-events': eventsMigration(dialect),
+    '0007-sessions': sessionsMigration(),
     '0008-audit-keys': auditKeysMigration(),
   };
 }

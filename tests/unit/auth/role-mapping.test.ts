@@ -37,11 +37,27 @@ describe('resolveRole', () => {
       role: null,
     },
     {
-      name: 'an email mapping wins over groups',
+      name: 'a verified email mapping wins over groups',
       provider: 'oidc',
       email: 'BOSS@example.com',
+      emailVerified: true,
       groups: ['readers'],
       role: 'admin',
+    },
+    {
+      name: 'an unverified email maps to nothing; its groups still do',
+      provider: 'oidc',
+      email: 'boss@example.com',
+      emailVerified: false,
+      groups: ['readers'],
+      role: 'viewer',
+    },
+    {
+      name: 'an email the provider says nothing about maps to nothing',
+      provider: 'oidc',
+      email: 'boss@example.com',
+      groups: [],
+      role: null,
     },
     {
       name: 'the highest mapped group wins',
@@ -67,16 +83,25 @@ describe('resolveRole', () => {
     { name: 'no email and no groups is refused', provider: 'github', email: null, groups: [], role: null },
   ] as const;
 
-  it.each(cases)('$name', ({ provider, email, groups, role }) => {
-    expect(resolveRole(config(), { provider, email, groups })).toBe(role);
+  it.each(cases)('$name', (identity) => {
+    const { role, name: _name, ...rest } = identity;
+    expect(resolveRole(config(), rest)).toBe(role);
   });
 
-  it('gives unmapped users the default role when one is configured', () => {
+  it('maps an unverified email when the provider is marked trustUnverifiedEmail', () => {
+    const trusting = config().auth.oidc;
+    if (!trusting) throw new Error('oidc expected');
+    const c = config();
+    c.auth.oidc = { ...trusting, trustUnverifiedEmail: true };
+    expect(resolveRole(c, { provider: 'oidc', email: 'boss@example.com', groups: [] })).toBe('admin');
+  });
+
+  it('gives unmapped OpenID users the default role when one is configured', () => {
     const result = parseConfig(
-      `auth: { github: { clientId: x, clientSecretEnv: G } }\nroles: { default: viewer }\n`,
+      `auth: { oidc: { issuer: "https://sso.example.com", clientId: tw, clientSecretEnv: S } }\nroles: { default: viewer }\n`,
     );
     if (!result.ok) throw new Error('config should parse');
-    expect(resolveRole(result.config, { provider: 'github', email: 'a@x', groups: [] })).toBe('viewer');
+    expect(resolveRole(result.config, { provider: 'oidc', email: 'a@x', groups: [] })).toBe('viewer');
   });
 });
 

@@ -35,6 +35,10 @@ describe('parseConfig', () => {
     expect(result.config.auth.oidc?.groupsClaim).toBe('groups');
     expect(result.config.auth.secretEnv).toBe('NEXTAUTH_SECRET');
     expect(result.config.roles.groups).toEqual({ sre: 'operator' });
+    // A working day, not a day and a half: a stolen cookie is good for at most 8 h.
+    expect(result.config.auth.sessionMaxAgeHours).toBe(8);
+    expect(result.config.auth.trustProxy).toBe(false);
+    expect(result.config.auth.oidc?.trustUnverifiedEmail).toBe(false);
   });
 
   const BAD: { name: string; yaml: string; path: string; line: number; message: RegExp }[] = [
