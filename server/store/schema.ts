@@ -24,6 +24,8 @@ export interface Database {
   event_checkpoints: EventCheckpointsTable;
   auth_session: AuthSessionTable;
   sign_in_throttle: SignInThrottleTable;
+  replay_jobs: ReplayJobsTable;
+  replay_items: ReplayItemsTable;
 }
 
 /** One history series: an opaque name and the metric it records (server/history/samples.ts). */
@@ -208,4 +210,45 @@ export interface SignInThrottleTable {
   last_failure_at: number;
   blocked_until: number;
   locked: number;
+}
+
+/** One replay job (lib/replay/replay-job.ts); times ISO 8601, `canary` and `cancel_requested` 0 or 1. */
+export interface ReplayJobsTable {
+  id: string;
+  state: 'previewed' | 'confirmed' | 'running' | 'done' | 'partial' | 'failed' | 'cancelled';
+  kind: 'kafka' | 'sqs';
+  source: string;
+  dlq: string;
+  target: string;
+  original_target: string | null;
+  actor: string;
+  role: string;
+  reason: string | null;
+  total: number;
+  rate_per_second: number;
+  canary: number;
+  cancel_requested: number;
+  /** Kafka: JSON {partition: offset} of the target's end offsets when the run began, to look sends up. */
+  start_offsets: string | null;
+  error: string | null;
+  created_at: string;
+  confirmed_at: string | null;
+  confirmed_by: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+/** One message frozen at preview, as JSON (DeadLetterMessage), and where its send stands. */
+export interface ReplayItemsTable {
+  job_id: string;
+  idx: number;
+  source: string;
+  dlq: string;
+  message_id: string;
+  message: string;
+  status: 'pending' | 'sending' | 'sent' | 'unknown' | 'failed';
+  sent_at: string | null;
+  /** JSON MessageLocation where it landed. */
+  landed: string | null;
+  error: string | null;
 }

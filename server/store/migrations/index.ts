@@ -9,6 +9,7 @@ import { alertsMigration } from './0005-alerts';
 import { eventsMigration } from './0006-events';
 import { sessionsMigration } from './0007-sessions';
 import { auditKeysMigration } from './0008-audit-keys';
+import { replaysMigration } from './0009-replays';
 
 /**
  * Every migration, listed by hand: Next bundles this code, so nothing may be discovered on disk.
@@ -24,5 +25,6 @@ export function allMigrations(dialect: StoreDialect): Record<string, Migration> 
     '0006-events': eventsMigration(dialect),
     '0007-sessions': sessionsMigration(),
     '0008-audit-keys': auditKeysMigration(),
+    '0009-replays': replaysMigration(),
   };
 }
