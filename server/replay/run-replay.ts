@@ -1,0 +1,224 @@
+import 'server-only';
+import { deduplicationId, replayHeaders } from '@/lib/replay/replay-headers';
+import { endEvent } from '@/lib/replay/replay-job';
+import type {
+  DeadLetterMessage,
+  DeadLetterSource,
+  OutgoingDeadLetter,
+} from '@/server/brokers/dead-letter-source';
+import { acquireLease, releaseLease, renewLease } from '@/server/worker/lease';
+import { findByReplayId, kafkaEndOffsets, type StartOffsets } from './find-sent';
+import { canaryCameBack } from './replay-canary';
+import { type Actor, auditReplay, findSource, type ReplayDeps } from './replay-deps';
+import {
+  countItems,
+  getJob,
+  type JobCounts,
+  listItems,
+  moveJob,
+  type ReplayItemRow,
+  type ReplayJobRow,
+  setItemStatus,
+} from './replay-store';
+
+const SYSTEM: Actor = { email: 'tidewatch-replay', role: 'system' };
+const MAX_BATCH = 100;
+
+export interface RunOptions {
+  /** This instance's id: the job's lease names it, so one instance alone sends for a job. */
+  holderId: string;
+  leaseTtlMs?: number;
+}
+
+export type RunOutcome =
+  | { ran: true; state: ReplayJobRow['state']; counts: JobCounts }
+  | { ran: false; why: string };
+
+/** The replay id a message carries: the job's id and its place in the job, unique per send. */
+export function messageReplayId(jobId: string, idx: number): string {
+  return `${jobId}:${idx}`;
+}
+
+/**
+ * Sends a confirmed job, or resumes one left running by a crashed instance. Each message is recorded
+ * `sending` before its send and `sent` after; on resume a message in between is looked for in the
+ * target by its replay id before it is sent again. Stops between batches when asked to cancel.
+ */
+export async function runReplay(deps: ReplayDeps, jobId: string, options: RunOptions): Promise<RunOutcome> {
+  const lease = { name: `replay:${jobId}`, holderId: options.holderId, ttlMs: options.leaseTtlMs ?? 30_000 };
+  const held = await acquireLease(deps.store, lease);
+  if (!held.held) return { ran: false, why: `another instance (${held.holder}) runs this replay` };
+  try {
+    let job = await getJob(deps.store, jobId);
+    if (job.state !== 'confirmed' && job.state !== 'running')
+      return { ran: false, why: `the replay is ${job.state}` };
+    const source = findSource(deps, job.source);
+    const resumed = job.state === 'running';
+    let startOffsets: StartOffsets | null = job.start_offsets
+      ? (JSON.parse(job.start_offsets) as StartOffsets)
+      : null;
+    if (source.kind === 'kafka' && startOffsets === null) {
+      startOffsets = await kafkaEndOffsets(deps.kafkaClusters ?? [], job.source, job.target);
+    }
+    await moveJob(deps.store, job, 'start', {
+      started_at: job.started_at ?? new Date().toISOString(),
+      start_offsets: startOffsets ? JSON.stringify(startOffsets) : null,
+    });
+    job = await getJob(deps.store, jobId);
+    await auditReplay(
+      deps,
+      SYSTEM,
+      resumed ? 'resume' : 'start',
+      where(job),
+      { replayId: jobId, holder: options.holderId },
+      'ok',
+    );
+    await settleUncertain(deps, source, job, startOffsets);
+    const stopped = await sendAll(deps, source, job, lease);
+    if (stopped === 'lease_lost') return { ran: false, why: 'the lease passed to another instance' };
+    // A send that failed in flight is looked for once more before the job ends.
+    await settleUncertain(deps, source, job, startOffsets);
+    return { ran: true, ...(await finish(deps, jobId, stopped)) };
+  } finally {
+    await releaseLease(deps.store, lease);
+  }
+}
+
+type Stop = 'all_sent' | 'cancelled' | 'canary' | 'lease_lost';
+
+async function sendAll(
+  deps: ReplayDeps,
+  source: DeadLetterSource,
+  job: ReplayJobRow,
+  lease: { name: string; holderId: string; ttlMs: number },
+): Promise<Stop> {
+  const batchSize = Math.max(1, Math.min(MAX_BATCH, Math.floor(job.rate_per_second)));
+  let pending = (await listItems(deps.store, job.id)).filter((i) => i.status === 'pending');
+  let first = job.canary === 1 && (await countItems(deps.store, job.id)).sent === 0;
+  while (pending.length > 0) {
+    const current = await getJob(deps.store, job.id);
+    if (current.cancel_requested === 1) return 'cancelled';
+    if (!(await renewLease(deps.store, lease)).held) return 'lease_lost';
+    const batch = pending.slice(0, first ? 1 : batchSize);
+    pending = pending.slice(batch.length);
+    const started = Date.now();
+    await sendBatch(deps, source, job, batch);
+    if (first) {
+      first = false;
+      if (await canaryCameBack(deps, source, job, messageReplayId(job.id, batch[0]?.idx ?? 0)))
+        return 'canary';
+    }
+    // Rate limit: a batch of n messages takes at least n / rate seconds.
+    const due = (batch.length / job.rate_per_second) * 1000 - (Date.now() - started);
+    if (due > 0 && pending.length > 0) await new Promise((resolve) => setTimeout(resolve, due));
+  }
+  return 'all_sent';
+}
+
+async function sendBatch(
+  deps: ReplayDeps,
+  source: DeadLetterSource,
+  job: ReplayJobRow,
+  batch: ReplayItemRow[],
+) {
+  for (const item of batch) await setItemStatus(deps.store, job.id, item.idx, 'sending');
+  const at = new Date().toISOString();
+  const by = job.confirmed_by ?? job.actor;
+  const outgoing = batch.map((item) => outgoingOf(job, item, by, at));
+  const results = await source.send(job.target, outgoing);
+  let sent = 0;
+  for (const [i, item] of batch.entries()) {
+    const result = results[i];
+    if (result?.ok) {
+      sent++;
+      await setItemStatus(deps.store, job.id, item.idx, 'sent', { sent_at: at, landed: result.landed });
+    } else {
+      const error = result?.error ?? { message: 'no result', written: 'unknown' as const };
+      // `no`: never written, safe to report failed. `unknown`: it may be there; looked for before the end.
+      await setItemStatus(deps.store, job.id, item.idx, error.written === 'no' ? 'failed' : 'unknown', {
+        error: error.message,
+      });
+    }
+  }
+  await auditReplay(
+    deps,
+    SYSTEM,
+    'batch',
+    where(job),
+    { replayId: job.id, ids: batch.map((i) => i.message_id), count: batch.length, sent, by },
+    sent === batch.length ? 'ok' : sent === 0 ? 'failed' : 'partial',
+  );
+}
+
+function outgoingOf(job: ReplayJobRow, item: ReplayItemRow, by: string, at: string): OutgoingDeadLetter {
+  const message = JSON.parse(item.message) as DeadLetterMessage;
+  const replayId = messageReplayId(job.id, item.idx);
+  return {
+    key: message.key,
+    body: message.body,
+    headers: replayHeaders(message.headers, { replayId, replayedBy: by, replayedAt: at }),
+    deduplicationId: job.target.endsWith('.fifo') ? deduplicationId(job.id, item.idx) : undefined,
+  };
+}
+
+/**
+ * Messages whose send may or may not have landed. Kafka: read the target from the job's start offsets
+ * for their replay id; found is sent, not found is sent again. SQS cannot be read back without taking
+ * messages from the target's consumers, so they stay `unknown`, are never resent, and the job ends partial.
+ */
+async function settleUncertain(
+  deps: ReplayDeps,
+  source: DeadLetterSource,
+  job: ReplayJobRow,
+  startOffsets: StartOffsets | null,
+): Promise<void> {
+  const uncertain = (await listItems(deps.store, job.id)).filter(
+    (i) => i.status === 'sending' || i.status === 'unknown',
+  );
+  if (uncertain.length === 0) return;
+  if (source.kind !== 'kafka' || startOffsets === null) {
+    for (const item of uncertain) await setItemStatus(deps.store, job.id, item.idx, 'unknown');
+    return;
+  }
+  const ids = new Map(uncertain.map((i) => [messageReplayId(job.id, i.idx), i]));
+  const found = await findByReplayId(source, job.target, startOffsets, new Set(ids.keys()));
+  for (const [replayId, item] of ids) {
+    const landed = found.get(replayId);
+    if (landed)
+      await setItemStatus(deps.store, job.id, item.idx, 'sent', {
+        landed,
+        sent_at: new Date().toISOString(),
+      });
+    else await setItemStatus(deps.store, job.id, item.idx, 'pending');
+  }
+  // What was not found goes out again, before the run ends.
+  if (found.size < ids.size)
+    await sendBatch(
+      deps,
+      source,
+      job,
+      uncertain.filter((i) => !found.has(messageReplayId(job.id, i.idx))),
+    );
+}
+
+async function finish(deps: ReplayDeps, jobId: string, stop: Exclude<Stop, 'lease_lost'>) {
+  const job = await getJob(deps.store, jobId);
+  const counts = await countItems(deps.store, jobId);
+  const event = endEvent(counts, stop === 'cancelled');
+  const error = stop === 'canary' ? 'the canary message came back to the DLQ; nothing more was sent' : null;
+  const state = await moveJob(deps.store, job, event, { finished_at: new Date().toISOString(), error });
+  const unknown = (await listItems(deps.store, jobId))
+    .filter((i) => i.status === 'unknown')
+    .map((i) => i.message_id);
+  await auditReplay(
+    deps,
+    SYSTEM,
+    'finish',
+    where(job),
+    { replayId: jobId, ...counts, unknown, error },
+    state === 'done' ? 'ok' : state === 'cancelled' ? 'cancelled' : state === 'failed' ? 'failed' : 'partial',
+  );
+  return { state, counts };
+}
+
+const where = (job: ReplayJobRow) => `${job.source}/${job.dlq} → ${job.target}`;
