@@ -3,6 +3,7 @@ import { startAuditCheckpoints } from '@/server/audit/checkpoint-timer';
 import { recordPeerAddresses } from '@/server/auth/peer-address';
 import { ConfigError, getConfig } from '@/server/config';
 import { watchConfig } from '@/server/config/watch-config';
+import { startIndexerInProcess } from '@/server/indexer/in-process';
 import { getStore } from '@/server/store/get-store';
 import { startInAppWorker } from '@/server/worker/in-app';
 
@@ -25,6 +26,7 @@ async function start() {
   console.log(`[tidewatch] store: ${store.dialect}`);
   startAuditCheckpoints(store);
   startInAppWorker(store, getConfig().config);
+  startIndexerInProcess(store, getConfig().config, true);
 }
 
 await start();

@@ -1,6 +1,8 @@
 import 'server-only';
 import type { TidewatchConfig } from '@/lib/config/schema';
+import { ConfigError, getConfig } from '@/server/config';
 import type { Store } from '@/server/store/db';
+import { getStore } from '@/server/store/get-store';
 import { type RunningIndexer, startIndexer } from './indexer-service';
 
 const cache = globalThis as typeof globalThis & { tidewatchIndexer?: RunningIndexer };
@@ -20,4 +22,14 @@ export function startIndexerInProcess(store: Store, config: TidewatchConfig, inA
   // Leaving the group on shutdown hands its partitions over at once instead of after the session timeout.
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+}
+
+/** `npm run worker`: the same store and config the worker opens (both cached per process). */
+export async function startIndexerInWorkerProcess(): Promise<void> {
+  try {
+    startIndexerInProcess(await getStore(), getConfig().config, false);
+  } catch (error) {
+    // The worker reports a bad config or an unreachable store itself, and exits.
+    if (!(error instanceof ConfigError)) console.error(`[indexer] could not start: ${String(error)}`);
+  }
 }

@@ -64,7 +64,7 @@ export function nullsLast(a: string | null, b: string | null): number {
 /** A config with the given clusters and accounts, reading only the test's own topics. */
 export function indexerConfig(input: {
   clusters?: { name: string; bootstrap: string; prefix: string }[];
-  accounts?: { name: string; endpoint: string }[];
+  accounts?: { name: string; endpoint: string; queuePrefixes?: string[] }[];
   trace?: Record<string, unknown>;
 }): TidewatchConfig {
   const clusters = input.clusters ?? [];
@@ -84,6 +84,7 @@ export function indexerConfig(input: {
         region: 'us-east-1',
         endpoint: a.endpoint,
         emulatorCredentials: true,
+        queuePrefixes: a.queuePrefixes ?? [],
       })),
     },
     worker: { sampleIntervalSeconds: 1, sourceTimeoutSeconds: 20 },
