@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const INPUTS = [
+export const INPUTS = [
   'app',
   'components',
   'lib',

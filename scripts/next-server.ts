@@ -14,6 +14,8 @@ export interface NextServer {
 export interface StartNextOptions {
   port: number;
   host?: string;
+  /** The folder to start in, holding a production build; default this repository. */
+  cwd?: string;
   env: Record<string, string | undefined>;
   /** Where the server's output goes: a file path, or 'inherit' to share this terminal. */
   output: string | 'inherit';
@@ -25,7 +27,7 @@ export async function startNextServer(options: StartNextOptions): Promise<NextSe
   const url = `http://${host}:${options.port}`;
   const nextBin = require.resolve('next/dist/bin/next');
   const child = spawn(process.execPath, [nextBin, 'start', '-H', host, '-p', String(options.port)], {
-    cwd: ROOT,
+    cwd: options.cwd ?? ROOT,
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NEXTAUTH_URL: url, ...options.env },
     stdio: options.output === 'inherit' ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'],
   });

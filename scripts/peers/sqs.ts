@@ -35,12 +35,20 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
+/** An SQS emulator that can go away and come back with its queues and messages, as a real outage does. */
+export interface RestartableSqsPeer extends SqsPeer {
+  /** Closes the listener and every connection; queues and messages are kept. */
+  halt(): Promise<void>;
+  /** Listens again on the same port. */
+  restart(): Promise<void>;
+}
+
 /**
  * local-aws-sqs: JSON and query/XML protocols, ListDeadLetterSourceQueues, message-move tasks.
  * Built from its request handler rather than `createSqsServer` so a busy port rejects instead of
  * surfacing as an unhandled 'error' event.
  */
-export async function startLocalAwsSqs({ port = 0 }: SqsPeerOptions = {}): Promise<SqsPeer> {
+export async function startLocalAwsSqs({ port = 0 }: SqsPeerOptions = {}): Promise<RestartableSqsPeer> {
   const { service, requestHandler } = createRequestHandler({ port, hostname: HOST });
   const server = createServer((req, res) => {
     void requestHandler(req, res);
@@ -56,7 +64,11 @@ export async function startLocalAwsSqs({ port = 0 }: SqsPeerOptions = {}): Promi
       if (stopped) return;
       stopped = true;
       service.resetAll();
-      await closeServer(server);
+      if (server.listening) await closeServer(server);
+    },
+    halt: () => closeServer(server),
+    async restart() {
+      await listen(server, bound);
     },
   };
 }

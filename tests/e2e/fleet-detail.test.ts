@@ -3,15 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FleetView, type GroupView, groupTopicSeries } from '@/lib/fleet/fleet-view';
 import { recordSamples } from '@/server/history/samples';
 import { launchChromium } from '../support/chromium';
-import {
-  dlq,
-  type FleetApp,
-  fleetView,
-  group,
-  startFleetApp,
-  writeHistory,
-  writeView,
-} from './fleet-fixture';
+import { type FleetApp, startFleetApp } from '../support/fleet-app';
+import { dlq, fleetView, group, writeHistory, writeView } from '../support/fleet-views';
 
 let app: FleetApp;
 let browser: Browser;

@@ -1,17 +1,8 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium';
-import {
-  dlq,
-  type FleetApp,
-  fleetView,
-  group,
-  REFRESH_SECONDS,
-  SOURCES_OK,
-  source,
-  startFleetApp,
-  writeView,
-} from './fleet-fixture';
+import { type FleetApp, REFRESH_SECONDS, startFleetApp } from '../support/fleet-app';
+import { dlq, fleetView, group, SOURCES_OK, source, writeView } from '../support/fleet-views';
 
 let app: FleetApp;
 let browser: Browser;

@@ -3,15 +3,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetView } from '@/lib/fleet/fleet-view';
 import { launchChromium } from '../support/chromium';
-import {
-  dlq,
-  type FleetApp,
-  fleetView,
-  group,
-  startFleetApp,
-  writeHistory,
-  writeView,
-} from './fleet-fixture';
+import { type FleetApp, startFleetApp } from '../support/fleet-app';
+import { dlq, fleetView, group, writeHistory, writeView } from '../support/fleet-views';
 
 const SHOTS = path.join(import.meta.dirname, '__screenshots__');
 let app: FleetApp;

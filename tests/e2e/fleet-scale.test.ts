@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toGroupRow } from '@/lib/fleet/fleet-data';
 import { DEFAULT_TABLE_STATE, filterAndSort } from '@/lib/fleet/group-table';
 import { launchChromium } from '../support/chromium';
-import { type FleetApp, fleetView, manyGroups, startFleetApp, writeView } from './fleet-fixture';
+import { type FleetApp, startFleetApp } from '../support/fleet-app';
+import { fleetView, manyGroups, writeView } from '../support/fleet-views';
 
 const GROUPS = 2_000;
 let app: FleetApp;

@@ -1,12 +1,7 @@
 /**
- * The fleet pages' test world: an app of its own (its own config and store, no worker, a 2 s refresh)
- * and a factory of realistic fleet views to write into its store, as the worker would.
+ * Realistic fleet views built by hand, with every field the worker fills, judged by the real thresholds:
+ * what the page tests and the page benchmark write into an app's store, as the worker would.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import bcrypt from 'bcryptjs';
-import type { BrowserContext } from 'playwright-core';
 import { configSchema } from '@/lib/config/schema';
 import {
   type BrokerKind,
@@ -26,99 +21,9 @@ import { evaluateThresholds, type MeasuredFigures } from '@/lib/thresholds/evalu
 import { resolveThresholds, type ThresholdSubject } from '@/lib/thresholds/resolve';
 import { writeLatestView } from '@/server/fleet/latest-view';
 import { recordSamples, type SampleRow } from '@/server/history/samples';
-import { openStore, type Store } from '@/server/store/db';
-import { type NextServer, startNextServer } from '../../scripts/next-server';
-import { signInCookie } from '../support/http-session';
-import { freePort } from '../support/ports';
+import type { Store } from '@/server/store/db';
 
-export const VIEWER = 'viewer@fleet.example';
-const PASSWORD = 'fleet pages password';
-export const REFRESH_SECONDS = 2;
 const THRESHOLDS = configSchema.shape.thresholds.parse(undefined);
-
-function configYaml(passwordHash: string, dataDir: string): string {
-  return `auth:
-  secretEnv: TW_FLEET_SESSION_SECRET
-  credentials:
-    users:
-      - { email: ${VIEWER}, role: viewer, passwordHash: "${passwordHash}" }
-kafka:
-  clusters:
-    - { name: prod-eu, brokers: ["127.0.0.1:1"] }
-    - { name: prod-us, brokers: ["127.0.0.1:1"] }
-sqs:
-  accounts:
-    - { name: main, region: eu-west-1, endpoint: "http://127.0.0.1:1", emulatorCredentials: true }
-worker:
-  inApp: false
-ui:
-  refreshSeconds: ${REFRESH_SECONDS}
-store:
-  dataDir: ${dataDir}
-`;
-}
-
-export interface FleetApp {
-  baseUrl: string;
-  store: Store;
-  /** A browser context signed in as a viewer. */
-  signIn(context: BrowserContext): Promise<void>;
-  stopServer(): Promise<void>;
-  startServer(): Promise<void>;
-  close(): Promise<void>;
-}
-
-/** Starts the built app (the e2e global setup builds it) on a port and in a folder of its own. */
-export async function startFleetApp(): Promise<FleetApp> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'tidewatch-fleet-'));
-  const dataDir = path.join(dir, 'data');
-  const configFile = path.join(dir, 'tidewatch.config.yaml');
-  writeFileSync(configFile, configYaml(bcrypt.hashSync(PASSWORD, 4), dataDir));
-  const port = await freePort();
-  let server: NextServer | null = null;
-  const startServer = async () => {
-    server = await startNextServer({
-      port,
-      output: path.join(dir, `next-${Date.now()}.log`),
-      env: {
-        TW_FLEET_SESSION_SECRET: 'fleet-session-secret-0123456789abcdef',
-        TIDEWATCH_AUDIT_KEY: 'fleet-audit-key-0123456789abcdef0123',
-        TIDEWATCH_CONFIG: configFile,
-        TIDEWATCH_DATA_DIR: dataDir,
-        DATABASE_URL: '',
-      },
-    });
-  };
-  await startServer();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  // The server has migrated the store by now; the test writes into the same SQLite file.
-  const store = await openStore({ sqlitePath: path.join(dataDir, 'tidewatch.db') });
-  return {
-    baseUrl,
-    store,
-    async signIn(context) {
-      const header = await signInCookie(baseUrl, VIEWER, PASSWORD);
-      await context.addCookies(
-        header.split('; ').map((pair) => {
-          const at = pair.indexOf('=');
-          return { name: pair.slice(0, at), value: pair.slice(at + 1), url: baseUrl };
-        }),
-      );
-    },
-    stopServer: async () => {
-      await server?.stop();
-      server = null;
-    },
-    startServer,
-    async close() {
-      await store.close();
-      await server?.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-// ---- the view factory -------------------------------------------------------------------------------
 
 let clock = Date.now();
 /** A fresh snapshot time for each view: the app re-reads the stored view when its time changes. */
