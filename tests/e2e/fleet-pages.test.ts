@@ -359,7 +359,7 @@ describe('on a phone 390 px wide', () => {
     });
     await app.signIn(phone);
     const page = await phone.newPage();
-    for (const route of ['/', '/lag', '/lag/prod-eu/payments', '/dlq']) {
+    for (const route of ['/', '/lag', '/lag/prod-eu/payments', '/dlq', '/dlq/kafka/prod-eu/orders.DLT']) {
       await page.goto(`${app.baseUrl}${route}`);
       await page.locator('h1').first().waitFor();
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
