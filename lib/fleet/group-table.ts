@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '@/lib/zod';
 import { LAG_STATUS_SEVERITY, type LagStatus } from '@/lib/lag/lag-status';
 import type { TimeToClear } from '@/lib/lag/time-to-clear';
 import { byName } from '@/lib/sort';
