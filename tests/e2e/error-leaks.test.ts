@@ -100,6 +100,7 @@ worker:
       output: path.join(dir, 'next.log'),
       env: {
         TW_ERRORS_SECRET: 'errors-session-secret-0123456789abcdef',
+        TIDEWATCH_AUDIT_KEY: 'errors-audit-key-0123456789abcdef0123',
         TIDEWATCH_CONFIG: configFile,
         DATABASE_URL: POSTGRES_URL,
         TIDEWATCH_DB_SCHEMA: SCHEMA,
