@@ -2,19 +2,8 @@ import 'server-only';
 import { unstable_rethrow } from 'next/navigation';
 import type { Role } from '@/lib/auth/roles';
 import { requireRole, type SessionUser } from '@/server/auth/guard';
-import { HTTP_STATUS, ServiceError, type ServiceErrorCode } from '@/server/errors';
-
-export interface PublicError {
-  code: ServiceErrorCode;
-  message: string;
-}
-
-/** What an error may show outside the server: a ServiceError's own words, nothing of anything else. */
-export function toPublicError(error: unknown): PublicError {
-  if (error instanceof ServiceError) return { code: error.code, message: error.message };
-  console.error('[tidewatch] unexpected error', error);
-  return { code: 'internal', message: 'Something went wrong on the server; the details are in its log.' };
-}
+import { HTTP_STATUS } from '@/server/errors';
+import { toPublicError } from '@/server/public-error';
 
 type RouteContext = { params: Promise<Record<string, string | string[]>> };
 type GuardedHandler = (
@@ -31,7 +20,7 @@ export function withRole(role: Role, handler: GuardedHandler) {
       return await handler(request, user, (await context?.params) ?? {});
     } catch (error) {
       unstable_rethrow(error);
-      const body = toPublicError(error);
+      const body = toPublicError(error, `${request.method} ${new URL(request.url).pathname}`);
       return Response.json({ error: body }, { status: HTTP_STATUS[body.code] });
     }
   };

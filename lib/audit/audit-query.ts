@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '@/lib/zod';
 
 const optionalText = z
   .string()
@@ -20,7 +20,10 @@ export const auditQuerySchema = z.object({
   action: optionalText,
   from: optionalDate,
   to: optionalDate,
-  cursor: optionalText,
+  // The sequence number an "Older entries" link carries; list-audit refuses anything else.
+  cursor: optionalText.refine((v) => v === undefined || /^[1-9][0-9]{0,14}$/.test(v), {
+    message: 'expected the position from an "Older entries" link (a whole number from 1)',
+  }),
 });
 
 export type AuditQuery = z.infer<typeof auditQuerySchema>;

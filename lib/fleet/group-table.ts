@@ -1,8 +1,8 @@
-import { z } from 'zod';
 import { LAG_STATUS_SEVERITY, type LagStatus } from '@/lib/lag/lag-status';
 import type { TimeToClear } from '@/lib/lag/time-to-clear';
 import { byName } from '@/lib/sort';
 import { LEVELS } from '@/lib/thresholds/metrics';
+import { z } from '@/lib/zod';
 import type { GroupRow } from './fleet-data';
 
 /** Sorting and filtering of the consumer-lag table, kept in the URL so a view can be shared. */
@@ -30,6 +30,14 @@ export const groupTableSchema = z.object({
   dir: z.enum(['asc', 'desc']).catch('desc'),
 });
 export type GroupTableState = z.infer<typeof groupTableSchema>;
+/** The same parameters without the fallbacks: what the page checks, to name a bad link's bad part. */
+export const groupTableQuerySchema = z.object({
+  q: z.string().max(200).optional(),
+  status: z.enum(['all', ...LAG_STATUS_SEVERITY]).optional(),
+  level: z.enum(['all', ...LEVELS]).optional(),
+  sort: z.enum(GROUP_COLUMNS).optional(),
+  dir: z.enum(['asc', 'desc']).optional(),
+});
 export const DEFAULT_TABLE_STATE: GroupTableState = groupTableSchema.parse({});
 
 /** A not-yet-measured time to clear sorts below "clear", a backlog that never clears above all. */

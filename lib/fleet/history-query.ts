@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '@/lib/zod';
 
 /** The figures the history keeps (server/history/samples.ts `SampleMetric`). */
 export const HISTORY_METRICS = ['lag', 'time_lag', 'high', 'committed', 'depth', 'oldest_age'] as const;

@@ -3,12 +3,11 @@ import { unstable_rethrow } from 'next/navigation';
 import type { z } from 'zod';
 import type { Role } from '@/lib/auth/roles';
 import { requireRole, type SessionUser } from '@/server/auth/guard';
-import type { ServiceErrorCode } from '@/server/errors';
-import { toPublicError } from '@/server/http';
+import { type PublicError, toPublicError } from '@/server/public-error';
 
 export type ActionResult<T> =
   | { ok: true; data: T }
-  | { ok: false; error: { code: ServiceErrorCode; message: string }; fieldErrors?: Record<string, string[]> };
+  | { ok: false; error: PublicError; fieldErrors?: Record<string, string[]> };
 
 /**
  * Builds a server action: the role check runs before the input is even looked at, then zod validates
@@ -39,7 +38,7 @@ export function action<S extends z.ZodType, T>(
     } catch (error) {
       // Next's own control-flow errors (redirect, notFound) must pass through.
       unstable_rethrow(error);
-      return { ok: false, error: toPublicError(error) };
+      return { ok: false, error: toPublicError(error, 'server action') };
     }
   };
 }

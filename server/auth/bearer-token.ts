@@ -2,7 +2,7 @@ import 'server-only';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { unstable_rethrow } from 'next/navigation';
 import { HTTP_STATUS, ServiceError } from '@/server/errors';
-import { toPublicError } from '@/server/http';
+import { toPublicError } from '@/server/public-error';
 
 /*
  * The guard of machine endpoints (the Prometheus scrape): a bearer token from the environment, never a

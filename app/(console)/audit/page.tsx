@@ -1,7 +1,9 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { PanelBadLink } from '@/components/shell/panel-bad-link';
 import { type AuditQuery, auditQuerySchema, firstValues } from '@/lib/audit/audit-query';
 import { pageRole } from '@/lib/nav';
+import { queryProblems } from '@/lib/page-query';
 import { listAudit } from '@/server/audit/list-audit';
 import { requirePageRole } from '@/server/auth/guard';
 import { getStore } from '@/server/store/get-store';
@@ -21,6 +23,8 @@ export default async function AuditPage({
   await requirePageRole(pageRole('/audit'), '/audit');
   const raw = firstValues(await searchParams);
   const parsed = auditQuerySchema.safeParse(raw);
+  const problems = queryProblems(auditQuerySchema, raw);
+  // A bad link shows the newest entries unfiltered, under a message naming what was wrong.
   const query: AuditQuery = parsed.success ? parsed.data : auditQuerySchema.parse({});
   const { cursor, ...filter } = query;
   const page = await listAudit(await getStore(), { ...filter, cursor, limit: PAGE_SIZE });
@@ -34,10 +38,13 @@ export default async function AuditPage({
     <>
       <h1>Audit log</h1>
       <p className="muted">Every sign-in, replay and export, append-only and chained by hash.</p>
-      {!parsed.success && (
-        <p role="alert" className="error-text">
-          {parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}
-        </p>
+      {problems.length > 0 && (
+        <PanelBadLink
+          problems={problems}
+          href="/audit"
+          label="The whole audit log"
+          fallback="showing the newest entries unfiltered"
+        />
       )}
       <FormAuditFilter values={raw} />
       <div className="row" style={{ marginBottom: 16 }}>

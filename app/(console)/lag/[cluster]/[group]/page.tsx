@@ -2,10 +2,13 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { FleetPage } from '@/components/fleet/fleet-page';
 import { LiveGroup } from '@/components/fleet/live-group';
+import { PanelBadLink } from '@/components/shell/panel-bad-link';
 import type { GroupData } from '@/lib/fleet/fleet-data';
 import { DEFAULT_RANGE } from '@/lib/fleet/history-query';
 import { segmentName } from '@/lib/fleet/links';
 import { pageRole } from '@/lib/nav';
+import { nameSegment, queryProblems } from '@/lib/page-query';
+import { z } from '@/lib/zod';
 import { requirePageRole } from '@/server/auth/guard';
 import { getConfig } from '@/server/config';
 import { ServiceError } from '@/server/errors';
@@ -15,6 +18,8 @@ import { getStore } from '@/server/store/get-store';
 
 type Params = Promise<{ cluster: string; group: string }>;
 const ROUTE = '/lag/[cluster]/[group]';
+
+const groupParams = z.object({ cluster: nameSegment, group: nameSegment });
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
   // The title names the group, so it is shown only to whoever may open the page.
@@ -35,6 +40,10 @@ export default async function GroupPage({ params }: { params: Params }) {
   await requirePageRole(pageRole('/lag'), { route: ROUTE, params });
   const raw = await params;
   const [cluster, groupId] = [segmentName(raw.cluster), segmentName(raw.group)];
+  const problems = queryProblems(groupParams, { cluster, group: groupId });
+  if (problems.length > 0) {
+    return <PanelBadLink problems={problems} href="/lag" label="All consumer groups" />;
+  }
   const { config } = getConfig();
   const store = await getStore();
   const renderedAt = Date.now();

@@ -2,11 +2,14 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { FleetPage } from '@/components/fleet/fleet-page';
 import { LiveDlq } from '@/components/fleet/live-dlq';
+import { PanelBadLink } from '@/components/shell/panel-bad-link';
 import type { DlqData } from '@/lib/fleet/fleet-data';
 import type { BrokerKind } from '@/lib/fleet/fleet-view';
 import { DEFAULT_RANGE } from '@/lib/fleet/history-query';
 import { segmentName } from '@/lib/fleet/links';
 import { pageRole } from '@/lib/nav';
+import { nameSegment, queryProblems } from '@/lib/page-query';
+import { z } from '@/lib/zod';
 import { requirePageRole } from '@/server/auth/guard';
 import { getConfig } from '@/server/config';
 import { ServiceError } from '@/server/errors';
@@ -22,6 +25,8 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
   await requirePageRole(pageRole('/dlq'), { route: ROUTE, params });
   return { title: segmentName((await params).name) };
 }
+
+const dlqParams = z.object({ source: nameSegment, name: nameSegment });
 
 const isKind = (kind: string): kind is BrokerKind => kind === 'kafka' || kind === 'sqs';
 
@@ -45,6 +50,10 @@ export default async function DlqDetailPage({ params }: { params: Params }) {
   if (!isKind(raw.kind)) notFound();
   const kind = raw.kind;
   const [source, name] = [segmentName(raw.source), segmentName(raw.name)];
+  const problems = queryProblems(dlqParams, { source, name });
+  if (problems.length > 0) {
+    return <PanelBadLink problems={problems} href="/dlq" label="All dead-letter queues" />;
+  }
   const { config } = getConfig();
   const store = await getStore();
   const renderedAt = Date.now();
