@@ -6,17 +6,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Role, roleAtLeast } from '@/lib/auth/roles';
 import { launchChromium } from '../support/chromium';
+import { type FleetApp, REFRESH_SECONDS, startFleetApp } from '../support/fleet-app';
+import { dlq, fleetView, group, SOURCES_OK, writeView } from '../support/fleet-views';
 import { PASSWORD, USERS } from './fixture';
-import {
-  dlq,
-  type FleetApp,
-  fleetView,
-  group,
-  REFRESH_SECONDS,
-  SOURCES_OK,
-  startFleetApp,
-  writeView,
-} from './fleet-fixture';
 import { PUBLIC_PAGES, pages } from './inventory';
 
 const baseUrl = inject('baseUrl');
