@@ -10,6 +10,8 @@ export const SHIPPING_QUEUE = 'shipping-requests';
 export const SHIPPING_DLQ = 'shipping-requests-dlq';
 export const NOTIFICATIONS_QUEUE = 'notifications.fifo';
 export const NOTIFICATIONS_DLQ = 'notifications-dlq.fifo';
+/** The indexer's own copy of the shipping requests, as an SNS subscription of its own would give it. */
+export const SHIPPING_TAP_QUEUE = 'tidewatch-tap-shipping-requests';
 
 /** Two receives without a delete dead-letter a message, as the demo's poison messages show. */
 export const MAX_RECEIVE_COUNT = 2;
@@ -19,6 +21,7 @@ export interface DemoQueues {
   shippingDlq: string;
   notifications: string;
   notificationsDlq: string;
+  shippingTap: string;
   /** The account id in the emulator's ARNs, reused for the SNS topic that wraps some messages. */
   accountId: string;
 }
@@ -82,6 +85,7 @@ export async function createDemoQueues(client: SQSClient): Promise<DemoQueues> {
     VisibilityTimeout: '1',
     RedrivePolicy: redrive(await queueArn(client, notificationsDlq)),
   });
+  const shippingTap = await ensureQueue(client, SHIPPING_TAP_QUEUE, {});
   const accountId = shippingDlqArn.split(':')[4] ?? '000000000000';
-  return { shipping, shippingDlq, notifications, notificationsDlq, accountId };
+  return { shipping, shippingDlq, notifications, notificationsDlq, shippingTap, accountId };
 }

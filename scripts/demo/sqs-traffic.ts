@@ -56,22 +56,23 @@ export class SqsTraffic {
       carrier: shipment.payload.carrier,
       requested_at: new Date().toISOString(),
     };
-    if (Math.random() < 0.4) {
-      const body = snsEnvelope(this.topicArn, { ...envelope, schema_version: 1, payload }, envelope);
-      await this.client.send(
-        new SendMessageCommand({ QueueUrl: this.queues.shipping, MessageBody: JSON.stringify(body) }),
-      );
-      return;
+    const message =
+      Math.random() < 0.4
+        ? {
+            MessageBody: JSON.stringify(
+              snsEnvelope(this.topicArn, { ...envelope, schema_version: 1, payload }, envelope),
+            ),
+          }
+        : {
+            MessageBody: JSON.stringify(payload),
+            MessageAttributes: Object.fromEntries(
+              Object.entries(envelope).map(([name, value]) => [name, stringAttribute(value)]),
+            ),
+          };
+    // The emulator has no SNS: each request also goes to the tap queue, as the topic's fan-out would.
+    for (const url of [this.queues.shipping, this.queues.shippingTap]) {
+      await this.client.send(new SendMessageCommand({ QueueUrl: url, ...message }));
     }
-    await this.client.send(
-      new SendMessageCommand({
-        QueueUrl: this.queues.shipping,
-        MessageBody: JSON.stringify(payload),
-        MessageAttributes: Object.fromEntries(
-          Object.entries(envelope).map(([name, value]) => [name, stringAttribute(value)]),
-        ),
-      }),
-    );
   }
 
   /** FIFO per customer, deduplicated by the notification's own event id. */

@@ -23,6 +23,10 @@ kafka:
 sqs:
   accounts:
     - { name: demo, region: us-east-1, endpoint: "${sqs}", emulatorCredentials: true }
+trace:
+  # The indexer consumes only its own queue, subscribed (in the demo: copied) like the shipping queue.
+  tapQueues:
+    - { account: demo, queue: tidewatch-tap-shipping-requests }
 worker:
   # The demo's traffic changes by the second: sample often so the pages move while you watch.
   sampleIntervalSeconds: 5

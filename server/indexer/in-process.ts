@@ -20,8 +20,9 @@ export function startIndexerInProcess(store: Store, config: TidewatchConfig, inA
     indexer.stop().catch((error: unknown) => console.error('[indexer] stop failed:', error));
   };
   // Leaving the group on shutdown hands its partitions over at once instead of after the session timeout.
+  // In the app only SIGTERM, as the in-app worker: a SIGINT listener would keep Ctrl-C from ending Next.
   process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  if (!inApp) process.once('SIGINT', stop);
 }
 
 /** `npm run worker`: the same store and config the worker opens (both cached per process). */

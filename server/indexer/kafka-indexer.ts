@@ -27,7 +27,8 @@ export function indexerGroupId(trace: TidewatchConfig['trace'], cluster: string)
 
 /**
  * One cluster's topics indexed by a member of the indexer's group. The topic list is read again every
- * `refreshTopicsSeconds`; when it changed, the member leaves and joins again subscribed to the new list.
+ * `refreshTopicsSeconds`; when it changed, or the member crashed for good (a store that kept failing),
+ * the member leaves and joins again subscribed to the new list.
  */
 export class ClusterIndexer {
   private consumer: RunningIndexConsumer | null = null;
@@ -62,7 +63,7 @@ export class ClusterIndexer {
     try {
       const all = await listTopicNames(this.options.cluster);
       const topics = selectTopics(this.options.cluster, this.options.trace.topics, all);
-      if (!this.stopped && (topics.join('\n') !== this.topics.join('\n') || !this.consumer)) {
+      if (!this.stopped && (topics.join('\n') !== this.topics.join('\n') || !this.consumer?.alive())) {
         await this.consumer?.stop().catch(() => undefined);
         this.consumer = null;
         this.topics = topics;

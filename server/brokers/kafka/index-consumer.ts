@@ -22,6 +22,8 @@ export interface IndexConsumerOptions {
 }
 
 export interface RunningIndexConsumer {
+  /** False once kafkajs gave up on the member (a crash it does not restart from). */
+  alive(): boolean;
   stop(): Promise<void>;
 }
 
@@ -49,7 +51,9 @@ export async function startIndexConsumer(options: IndexConsumerOptions): Promise
     // A fetch waits at most this long for new records; leaving the group waits for the fetch in flight.
     maxWaitTimeInMs: 2_000,
   });
+  let alive = true;
   consumer.on(consumer.events.CRASH, (event) => {
+    if (!event.payload.restart) alive = false;
     options.log(`[indexer] ${options.cluster.name}: consumer crashed: ${event.payload.error.message}`);
   });
   await consumer.connect();
@@ -76,5 +80,5 @@ export async function startIndexConsumer(options: IndexConsumerOptions): Promise
     await consumer.disconnect().catch(() => undefined);
     throw error;
   }
-  return { stop: () => consumer.disconnect() };
+  return { alive: () => alive, stop: () => consumer.disconnect() };
 }

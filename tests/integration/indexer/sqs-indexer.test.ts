@@ -7,14 +7,16 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '@/lib/config/parse';
 import type { TidewatchConfig } from '@/lib/config/schema';
-import { demoSqsClient } from '@/scripts/demo/sqs-queues';
-import { snsEnvelope } from '@/scripts/demo/sqs-traffic';
+import { createDemoQueues, demoSqsClient, SHIPPING_TAP_QUEUE } from '@/scripts/demo/sqs-queues';
+import { SqsTraffic, snsEnvelope } from '@/scripts/demo/sqs-traffic';
 import { type KafkaTestBroker, startKafkaBroker } from '@/scripts/peers/kafka-broker/index';
 import { type SqsPeer, startLocalAwsSqs } from '@/scripts/peers/sqs';
 import { closeKafkaClients } from '@/server/brokers/kafka/client';
 import { closeSqsClients } from '@/server/brokers/sqs/client';
 import { SqsDeadLetters } from '@/server/brokers/sqs/dead-letters';
+import { demoConfigYaml } from '@/server/config/demo-config';
 import { sampleFleet } from '@/server/fleet/sample-fleet';
 import { startIndexer } from '@/server/indexer/indexer-service';
 import { indexerTasks } from '@/server/indexer/tasks';
@@ -232,5 +234,33 @@ describe('the SQS indexer on local-aws-sqs', () => {
     expect(await countIndexed(t.store)).toBe(5);
     const newest = await searchTrace(t.store, { kind: 'event', value: 'ship-req-1' });
     expect(newest.matched).toBe('event');
+  });
+
+  it("indexes the demo's tap queue, a copy of each shipping request, leaving the shipping queue to its consumer", async () => {
+    const demo = parseConfig(demoConfigYaml({ TIDEWATCH_DEMO_SQS: peer.endpoint }));
+    if (!demo.ok) throw new Error(JSON.stringify(demo.issues));
+    expect(demo.config.trace.tapQueues).toEqual([{ account: 'demo', queue: SHIPPING_TAP_QUEUE }]);
+    const queues = await createDemoQueues(sqs);
+    const [flow] = demoFlows(1, p);
+    const shipment = flow?.events[3]?.event;
+    if (!flow || !shipment) throw new Error('no flow');
+    const traffic = new SqsTraffic(sqs, queues);
+    for (let i = 0; i < 4; i++) await traffic.requestShipping(shipment);
+    const before = await countIndexed(t.store);
+    const tapTask = indexerTasks(() => undefined).find((x) => x.name === 'trace-tap-queues');
+    await tapTask?.run({
+      store: t.store,
+      config: demo.config,
+      now: clock,
+      signal: new AbortController().signal,
+    });
+    expect((await countIndexed(t.store)) - before).toBe(4);
+    const found = await searchTrace(t.store, { kind: 'correlation', value: flow.flowId });
+    expect(found.chain.map((e) => e.causationId)).toEqual(Array(4).fill(shipment.event_id));
+    expect(found.locations).toEqual([
+      { kind: 'sqs', cluster: 'demo', name: SHIPPING_TAP_QUEUE, dlq: false, events: 4 },
+    ]);
+    expect(await depth(queues.shippingTap)).toBe(0);
+    expect(await depth(queues.shipping)).toBe(4);
   });
 });

@@ -1,0 +1,22 @@
+import 'server-only';
+import type { ReplayDeps } from './replay-deps';
+import { type RunOptions, type RunOutcome, runReplay } from './run-replay';
+
+/**
+ * Runs every confirmed job and resumes every job left running (its instance crashed or stopped). Safe
+ * to call from every instance at once: each job's lease lets one of them send.
+ */
+export async function runPendingReplays(
+  deps: ReplayDeps,
+  options: RunOptions,
+): Promise<{ id: string; outcome: RunOutcome }[]> {
+  const jobs = await deps.store.db
+    .selectFrom('replay_jobs')
+    .select('id')
+    .where('state', 'in', ['confirmed', 'running'])
+    .orderBy('created_at')
+    .execute();
+  const outcomes: { id: string; outcome: RunOutcome }[] = [];
+  for (const { id } of jobs) outcomes.push({ id, outcome: await runReplay(deps, id, options) });
+  return outcomes;
+}
