@@ -6,7 +6,7 @@ import { auditConfigSchema } from './audit-schema';
 import { envelopeSchema } from './envelope-schema';
 import { maskingConfigSchema } from './masking-schema';
 import { replayConfigSchema } from './replay-schema';
-import { traceConfigSchema } from './trace-schema';
+import { checkTapAccounts, traceConfigSchema } from './trace-schema';
 
 /**
  * The shape of tidewatch.config.yaml. Secrets are never values here: a field ending in `Env` names the
@@ -301,6 +301,7 @@ export const configSchema = z
     uniqueNames(ctx, ['kafka', 'clusters'], config.kafka.clusters);
     uniqueNames(ctx, ['sqs', 'accounts'], config.sqs.accounts);
     uniqueNames(ctx, ['alerts', 'webhooks'], config.alerts.webhooks);
+    checkTapAccounts(ctx, config.trace, config.sqs.accounts);
   });
 
 function uniqueNames(ctx: z.RefinementCtx, path: string[], items: { name: string }[]) {

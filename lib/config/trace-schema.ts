@@ -79,3 +79,19 @@ export const traceConfigSchema = z
   });
 
 export type TraceConfig = z.infer<typeof traceConfigSchema>;
+
+/** Each tap queue must name a configured SQS account; called from the whole config's check. */
+export function checkTapAccounts(
+  ctx: z.RefinementCtx,
+  trace: TraceConfig,
+  accounts: { name: string }[],
+): void {
+  trace.tapQueues.forEach((tap, index) => {
+    if (accounts.some((a) => a.name === tap.account)) return;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['trace', 'tapQueues', index, 'account'],
+      message: `no SQS account named "${tap.account}" in sqs.accounts`,
+    });
+  });
+}

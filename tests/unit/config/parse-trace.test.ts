@@ -22,7 +22,10 @@ describe('trace config', () => {
   });
 
   it('reads topic globs per cluster, tap queues and a count limit', () => {
-    const result = parseConfig(`${AUTH}trace:
+    const result = parseConfig(`${AUTH}sqs:
+  accounts:
+    - { name: prod-us, region: us-east-1 }
+trace:
   topics:
     - { cluster: prod-*, include: [orders*, payments], exclude: [orders.audit] }
   tapQueues:
@@ -53,5 +56,20 @@ describe('trace config', () => {
     const issue = result.issues.find((i) => i.path.startsWith('trace'));
     expect(issue?.line).toBe(line);
     expect(issue?.message).toContain(words);
+  });
+
+  it('refuses a tap queue of an SQS account the config does not have, naming its line', () => {
+    const result = parseConfig(`${AUTH}sqs:
+  accounts:
+    - { name: prod-us, region: us-east-1 }
+trace:
+  tapQueues:
+    - { account: prod-us, queue: tap-a }
+    - { account: prod-eu, queue: tap-b }
+`);
+    if (result.ok) throw new Error('expected a config error');
+    expect(result.issues).toEqual([
+      expect.objectContaining({ line: 9, message: 'no SQS account named "prod-eu" in sqs.accounts' }),
+    ]);
   });
 });
