@@ -1,0 +1,50 @@
+'use client';
+
+import type { FailureGroup, ValueCount } from '@/lib/dead-letters/failure-groups';
+
+const values = (list: ValueCount[]) =>
+  list.length === 0 ? '—' : list.map((v) => `${v.value} (${v.count})`).join(', ');
+const time = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
+
+interface Props {
+  groups: FailureGroup[];
+  active: string | null;
+  onPick: (key: string | null) => void;
+  loaded: number;
+}
+
+/** "Why they failed": the loaded messages grouped by exception and message template; a click filters the list. */
+export function ListFailureGroups({ groups, active, onPick, loaded }: Props) {
+  return (
+    <section aria-label="Why they failed">
+      <h2>Why they failed</h2>
+      <p className="small">
+        Over the {loaded} messages loaded. Likely causes need the source topic&apos;s history of schema
+        versions and event types, which this page does not read yet.
+      </p>
+      <ul className="dlq-groups">
+        {groups.map((g) => (
+          <li key={g.key}>
+            <button
+              type="button"
+              className="dlq-group"
+              aria-pressed={active === g.key}
+              data-group-key={g.key}
+              onClick={() => onPick(active === g.key ? null : g.key)}
+            >
+              <strong>{g.count}</strong> × {g.exceptionClass ?? 'no exception recorded'}
+              {g.template ? `: ${g.template}` : ''}
+              <span className="small">
+                {' '}
+                · first {time(g.firstSeen)} · last {time(g.lastSeen)} · event types {values(g.eventTypes)} ·
+                schema versions {values(g.schemaVersions)}
+                {g.schemaIds.length > 0 ? ` · schema ids ${values(g.schemaIds)}` : ''} · producers{' '}
+                {values(g.producers)}
+              </span>
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
