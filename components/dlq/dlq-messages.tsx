@@ -1,9 +1,10 @@
 'use client';
 
 import { useMemo, useState, useTransition } from 'react';
+import type { SourceFirstSeen } from '@/lib/dead-letters/failure-groups';
 import { isFiltered, NO_FILTER, type RowFilter, rowMatcher } from '@/lib/dlq/filter-rows';
 import type { DlqMessageRow } from '@/lib/dlq/message-row';
-import { rowGroups } from '@/lib/dlq/row-groups';
+import { groupCauses, rowGroups } from '@/lib/dlq/row-groups';
 import type { BrokerKind } from '@/lib/fleet/fleet-view';
 import { browseDlqPage } from '@/server/actions/dlq-actions';
 import type { BrowseCursor } from '@/server/brokers/dead-letter-source';
@@ -20,13 +21,15 @@ interface Props {
   name: string;
   /** The first page, read and masked on the server; an error's plain words otherwise. */
   first: BrowseResult | { kind: 'error'; message: string };
+  /** First-seen times on the DLQ's source topics or queues, from the correlation index, by name. */
+  firstSeen: Record<string, SourceFirstSeen>;
 }
 
 const PAGE = 100;
 /** "Load more until N matches" stops here whatever it found, so a filter matching nothing ends. */
 export const LOAD_CAP = 20_000;
 
-export function DlqMessages({ kind, source, name, first }: Props) {
+export function DlqMessages({ kind, source, name, first, firstSeen }: Props) {
   const [rows, setRows] = useState<DlqMessageRow[]>(first.kind === 'page' ? first.messages : []);
   const [next, setNext] = useState<BrowseCursor | null>(first.kind === 'page' ? first.next : null);
   const [remaining, setRemaining] = useState(first.kind === 'page' ? first.remaining : 0);
@@ -39,6 +42,7 @@ export function DlqMessages({ kind, source, name, first }: Props) {
   const [progress, setProgress] = useState<string | null>(null);
 
   const { groups, groupOf } = useMemo(() => rowGroups(rows), [rows]);
+  const causes = useMemo(() => groupCauses(groups, rows, firstSeen), [groups, rows, firstSeen]);
   const shown = useMemo(() => rows.filter(rowMatcher(filter, groupOf)), [rows, filter, groupOf]);
   const selectedRow = selected ? rows.find((r) => r.id === selected) : undefined;
 
@@ -137,6 +141,7 @@ export function DlqMessages({ kind, source, name, first }: Props) {
       {selectedRow ? <PanelDlqMessage row={selectedRow} onClose={() => setSelected(null)} /> : null}
       <ListFailureGroups
         groups={groups}
+        causes={causes}
         active={filter.groupKey}
         loaded={rows.length}
         onPick={(key) => setFilter({ ...filter, groupKey: key })}

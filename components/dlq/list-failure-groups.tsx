@@ -1,6 +1,6 @@
 'use client';
 
-import type { FailureGroup, ValueCount } from '@/lib/dead-letters/failure-groups';
+import type { FailureGroup, LikelyCause, ValueCount } from '@/lib/dead-letters/failure-groups';
 
 const values = (list: ValueCount[]) =>
   list.length === 0 ? '—' : list.map((v) => `${v.value} (${v.count})`).join(', ');
@@ -8,13 +8,28 @@ const time = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(
 
 interface Props {
   groups: FailureGroup[];
+  causes: Map<string, LikelyCause>;
   active: string | null;
   onPick: (key: string | null) => void;
   loaded: number;
 }
 
 /** "Why they failed": the loaded messages grouped by exception and message template; a click filters the list. */
-export function ListFailureGroups({ groups, active, onPick, loaded }: Props) {
+const KIND_LABEL: Record<LikelyCause['kind'], string> = {
+  schemaVersion: 'schema version',
+  schemaId: 'schema id',
+  eventType: 'event type',
+};
+
+function causeText(c: LikelyCause): string {
+  const when =
+    c.minutesBeforeOnset >= 0
+      ? `${Math.round(c.minutesBeforeOnset)} min before the first failure`
+      : 'just after the first failure';
+  return `Likely cause: ${KIND_LABEL[c.kind]} ${c.value}, first seen on the source ${when}, carried by ${Math.round(c.share * 100)} % of these messages`;
+}
+
+export function ListFailureGroups({ groups, causes, active, onPick, loaded }: Props) {
   return (
     <section aria-label="Why they failed">
       <h2>Why they failed</h2>
@@ -41,6 +56,12 @@ export function ListFailureGroups({ groups, active, onPick, loaded }: Props) {
                 {g.schemaIds.length > 0 ? ` · schema ids ${values(g.schemaIds)}` : ''} · producers{' '}
                 {values(g.producers)}
               </span>
+              {causes.has(g.key) ? (
+                <span className="small tone-warn" data-testid="likely-cause">
+                  {' '}
+                  · {causeText(causes.get(g.key) as LikelyCause)}
+                </span>
+              ) : null}
             </button>
           </li>
         ))}

@@ -1,9 +1,13 @@
 import 'server-only';
 import type { TidewatchConfig } from '@/lib/config/schema';
+import type { SourceFirstSeen } from '@/lib/dead-letters/failure-groups';
+import { originalSource } from '@/lib/dlq/row-groups';
 import type { BrokerKind } from '@/lib/fleet/fleet-view';
 import type { SessionUser } from '@/server/auth/guard';
 import { browseDlq } from '@/server/dlq/browse-dlq';
+import { MAX_SOURCES, sourceFirstSeen } from '@/server/dlq/source-first-seen';
 import { toPublicError } from '@/server/http';
+import { getStore } from '@/server/store/get-store';
 import { DlqMessages } from './dlq-messages';
 
 interface Props {
@@ -20,5 +24,13 @@ export async function SectionDlqMessages({ config, user, kind, source, name }: P
     kind: 'error' as const,
     message: toPublicError(error).message,
   }));
-  return <DlqMessages kind={kind} source={source} name={name} first={first} />;
+  const firstSeen: Record<string, SourceFirstSeen> = {};
+  if (first.kind === 'page') {
+    const names = new Set(first.messages.map(originalSource).filter((n): n is string => n !== null));
+    const store = await getStore();
+    for (const original of [...names].slice(0, MAX_SOURCES)) {
+      firstSeen[original] = await sourceFirstSeen(store, kind, source, original);
+    }
+  }
+  return <DlqMessages kind={kind} source={source} name={name} first={first} firstSeen={firstSeen} />;
 }

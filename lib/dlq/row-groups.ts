@@ -1,4 +1,11 @@
-import { type FailureGroup, groupFailures, messageTemplate } from '@/lib/dead-letters/failure-groups';
+import {
+  type FailureGroup,
+  groupFailures,
+  type LikelyCause,
+  likelyCause,
+  messageTemplate,
+  type SourceFirstSeen,
+} from '@/lib/dead-letters/failure-groups';
 import type { DlqMessageRow } from './message-row';
 
 /** The failure groups of the loaded rows and, for filtering by a group, the group key of each row. */
@@ -27,4 +34,30 @@ export function rowGroups(rows: readonly DlqMessageRow[]): {
     );
   }
   return { groups, groupOf: (row) => keys.get(row.id) };
+}
+
+/** The topic or queue a dead letter first failed on, as the correlation index names its sources. */
+export function originalSource(row: DlqMessageRow): string | null {
+  const o = row.failure.original;
+  if (!o) return null;
+  if (o.kind === 'kafka') return o.topic;
+  return o.queueName;
+}
+
+/** Each group's likely cause, read against the first-seen times of its messages' original source. */
+export function groupCauses(
+  groups: readonly FailureGroup[],
+  rows: readonly DlqMessageRow[],
+  firstSeen: Readonly<Record<string, SourceFirstSeen>>,
+): Map<string, LikelyCause> {
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const causes = new Map<string, LikelyCause>();
+  for (const g of groups) {
+    const sample = g.sampleIds[0] === undefined ? undefined : byId.get(g.sampleIds[0]);
+    const source = sample ? originalSource(sample) : null;
+    const seen = source !== null && Object.hasOwn(firstSeen, source) ? firstSeen[source] : undefined;
+    const cause = seen ? likelyCause(g, seen) : null;
+    if (cause) causes.set(g.key, cause);
+  }
+  return causes;
 }

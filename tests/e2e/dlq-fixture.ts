@@ -83,7 +83,12 @@ const spring = (fqcn: string, message: string) => ({
 export const MIXED: Message[] = [
   ...[1, 2, 3].map((n) => ({
     key: `pay-${n}`,
-    value: JSON.stringify({ event_type: 'PaymentAuthorized', correlation_id: `corr-pay-${n}`, amount: n }),
+    value: JSON.stringify({
+      event_type: 'PaymentAuthorized',
+      schema_version: '2',
+      correlation_id: `corr-pay-${n}`,
+      amount: n,
+    }),
     headers: spring('java.lang.NullPointerException', `Customer ${n}f1c77a9 not found`),
   })),
   ...[4, 5].map((n) => ({
@@ -188,6 +193,44 @@ async function seedSqs(endpoint: string) {
   }
 }
 
+/** What the correlation index would have read on the source topic `payments`: schema version 2 is new. */
+export const SCHEMA_2_MINUTES_AGO = 5;
+
+async function writeSourceHistory(store: Store) {
+  const source = await store.db
+    .insertInto('event_sources')
+    .values({ kind: 'kafka', cluster: CLUSTER, name: 'payments', dlq: 0 })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const now = Date.now();
+  const event = (position: number, eventType: string, schemaVersion: string, ago: number) => ({
+    event_ref: null,
+    corr_ref: null,
+    cause_ref: null,
+    event_type: eventType,
+    occurred_at: now - ago,
+    schema_version: schemaVersion,
+    producer: null,
+    summary: '',
+    business_keys: null,
+    source_id: source.id,
+    partition: 0,
+    position,
+    message_id: null,
+    size: 10,
+    indexed_at: now - ago,
+  });
+  const days = 24 * 3_600_000;
+  await store.db
+    .insertInto('events')
+    .values([
+      event(0, 'PaymentAuthorized', '1', 10 * days),
+      event(1, 'RefundIssued', '1', 9 * days),
+      event(2, 'PaymentAuthorized', '2', SCHEMA_2_MINUTES_AGO * 60_000),
+    ])
+    .execute();
+}
+
 function dlqViews(queues: DlqApp['queues']): DlqView[] {
   return [
     ...Object.values(TOPICS).map((name) => dlq({ kind: 'kafka', source: CLUSTER, name, depth: 5 })),
@@ -226,6 +269,7 @@ export async function startDlqApp({ bulk = false } = {}): Promise<DlqApp> {
   // The worker is off: the test writes the fleet view that makes these DLQs known to the pages.
   const store: Store = await openStore({ sqlitePath: path.join(dataDir, 'tidewatch.db') });
   await writeView(store, fleetView({ sources: [], dlqs: dlqViews(queues) }));
+  await writeSourceHistory(store);
   await store.close();
   const cookie = (as: keyof typeof USERS) => signInCookie(baseUrl, USERS[as], PASSWORD);
   return {

@@ -178,6 +178,12 @@ describe('filters and failure groups', () => {
     const npe = groups.filter({ hasText: 'NullPointerException' });
     expect(await npe.textContent()).toContain('3 × java.lang.NullPointerException: Customer <hex> not found');
     expect(await npe.textContent()).toContain('PaymentAuthorized (3)');
+    // Schema version 2 first appeared on the source topic minutes before these began failing.
+    expect(await npe.getByTestId('likely-cause').textContent()).toMatch(
+      /Likely cause: schema version 2, first seen on the source [45] min before the first failure, carried by 100 %/,
+    );
+    const serde = groups.filter({ hasText: 'SerializationException' });
+    expect(await serde.getByTestId('likely-cause').count()).toBe(0);
     await npe.click();
     await expect.poll(() => rows(page).count()).toBe(3);
     await npe.click();

@@ -60,3 +60,22 @@ it('keeps 10,000 loaded messages fast: under 100 rows in the DOM, scrolling reac
   expect(filterMs).toBeLessThan(5_000);
   await page.close();
 }, 180_000);
+
+it('loads more pages until enough loaded messages match a filter, and stops there', async () => {
+  const page = await context.newPage();
+  await page.goto(`${app.baseUrl}${dlqPath('kafka', CLUSTER, TOPICS.bulk)}`);
+  const list = page.getByRole('listbox', { name: 'Dead letters' });
+  await expect.poll(() => list.getAttribute('data-rows')).toBe('100');
+  await page.getByLabel('Text in body, headers, attributes', { exact: true }).fill('"n": 4321');
+  expect(await page.locator('.dlq-message').count()).toBe(0);
+  await page.getByLabel('Matches wanted', { exact: true }).fill('1');
+  await page.getByRole('button', { name: 'Load more until 1 match' }).click();
+  await expect.poll(() => page.locator('.dlq-message').count(), { timeout: 60_000 }).toBe(1);
+  await expect.poll(() => page.getByRole('button', { name: 'Load 100 more' }).isEnabled()).toBe(true);
+  const state = (await page.getByTestId('load-state').textContent()) ?? '';
+  const loaded = Number(/^1 shown of (\d+) loaded/.exec(state)?.[1]);
+  expect(loaded).toBeGreaterThan(4321);
+  expect(loaded).toBeLessThan(BULK_COUNT);
+  expect(state).toContain('more on the broker');
+  await page.close();
+}, 120_000);

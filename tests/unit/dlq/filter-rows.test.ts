@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NO_FILTER, type RowFilter, rowMatcher } from '@/lib/dlq/filter-rows';
 import type { DlqMessageRow } from '@/lib/dlq/message-row';
-import { rowGroups } from '@/lib/dlq/row-groups';
+import { groupCauses, rowGroups } from '@/lib/dlq/row-groups';
 
 function row(id: string, over: Partial<DlqMessageRow> & { cls?: string; message?: string }): DlqMessageRow {
   return {
@@ -70,5 +70,40 @@ describe('rowMatcher', () => {
     ]);
     expect(ids({ groupKey: groups[0]?.key ?? null })).toEqual(['1', '2']);
     expect(ids({ groupKey: groups[1]?.key ?? null })).toEqual(['3']);
+  });
+});
+
+describe('groupCauses', () => {
+  const withOriginal = (r: DlqMessageRow, schemaVersion: string): DlqMessageRow => ({
+    ...r,
+    schemaVersion,
+    timestamp: 60 * 60_000,
+    failure: {
+      ...r.failure,
+      original: {
+        kind: 'kafka',
+        topic: 'orders',
+        partition: 0,
+        offset: '1',
+        timestamp: null,
+        timestampType: null,
+        consumerGroup: null,
+      },
+    },
+  });
+  const rows = ROWS.map((r) => withOriginal(r, r.id === '3' ? '1' : '2'));
+
+  it('names the schema version new on the original topic just before a group began failing', () => {
+    const { groups } = rowGroups(rows);
+    const seen = { orders: { schemaVersions: { '1': 0, '2': 55 * 60_000 } } };
+    const causes = groupCauses(groups, rows, seen);
+    expect(causes.get(groups[0]?.key ?? '')).toMatchObject({ kind: 'schemaVersion', value: '2', share: 1 });
+    // Version 1 was there an hour before: not news.
+    expect(causes.has(groups[1]?.key ?? '')).toBe(false);
+  });
+
+  it('names nothing for a topic the index has not read', () => {
+    const { groups } = rowGroups(rows);
+    expect(groupCauses(groups, rows, { payments: { schemaVersions: { '2': 55 * 60_000 } } }).size).toBe(0);
   });
 });
