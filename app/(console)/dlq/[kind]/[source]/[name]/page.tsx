@@ -1,5 +1,7 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
+import { Suspense } from 'react';
+import { SectionDlqMessages } from '@/components/dlq/section-dlq-messages';
 import { FleetPage } from '@/components/fleet/fleet-page';
 import { LiveDlq } from '@/components/fleet/live-dlq';
 import { PanelBadLink } from '@/components/shell/panel-bad-link';
@@ -45,7 +47,7 @@ async function readOrNotFound(
 }
 
 export default async function DlqDetailPage({ params }: { params: Params }) {
-  await requirePageRole(pageRole('/dlq'), { route: ROUTE, params });
+  const user = await requirePageRole(pageRole('/dlq'), { route: ROUTE, params });
   const raw = await params;
   if (!isKind(raw.kind)) notFound();
   const kind = raw.kind;
@@ -73,6 +75,9 @@ export default async function DlqDetailPage({ params }: { params: Params }) {
         thresholds={dlqThresholds(config.thresholds, { kind, source, name })}
         renderedAt={renderedAt}
       />
+      <Suspense fallback={<p className="small">Reading the messages…</p>}>
+        <SectionDlqMessages config={config} user={user} kind={kind} source={source} name={name} />
+      </Suspense>
     </FleetPage>
   );
 }
