@@ -6,7 +6,7 @@ import type { BrokerKind } from '@/lib/fleet/fleet-view';
 import type { SessionUser } from '@/server/auth/guard';
 import { browseDlq } from '@/server/dlq/browse-dlq';
 import { MAX_SOURCES, sourceFirstSeen } from '@/server/dlq/source-first-seen';
-import { toPublicError } from '@/server/http';
+import { toPublicError } from '@/server/public-error';
 import { getStore } from '@/server/store/get-store';
 import { DlqMessages } from './dlq-messages';
 
@@ -22,7 +22,7 @@ interface Props {
 export async function SectionDlqMessages({ config, user, kind, source, name }: Props) {
   const first = await browseDlq(config, user.role, { kind, source, name, limit: 100 }).catch((error) => ({
     kind: 'error' as const,
-    message: toPublicError(error).message,
+    message: toPublicError(error, 'DLQ first page').message,
   }));
   const firstSeen: Record<string, SourceFirstSeen> = {};
   if (first.kind === 'page') {

@@ -14,9 +14,9 @@ import { type SqsPeer, startLocalAwsSqs } from '@/scripts/peers/sqs';
 import { openStore, type Store } from '@/server/store/db';
 import { createQueue, ORDER_MESSAGES, seedClient, seedDeadLetters } from '@/tests/integration/sqs/helpers';
 import { type NextServer, startNextServer } from '../../scripts/next-server';
+import { dlq, fleetView, writeView } from '../support/fleet-views';
 import { signInCookie } from '../support/http-session';
 import { freePort } from '../support/ports';
-import { dlq, fleetView, writeView } from './fleet-fixture';
 
 export const USERS = { viewer: 'viewer@dlq.example', admin: 'admin@dlq.example' } as const;
 const PASSWORD = 'dlq pages password';
