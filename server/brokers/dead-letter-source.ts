@@ -133,6 +133,8 @@ export interface DeadLetterSource {
   browse(dlq: string, page?: PageRequest): Promise<BrowsePage>;
   /** Rejects only when nothing can be sent at all (an unknown target, bad input); otherwise one result per message. */
   send(target: string, messages: OutgoingDeadLetter[]): Promise<SendResult[]>;
+  /** SQS only: deletes replayed messages from the DLQ by id (Kafka records stay; the store remembers them). */
+  remove?(dlq: string, messageIds: string[]): Promise<{ removed: string[]; missing: string[] }>;
 }
 
 export const BROWSE_LIMIT_DEFAULT = 50;

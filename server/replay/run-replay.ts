@@ -78,7 +78,7 @@ export async function runReplay(deps: ReplayDeps, jobId: string, options: RunOpt
     if (stopped === 'lease_lost') return { ran: false, why: 'the lease passed to another instance' };
     // A send that failed in flight is looked for once more before the job ends.
     await settleUncertain(deps, source, job, startOffsets);
-    return { ran: true, ...(await finish(deps, jobId, stopped)) };
+    return { ran: true, ...(await finish(deps, source, jobId, stopped)) };
   } finally {
     await releaseLease(deps.store, lease);
   }
@@ -201,8 +201,14 @@ async function settleUncertain(
     );
 }
 
-async function finish(deps: ReplayDeps, jobId: string, stop: Exclude<Stop, 'lease_lost'>) {
+async function finish(
+  deps: ReplayDeps,
+  source: DeadLetterSource,
+  jobId: string,
+  stop: Exclude<Stop, 'lease_lost'>,
+) {
   const job = await getJob(deps.store, jobId);
+  const removal = await removeSent(deps, source, job);
   const counts = await countItems(deps.store, jobId);
   const event = endEvent(counts, stop === 'cancelled');
   const error = stop === 'canary' ? 'the canary message came back to the DLQ; nothing more was sent' : null;
@@ -215,10 +221,27 @@ async function finish(deps: ReplayDeps, jobId: string, stop: Exclude<Stop, 'leas
     SYSTEM,
     'finish',
     where(job),
-    { replayId: jobId, ...counts, unknown, error },
+    { replayId: jobId, ...counts, unknown, error, ...removal },
     state === 'done' ? 'ok' : state === 'cancelled' ? 'cancelled' : state === 'failed' ? 'failed' : 'partial',
   );
   return { state, counts };
+}
+
+/**
+ * SQS: deletes from the DLQ every message this job sent, once, when it ends: a crash before this leaves
+ * them there, and the resumed run's end deletes them (deleting is idempotent). Kafka records stay.
+ */
+async function removeSent(deps: ReplayDeps, source: DeadLetterSource, job: ReplayJobRow) {
+  if (!source.remove) return {};
+  const sent = (await listItems(deps.store, job.id))
+    .filter((i) => i.status === 'sent')
+    .map((i) => i.message_id);
+  try {
+    const { missing } = await source.remove(job.dlq, sent);
+    return { removedFromDlq: sent.length - missing.length, notFoundInDlq: missing };
+  } catch (error) {
+    return { removedFromDlq: 0, removeError: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 const where = (job: ReplayJobRow) => `${job.source}/${job.dlq} → ${job.target}`;

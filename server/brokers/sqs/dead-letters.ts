@@ -18,6 +18,8 @@ import {
   type SendResult,
 } from '@/server/brokers/dead-letter-source';
 import { ServiceError } from '@/server/errors';
+import { getSqsClient } from './client';
+import { deleteByMessageId } from './delete-messages';
 import type { SqsOutgoingMessage } from './send-messages';
 import { SqsSource } from './sqs-source';
 import type { PeekedMessage } from './types';
@@ -117,9 +119,11 @@ export class SqsDeadLetters implements DeadLetterSource {
   readonly name: string;
   private readonly source: SqsSource;
   private readonly urls = new Map<string, string>();
+  private readonly account: SqsAccountConfig;
 
   constructor(account: SqsAccountConfig) {
     this.name = account.name;
+    this.account = account;
     this.source = new SqsSource(account);
   }
 
@@ -155,6 +159,11 @@ export class SqsDeadLetters implements DeadLetterSource {
         ? { ok: true, landed: { kind: 'sqs', queue: target, messageId: outcome.messageId } }
         : outcome;
     });
+  }
+
+  async remove(dlq: string, messageIds: string[]): Promise<{ removed: string[]; missing: string[] }> {
+    if (messageIds.length === 0) return { removed: [], missing: [] };
+    return deleteByMessageId(getSqsClient(this.account), await this.url(dlq), messageIds);
   }
 
   private async url(queue: string): Promise<string> {

@@ -19,6 +19,7 @@ import {
   ORDER_MESSAGES,
   PEER_START_TIMEOUT_MS,
   PEERS,
+  queueDepth,
   REGION,
   seedClient,
   seedDeadLetters,
@@ -62,72 +63,83 @@ async function consume(client: SQSClient, url: string, count: number): Promise<M
   return got;
 }
 
-describe.each(PEERS.filter((p) => p.reportsSourceArn))('guarded replay on SQS ($name)', (peer) => {
-  let server: SqsPeer;
-  let seed: SQSClient;
-  let t: TestStore;
-  let dir: string;
-  let deps: ReplayDeps;
+describe.each(PEERS.filter((p) => p.reportsSourceArn))(
+  'guarded replay on SQS ($name): send to the source, delete from the DLQ',
+  (peer) => {
+    let server: SqsPeer;
+    let seed: SQSClient;
+    let t: TestStore;
+    let dir: string;
+    let deps: ReplayDeps;
 
-  beforeAll(async () => {
-    server = await peer.start();
-    seed = seedClient(server.endpoint);
-    t = await createTestStore('sqlite');
-    dir = await tempDir();
-    const account = {
-      name: 'rs',
-      region: REGION,
-      endpoint: server.endpoint,
-      emulatorCredentials: true,
-      queuePrefixes: [],
-      dlqNames: [],
-    };
-    deps = {
-      store: t.store,
-      sources: [new SqsDeadLetters(account)],
-      config: replayConfigSchema.parse({}),
-      audit: testAuditContext(dir),
-    };
-  }, PEER_START_TIMEOUT_MS);
+    beforeAll(async () => {
+      server = await peer.start();
+      seed = seedClient(server.endpoint);
+      t = await createTestStore('sqlite');
+      dir = await tempDir();
+      const account = {
+        name: 'rs',
+        region: REGION,
+        endpoint: server.endpoint,
+        emulatorCredentials: true,
+        queuePrefixes: [],
+        dlqNames: [],
+      };
+      deps = {
+        store: t.store,
+        sources: [new SqsDeadLetters(account)],
+        config: replayConfigSchema.parse({}),
+        audit: testAuditContext(dir),
+      };
+    }, PEER_START_TIMEOUT_MS);
 
-  afterAll(async () => {
-    seed?.destroy();
-    closeSqsClients();
-    await server?.stop();
-    await t?.cleanup();
-    await fs.rm(dir, { recursive: true, force: true });
-  });
-
-  it('sends each dead letter back to its source queue with its attributes and the replay stamp', async () => {
-    const seeded = await seedDeadLetters(seed, uniquePrefix(`rs-${peer.name}`), ORDER_MESSAGES);
-    const preview = await previewReplay(deps, OPERATOR, {
-      source: 'rs',
-      dlq: seeded.dlq.name,
-      messageIds: seeded.ids,
-    });
-    expect(preview).toMatchObject({ target: seeded.source.name, count: 3, consumerGroups: [] });
-    await confirmReplay(deps, OPERATOR, { id: preview.id, typedTarget: seeded.source.name });
-    expect(await runReplay(deps, preview.id, { holderId: 'one' })).toMatchObject({
-      state: 'done',
-      counts: { sent: 3 },
+    afterAll(async () => {
+      seed?.destroy();
+      closeSqsClients();
+      await server?.stop();
+      await t?.cleanup();
+      await fs.rm(dir, { recursive: true, force: true });
     });
 
-    const got = await consume(seed, seeded.source.url, 3);
-    expect(got).toHaveLength(3);
-    expect(got.map((m) => JSON.parse(m.Body ?? '').order_id).sort()).toEqual(['o-1', 'o-2', 'o-3']);
-    for (const m of got) {
-      const n = JSON.parse(m.Body ?? '').order_id.slice(2);
-      const attrs = m.MessageAttributes ?? {};
-      expect(Object.keys(attrs).sort()).toEqual(
-        ['attempt', 'correlation_id', 'trace', 'x-replay-id', 'x-replayed-at', 'x-replayed-by'].sort(),
+    it('sends each dead letter back to its source queue with its attributes and the replay stamp', async () => {
+      const seeded = await seedDeadLetters(seed, uniquePrefix(`rs-${peer.name}`), ORDER_MESSAGES);
+      const preview = await previewReplay(deps, OPERATOR, {
+        source: 'rs',
+        dlq: seeded.dlq.name,
+        messageIds: seeded.ids,
+      });
+      expect(preview).toMatchObject({ target: seeded.source.name, count: 3, consumerGroups: [] });
+      await confirmReplay(deps, OPERATOR, { id: preview.id, typedTarget: seeded.source.name });
+      expect(await runReplay(deps, preview.id, { holderId: 'one' })).toMatchObject({
+        state: 'done',
+        counts: { sent: 3 },
+      });
+
+      // Sent to the source, then deleted from the DLQ: the DLQ empties (its counters settle, so poll).
+      await eventually(
+        async () => {
+          const depth = await queueDepth(seed, seeded.dlq.url);
+          return depth.visible === 0 && depth.inFlight === 0 ? true : undefined;
+        },
+        { what: 'the DLQ empty after the replay', timeoutMs: 20_000 },
       );
-      expect(attrs.correlation_id?.StringValue).toBe(`corr-${n}`);
-      expect(attrs.attempt).toMatchObject({ DataType: 'Number', StringValue: n });
-      expect(Buffer.from(attrs.trace?.BinaryValue ?? []).equals(Buffer.from([Number(n), 0xff, 0]))).toBe(
-        true,
-      );
-      expect(attrs['x-replayed-by']?.StringValue).toBe(OPERATOR.email);
-      expect(attrs['x-replay-id']?.StringValue).toMatch(new RegExp(`^${preview.id}:[0-2]$`));
-    }
-  });
-});
+      const got = await consume(seed, seeded.source.url, 3);
+      expect(got).toHaveLength(3);
+      expect(got.map((m) => JSON.parse(m.Body ?? '').order_id).sort()).toEqual(['o-1', 'o-2', 'o-3']);
+      for (const m of got) {
+        const n = JSON.parse(m.Body ?? '').order_id.slice(2);
+        const attrs = m.MessageAttributes ?? {};
+        expect(Object.keys(attrs).sort()).toEqual(
+          ['attempt', 'correlation_id', 'trace', 'x-replay-id', 'x-replayed-at', 'x-replayed-by'].sort(),
+        );
+        expect(attrs.correlation_id?.StringValue).toBe(`corr-${n}`);
+        expect(attrs.attempt).toMatchObject({ DataType: 'Number', StringValue: n });
+        expect(Buffer.from(attrs.trace?.BinaryValue ?? []).equals(Buffer.from([Number(n), 0xff, 0]))).toBe(
+          true,
+        );
+        expect(attrs['x-replayed-by']?.StringValue).toBe(OPERATOR.email);
+        expect(attrs['x-replay-id']?.StringValue).toMatch(new RegExp(`^${preview.id}:[0-2]$`));
+      }
+    });
+  },
+);
