@@ -8,7 +8,7 @@ import type {
 } from '@/server/brokers/dead-letter-source';
 import { acquireLease, releaseLease, renewLease } from '@/server/worker/lease';
 import { findByReplayId, kafkaEndOffsets, type StartOffsets } from './find-sent';
-import { canaryCameBack } from './replay-canary';
+import { canaryCameBack, canaryMark } from './replay-canary';
 import { type Actor, auditReplay, findSource, type ReplayDeps } from './replay-deps';
 import {
   countItems,
@@ -102,11 +102,13 @@ async function sendAll(
     const batch = pending.slice(0, first ? 1 : batchSize);
     pending = pending.slice(batch.length);
     const started = Date.now();
+    // The DLQ's end is read before the canary goes: a fast failing consumer returns it within ms.
+    const mark = first ? await canaryMark(deps, source, job) : null;
     await sendBatch(deps, source, job, batch);
     if (first) {
       first = false;
-      if (await canaryCameBack(deps, source, job, messageReplayId(job.id, batch[0]?.idx ?? 0)))
-        return 'canary';
+      const canaryId = messageReplayId(job.id, batch[0]?.idx ?? 0);
+      if (await canaryCameBack(deps, source, job, canaryId, mark)) return 'canary';
     }
     // Rate limit: a batch of n messages takes at least n / rate seconds.
     const due = (batch.length / job.rate_per_second) * 1000 - (Date.now() - started);

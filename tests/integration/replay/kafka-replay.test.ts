@@ -12,6 +12,7 @@ import {
   STORE_DIALECTS,
   type TestStore,
 } from '@/tests/integration/store/support/test-stores';
+import { quickConsumer } from '@/tests/support/kafka-consumer';
 import { createReadyTopics } from '@/tests/support/kafka-topics';
 import { uniqueName } from '@/tests/support/wait';
 import { readAll, replayDeps, springDeadLetters } from './support/kafka-replay';
@@ -178,5 +179,72 @@ describe.each(STORE_DIALECTS)('guarded replay on Apache Kafka, store on %s', (di
     ]);
     expect([a.ran, b.ran].sort()).toEqual([false, true]);
     expect(await readAll(kafka, target, 1)).toHaveLength(1);
+  });
+
+  it('a sensitive target needs a written reason, kept with the job and in the audit', async () => {
+    const strict = { ...deps, config: { ...deps.config, sensitiveTargets: ['rp-orders*'] } };
+    const preview = await previewReplay(strict, OPERATOR, { source: 'rk', dlq: dlt, messageIds: ['0:3'] });
+    expect(preview.requirements.reasonRequired).toBe(true);
+    await expect(confirmReplay(strict, OPERATOR, { id: preview.id })).rejects.toMatchObject({
+      message: expect.stringContaining('sensitive target'),
+    });
+    await confirmReplay(strict, OPERATOR, { id: preview.id, reason: 'fixed in INC-4411, safe to retry' });
+    expect((await getJob(t.store, preview.id)).reason).toBe('fixed in INC-4411, safe to retry');
+    const confirm = await t.store.db
+      .selectFrom('audit_log')
+      .select('details')
+      .where('action', '=', 'replay.confirm')
+      .where('outcome', '=', 'ok')
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(confirm.details)).toMatchObject({ reason: 'fixed in INC-4411, safe to retry' });
+  });
+
+  it('a canary that comes back to the DLQ stops the job after one message', async () => {
+    const canary = { ...deps, config: { ...deps.config, canary: { enabled: true, waitSeconds: 3 } } };
+    // A consumer of the target that still fails: it dead-letters what it reads, headers and all.
+    const failing = quickConsumer(kafka, uniqueName('still-failing'));
+    const producer = kafka.producer();
+    await Promise.all([failing.connect(), producer.connect()]);
+    try {
+      const joined = new Promise((resolve) => failing.on(failing.events.GROUP_JOIN, resolve));
+      await failing.subscribe({ topic: target, fromBeginning: true });
+      await failing.run({
+        eachMessage: async ({ message }) => {
+          await producer.send({
+            topic: dlt,
+            messages: [{ key: message.key, value: message.value, headers: message.headers }],
+          });
+        },
+      });
+      // Joined before the canary goes, or the wait could pass before it reads anything.
+      await joined;
+      const preview = await previewReplay(canary, ADMIN, {
+        source: 'rk',
+        dlq: dlt,
+        messageIds: ids.slice(0, 3),
+      });
+      await confirmReplay(canary, ADMIN, { id: preview.id, typedTarget: target });
+      const outcome = await runReplay(canary, preview.id, { holderId: 'test-1' });
+      expect(outcome).toMatchObject({
+        ran: true,
+        state: 'partial',
+        counts: { total: 3, sent: 1, pending: 2 },
+      });
+      expect((await getJob(t.store, preview.id)).error).toContain('canary');
+    } finally {
+      await Promise.all([failing.disconnect(), producer.disconnect()]);
+    }
+  });
+
+  it('a canary that does not come back lets the rest go', async () => {
+    const canary = { ...deps, config: { ...deps.config, canary: { enabled: true, waitSeconds: 1 } } };
+    const preview = await previewReplay(canary, ADMIN, {
+      source: 'rk',
+      dlq: dlt,
+      messageIds: ids.slice(0, 3),
+    });
+    await confirmReplay(canary, ADMIN, { id: preview.id, typedTarget: target });
+    expect(await runReplay(canary, preview.id, { holderId: 'test-1' })).toMatchObject({ state: 'done' });
+    expect(await readAll(kafka, target, 3)).toHaveLength(3);
   });
 });
