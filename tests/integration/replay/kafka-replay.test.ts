@@ -4,6 +4,7 @@ import { closeKafkaClients } from '@/server/brokers/kafka/client';
 import { cancelReplay, confirmReplay } from '@/server/replay/confirm-replay';
 import { previewReplay } from '@/server/replay/preview-replay';
 import type { ReplayDeps } from '@/server/replay/replay-deps';
+import { replayProgress } from '@/server/replay/replay-progress';
 import { getJob, listItems } from '@/server/replay/replay-store';
 import { runReplay } from '@/server/replay/run-replay';
 import { testKafka } from '@/tests/integration/kafka-adapter/helpers';
@@ -163,6 +164,15 @@ describe.each(STORE_DIALECTS)('guarded replay on Apache Kafka, store on %s', (di
     expect(outcome).toMatchObject({ ran: true, state: 'cancelled' });
     const items = await listItems(t.store, preview.id);
     const sent = items.filter((i) => i.status === 'sent');
+    const progress = await replayProgress(t.store, preview.id);
+    expect(progress).toMatchObject({
+      state: 'cancelled',
+      cancelRequested: true,
+      counts: { total: 5, sent: sent.length },
+    });
+    expect(progress.messages.filter((m) => m.status === 'sent').map((m) => m.id)).toEqual(
+      sent.map((i) => i.message_id),
+    );
     expect(sent.length).toBeGreaterThan(0);
     expect(sent.length).toBeLessThan(5);
     expect(items.filter((i) => i.status !== 'sent').every((i) => i.status === 'pending')).toBe(true);

@@ -1,0 +1,46 @@
+import 'server-only';
+import type { ReplayItemStatus, ReplayState } from '@/lib/replay/replay-job';
+import type { Store } from '@/server/store/db';
+import { countItems, getJob, type JobCounts, listItems } from './replay-store';
+
+export interface ReplayProgress {
+  id: string;
+  state: ReplayState;
+  source: string;
+  dlq: string;
+  target: string;
+  actor: string;
+  confirmedBy: string | null;
+  reason: string | null;
+  counts: JobCounts;
+  cancelRequested: boolean;
+  error: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** Each frozen message and where it stands, in job order: what was sent, exactly. */
+  messages: { id: string; status: ReplayItemStatus; sentAt: string | null; error: string | null }[];
+}
+
+/** A job as the UI polls it: plain and serialisable. */
+export async function replayProgress(store: Store, id: string): Promise<ReplayProgress> {
+  const job = await getJob(store, id);
+  const items = await listItems(store, id);
+  return {
+    id,
+    state: job.state,
+    source: job.source,
+    dlq: job.dlq,
+    target: job.target,
+    actor: job.actor,
+    confirmedBy: job.confirmed_by,
+    reason: job.reason,
+    counts: await countItems(store, id),
+    cancelRequested: job.cancel_requested === 1,
+    error: job.error,
+    createdAt: job.created_at,
+    startedAt: job.started_at,
+    finishedAt: job.finished_at,
+    messages: items.map((i) => ({ id: i.message_id, status: i.status, sentAt: i.sent_at, error: i.error })),
+  };
+}
