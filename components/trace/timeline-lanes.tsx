@@ -40,7 +40,7 @@ export function TimelineLanes({
         <div key={lane.key} className="trace-lane" data-testid="trace-lane">
           <div className="trace-lane-label">
             <span className="trace-kind">{lane.kind === 'kafka' ? 'Kafka' : 'SQS'}</span> {lane.cluster} /{' '}
-            <strong>{lane.name}</strong>
+            <strong data-testid="trace-lane-name">{lane.name}</strong>
             {lane.dlq ? <span className="badge tone-crit">DLQ</span> : null}
             {lane.producers.length > 0 ? (
               <span className="muted small"> from {lane.producers.slice(0, 3).join(', ')}</span>

@@ -39,7 +39,8 @@ export function chainLanes(events: readonly TraceEvent[]): Lanes {
   const points: LanePoint[] = [];
   const order = events.map((e, i) => ({ e, i, t: eventTime(e) })).sort((a, b) => a.t - b.t || a.i - b.i);
   for (const { e, i, t } of order) {
-    for (const l of e.locations) {
+    // The source topic before its DLQ copy, whichever the indexer read first.
+    for (const l of [...e.locations].sort((a, b) => Number(a.dlq) - Number(b.dlq))) {
       const key = `${l.kind}\u0000${l.cluster}\u0000${l.name}`;
       let lane = byKey.get(key);
       if (lane === undefined) {

@@ -108,8 +108,9 @@ describe('chainLanes and laneBins', () => {
   it('makes one lane per topic or queue in the order the flow reached it, DLQ copies included', () => {
     const records = [
       row('a', null, 0, 'OrderPlaced', { name: 'orders', producer: 'shop' }),
-      row('b', 'a', 10, 'InventoryReserved', { name: 'inventory', producer: 'stock' }),
+      // The DLQ copy was indexed first; the source topic's lane still comes first.
       row('b', 'a', 10, 'InventoryReserved', { name: 'inventory.DLT', dlq: true }),
+      row('b', 'a', 10, 'InventoryReserved', { name: 'inventory', producer: 'stock' }),
       row('c', 'a', 20, 'OrderPlaced', { name: 'orders', producer: 'shop' }),
     ];
     const layout = chainLanes(chainOf(records));
