@@ -21,14 +21,16 @@ const MATCHED: Record<string, string> = {
 
 /** A chain found in the index: failure points, the lanes on a time axis, the causal tree, one event's details. */
 export function ViewChain({
-  result,
+  resultJson,
   expectations,
   now,
 }: {
-  result: TraceResult;
+  /** The TraceResult as JSON: one string crosses to the browser far faster than thousands of objects. */
+  resultJson: string;
   expectations: TraceExpectation[];
   now: number;
 }) {
+  const result = useMemo(() => JSON.parse(resultJson) as TraceResult, [resultJson]);
   const events = result.chain;
   const parents = useMemo(() => treeParents(events), [events]);
   const marks = useMemo(

@@ -56,7 +56,11 @@ export default async function TraceChainPage({
         </p>
       ) : null}
       {found && result ? (
-        <ViewChain result={result} expectations={getConfig().config.trace.expectations} now={now} />
+        <ViewChain
+          resultJson={JSON.stringify(result)}
+          expectations={getConfig().config.trace.expectations}
+          now={now}
+        />
       ) : (
         <>
           {problem ? null : (
