@@ -105,12 +105,14 @@ export function PanelEvent({
       </dl>
       <h3>Where</h3>
       <ul className="trace-where" data-testid="trace-where">
-        {event.locations.map((l) => (
-          <li key={where(l)}>
-            {where(l)}
-            {l.dlq ? <span className="badge tone-crit">DLQ</span> : null}
-          </li>
-        ))}
+        {[...event.locations]
+          .sort((a, b) => Number(a.dlq) - Number(b.dlq))
+          .map((l) => (
+            <li key={where(l)}>
+              {where(l)}
+              {l.dlq ? <span className="badge tone-crit">DLQ</span> : null}
+            </li>
+          ))}
       </ul>
       {event.summary ? (
         <>

@@ -41,7 +41,7 @@ export function TimelineLanes({
           <div className="trace-lane-label">
             <span className="trace-kind">{lane.kind === 'kafka' ? 'Kafka' : 'SQS'}</span> {lane.cluster} /{' '}
             <strong data-testid="trace-lane-name">{lane.name}</strong>
-            {lane.dlq ? <span className="badge tone-crit">DLQ</span> : null}
+            {lane.dlq ? <span className="badge tone-crit trace-lane-dlq">DLQ</span> : null}
             {lane.producers.length > 0 ? (
               <span className="muted small"> from {lane.producers.slice(0, 3).join(', ')}</span>
             ) : null}

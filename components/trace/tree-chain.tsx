@@ -36,7 +36,13 @@ export function TreeChain({ rows, events, marks, selected, onSelect, onToggle }:
   return (
     <section className="trace-tree" aria-label="Causal tree">
       <h2>Causal tree</h2>
-      <div ref={scrollRef} className="trace-tree-scroll" data-testid="trace-tree">
+      <div
+        ref={scrollRef}
+        className="trace-tree-scroll"
+        data-testid="trace-tree"
+        // As tall as its rows, up to the CSS max: a short chain leaves no empty box.
+        style={{ height: virtualizer.getTotalSize() + 2 }}
+      >
         <ul className="trace-tree-list" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {items.map((item) => {
             const row = rows[item.index];

@@ -1,8 +1,10 @@
+import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium';
 import { indexed, startTraceApp, type TraceApp } from './trace-fixture';
 
+const SHOTS = path.join(import.meta.dirname, '__screenshots__');
 let app: TraceApp;
 let browser: Browser;
 let context: BrowserContext;
@@ -148,6 +150,8 @@ describe('the chain view', () => {
     const where = await detail.getByTestId('trace-where').textContent();
     expect(where).toContain('Kafka local / payments / partition 0 / offset 0');
     expect(where).toContain('Kafka local / payments.DLT / partition 0 / offset 0');
+    // Its source topic first, though the indexer read the DLQ copy first.
+    expect(where?.indexOf('payments /')).toBeLessThan(where?.indexOf('payments.DLT') ?? -1);
     const body = await detail.getByTestId('trace-body').textContent();
     expect(body).toContain('"note": "<script>window.__pwned = 1</script>"');
     expect(await detail.locator('script, img').count()).toBe(0);
@@ -160,6 +164,7 @@ describe('the chain view', () => {
     await expect.poll(() => detail.textContent()).toContain('Binary (12 bytes), as hex');
     expect(await detail.getByTestId('trace-body').textContent()).toContain('01 00 ff fe');
     expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
+    await page.screenshot({ path: `${SHOTS}/trace-chain.png`, fullPage: true });
     await page.close();
   });
 
@@ -220,6 +225,7 @@ describe('at 390 px', () => {
     await row(page, 'ev-payment').getByRole('button', { name: 'PaymentAuthorized' }).click();
     await page.getByTestId('trace-body').waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: `${SHOTS}/trace-chain-390.png`, fullPage: true });
     await phone.close();
   });
 });
