@@ -22,5 +22,5 @@ export function formatInstant(ms: number): string {
 /** The address of a chain, for incident channels: any id in one escaped path segment. */
 export function traceHref(value: string, kind?: string): string {
   const base = `/trace/${encodeURIComponent(value)}`;
-  return kind && kind !== 'auto' ? `${base}?kind=${kind}` : base;
+  return kind && kind !== 'auto' ? `${base}?kind=${encodeURIComponent(kind)}` : base;
 }

@@ -179,6 +179,16 @@ describe('the chain view', () => {
     expect(await page.getByTestId('trace-live-scan').count()).toBe(1);
     await page.close();
   });
+
+  it.each([
+    ['an unknown kind', `${chainUrl(CORR)}?kind=everything`, 'kind: expected one of auto, correlation'],
+    ['an id past 256 characters', chainUrl('x'.repeat(300)), 'at most 256 characters'],
+  ])('names the bad part of a hand-edited link: %s', async (_name, url, words) => {
+    const page = await open(url);
+    expect(await page.getByTestId('trace-problem').textContent()).toContain(words);
+    expect(await page.locator('[data-testid=trace-row]').count()).toBe(0);
+    await page.close();
+  });
 });
 
 describe('searching', () => {

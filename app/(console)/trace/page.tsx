@@ -7,7 +7,6 @@ import { traceHref } from '@/lib/trace/format-trace';
 import { requirePageRole } from '@/server/auth/guard';
 import { getStore } from '@/server/store/get-store';
 import { readIndexOverview } from '@/server/trace/index-overview';
-import { TRACE_QUERY_KINDS } from '@/server/trace/search-trace';
 
 export const metadata: Metadata = { title: 'Trace' };
 
@@ -19,7 +18,8 @@ export default async function TracePage({ searchParams }: { searchParams: Search
   // The form also works without script: a GET to /trace?q=… lands on the chain's own address.
   const q = typeof params.q === 'string' ? params.q.trim() : '';
   const kind = typeof params.kind === 'string' ? params.kind : 'auto';
-  if (q) redirect(traceHref(q, (TRACE_QUERY_KINDS as readonly string[]).includes(kind) ? kind : 'auto'));
+  // An unknown kind travels on, so the chain page names it.
+  if (q) redirect(traceHref(q, kind));
   const overview = await readIndexOverview(await getStore());
   return (
     <>

@@ -22,8 +22,7 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
   return { title: `Trace ${segmentName((await params).id).slice(0, 60)}` };
 }
 
-const asKind = (value: unknown): Kind =>
-  (TRACE_QUERY_KINDS as readonly unknown[]).includes(value) ? (value as Kind) : 'auto';
+const isKind = (value: unknown): value is Kind => (TRACE_QUERY_KINDS as readonly unknown[]).includes(value);
 
 export default async function TraceChainPage({
   params,
@@ -33,13 +32,17 @@ export default async function TraceChainPage({
   searchParams: SearchParams;
 }) {
   await requirePageRole(pageRole('/trace'), { route: ROUTE, params });
-  const kind = asKind((await searchParams).kind);
+  const rawKind = (await searchParams).kind ?? 'auto';
+  const kind = isKind(rawKind) ? rawKind : 'auto';
   const value = segmentName((await params).id);
   const store = await getStore();
   let result: TraceResult | null = null;
-  let problem: string | null = null;
+  // A hand-edited link gets a message naming the bad part, never a silent guess.
+  let problem: string | null = isKind(rawKind)
+    ? null
+    : `kind: expected one of ${TRACE_QUERY_KINDS.join(', ')}`;
   try {
-    result = await searchTrace(store, { kind, value });
+    if (!problem) result = await searchTrace(store, { kind, value });
   } catch (error) {
     if (!(error instanceof ServiceError && error.code === 'invalid_input')) throw error;
     problem = error.message;
@@ -51,7 +54,7 @@ export default async function TraceChainPage({
       <h1>Trace</h1>
       <FormTraceSearch value={value} kind={kind} />
       {problem ? (
-        <p className="banner tone-warn" role="alert">
+        <p className="banner tone-warn" role="alert" data-testid="trace-problem">
           {problem}
         </p>
       ) : null}
