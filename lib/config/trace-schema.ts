@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { traceExpectationsSchema } from './trace-expect-schema';
 
 /**
  * The `trace:` section: what the correlation indexer reads and how long the index keeps it. Kafka
@@ -62,6 +63,7 @@ export const traceConfigSchema = z
     retention: retention.prefault({}),
     /** How often retention runs. */
     pruneEverySeconds: z.number().int().min(10).max(86_400).default(300),
+    expectations: traceExpectationsSchema,
   })
   .superRefine((trace, ctx) => {
     const seen = new Set<string>();

@@ -37,7 +37,8 @@ export interface TraceResult {
   truncated: boolean;
 }
 
-export const MAX_CHAIN_ROWS = 1_000;
+// An incident flow with retries runs to thousands of events; the chain view virtualizes them.
+export const MAX_CHAIN_ROWS = 5_000;
 const MAX_CORRELATIONS = 20;
 const MAX_WALK_STEPS = 64;
 const AUTO_ORDER: MatchKind[] = ['event', 'correlation', 'causation', 'business'];

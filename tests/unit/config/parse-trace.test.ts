@@ -18,6 +18,7 @@ describe('trace config', () => {
       tapQueues: [],
       retention: { maxAgeHours: 168 },
       pruneEverySeconds: 300,
+      expectations: [],
     });
   });
 
@@ -40,6 +41,19 @@ trace:
     expect(result.config.trace.retention).toEqual({ maxAgeHours: 24, maxEvents: 1_000_000 });
   });
 
+  it('reads which event types must follow which, five minutes by default', () => {
+    const result = parseConfig(`${AUTH}trace:
+  expectations:
+    - { after: OrderPlaced, expect: [InventoryReserved, PaymentAuthorized] }
+    - { after: PaymentAuthorized, expect: [ShipmentCreated], withinSeconds: 3600 }
+`);
+    if (!result.ok) throw new Error(JSON.stringify(result.issues));
+    expect(result.config.trace.expectations).toEqual([
+      { after: 'OrderPlaced', expect: ['InventoryReserved', 'PaymentAuthorized'], withinSeconds: 300 },
+      { after: 'PaymentAuthorized', expect: ['ShipmentCreated'], withinSeconds: 3600 },
+    ]);
+  });
+
   it.each([
     ['a group prefix Kafka refuses', 'trace:\n  groupPrefix: "tide watch"\n', 4, 'expected letters'],
     [
@@ -50,6 +64,12 @@ trace:
     ],
     ['a browse interval under 5 s', 'trace:\n  dlqBrowseSeconds: 1\n', 4, '5'],
     ['an unknown key', 'trace:\n  topicz: []\n', 4, 'topicz'],
+    [
+      'an expectation with nothing to expect',
+      'trace:\n  expectations:\n    - { after: OrderPlaced, expect: [] }\n',
+      5,
+      'at least one event type',
+    ],
   ])('refuses %s, naming its line', (_, section, line, words) => {
     const result = parseConfig(`${AUTH}${section}`);
     if (result.ok) throw new Error('expected a config error');
