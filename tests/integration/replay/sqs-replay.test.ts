@@ -1,8 +1,10 @@
 import fs from 'node:fs/promises';
 import {
   DeleteMessageBatchCommand,
+  DeleteMessageCommand,
   type Message,
   ReceiveMessageCommand,
+  SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +17,7 @@ import { previewReplay } from '@/server/replay/preview-replay';
 import type { ReplayDeps } from '@/server/replay/replay-deps';
 import { runReplay } from '@/server/replay/run-replay';
 import {
+  createQueue,
   eventually,
   ORDER_MESSAGES,
   PEER_START_TIMEOUT_MS,
@@ -139,6 +142,60 @@ describe.each(PEERS.filter((p) => p.reportsSourceArn))(
         );
         expect(attrs['x-replayed-by']?.StringValue).toBe(OPERATOR.email);
         expect(attrs['x-replay-id']?.StringValue).toMatch(new RegExp(`^${preview.id}:[0-2]$`));
+      }
+    });
+
+    it('FIFO: an admin sends to a chosen queue, keeping each MessageGroupId, deduplicated by replay id', async () => {
+      const prefix = uniquePrefix(`rsf-${peer.name}`);
+      const dlq = await createQueue(seed, `${prefix}-held.fifo`, { FifoQueue: 'true' });
+      const target = await createQueue(seed, `${prefix}-orders.fifo`, { FifoQueue: 'true' });
+      const ids: string[] = [];
+      for (const n of [1, 2, 3]) {
+        const sent = await seed.send(
+          new SendMessageCommand({
+            QueueUrl: dlq.url,
+            MessageBody: `{"order_id":"o-${n}"}`,
+            MessageGroupId: `customer-${n}`,
+            MessageDeduplicationId: `seed-${n}`,
+          }),
+        );
+        ids.push(sent.MessageId ?? '');
+      }
+      const admin = { email: 'ada@example.com', role: 'admin' } as const;
+      const input = { source: 'rs', dlq: dlq.name, messageIds: ids, target: target.name };
+      await expect(previewReplay(deps, OPERATOR, input)).rejects.toMatchObject({ code: 'forbidden' });
+      const preview = await previewReplay(deps, admin, input);
+      expect(preview.originalTarget).toBeNull();
+      await confirmReplay(deps, admin, { id: preview.id, typedTarget: target.name });
+      expect(await runReplay(deps, preview.id, { holderId: 'one' })).toMatchObject({ state: 'done' });
+
+      const got: Message[] = [];
+      await eventually(
+        async () => {
+          const res = await seed.send(
+            new ReceiveMessageCommand({
+              QueueUrl: target.url,
+              MaxNumberOfMessages: 10,
+              WaitTimeSeconds: 1,
+              AttributeNames: ['All'],
+            }),
+          );
+          for (const m of res.Messages ?? []) {
+            got.push(m);
+            await seed.send(
+              new DeleteMessageCommand({ QueueUrl: target.url, ReceiptHandle: m.ReceiptHandle }),
+            );
+          }
+          return got.length >= 3 ? true : undefined;
+        },
+        { what: '3 FIFO messages', timeoutMs: 20_000 },
+      );
+      const byOrder = Object.fromEntries(
+        got.map((m) => [JSON.parse(m.Body ?? '').order_id, m.Attributes ?? {}]),
+      );
+      for (const n of [1, 2, 3]) {
+        expect(byOrder[`o-${n}`]?.MessageGroupId).toBe(`customer-${n}`);
+        expect(byOrder[`o-${n}`]?.MessageDeduplicationId).toMatch(new RegExp(`^${preview.id}:[0-2]$`));
       }
     });
   },
