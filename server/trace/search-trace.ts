@@ -1,5 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
+import { canonicalId } from '@/lib/envelope/canonical-id';
 import { buildChain, type TraceEvent } from '@/lib/trace/build-chain';
 import { ServiceError } from '@/server/errors';
 import type { Store } from '@/server/store/db';
@@ -54,20 +55,33 @@ export async function searchTrace(store: Store, input: TraceQuery): Promise<Trac
     throw new ServiceError('invalid_input', parsed.error.issues[0]?.message ?? 'invalid trace query');
   }
   const query = parsed.data;
-  if (query.kind !== 'auto' && query.kind !== 'business') {
-    const kind = query.kind;
-    const rows = await findRowsByText(store, COLUMNS[kind], query.value, MAX_CHAIN_ROWS + 1);
-    return rows.length > 0 ? result(query, kind, await chainRows(store, kind, rows)) : empty(query);
-  }
-  const ref = await findRef(store, query.value);
-  if (ref !== null) {
-    const kinds = query.kind === 'auto' ? AUTO_ORDER : [query.kind];
-    for (const kind of kinds) {
-      const rows = await seedRows(store, kind, ref);
-      if (rows.length > 0) return result(query, kind, await chainRows(store, kind, rows));
-    }
+  // Ids are indexed in their canonical form (a traceparent's 32 hex is the flow's dashed UUID); a
+  // business key as written. So the canonical spelling is asked first, then the one pasted.
+  for (const value of new Set([canonicalId(query.value), query.value])) {
+    const found = await searchValue(store, query, value);
+    if (found) return found;
   }
   return empty(query);
+}
+
+async function searchValue(
+  store: Store,
+  query: TraceResult['query'],
+  value: string,
+): Promise<TraceResult | null> {
+  if (query.kind !== 'auto' && query.kind !== 'business') {
+    const kind = query.kind;
+    const rows = await findRowsByText(store, COLUMNS[kind], value, MAX_CHAIN_ROWS + 1);
+    return rows.length > 0 ? result(query, kind, await chainRows(store, kind, rows)) : null;
+  }
+  const ref = await findRef(store, value);
+  if (ref === null) return null;
+  const kinds = query.kind === 'auto' ? AUTO_ORDER : [query.kind];
+  for (const kind of kinds) {
+    const rows = await seedRows(store, kind, ref);
+    if (rows.length > 0) return result(query, kind, await chainRows(store, kind, rows));
+  }
+  return null;
 }
 
 const COLUMNS = { correlation: 'corr_ref', event: 'event_ref', causation: 'cause_ref' } as const;

@@ -5,6 +5,8 @@ import { searchTrace } from '@/server/trace/search-trace';
 import { createTestStore, STORE_DIALECTS, type TestStore } from '../store/support/test-stores';
 import { chain, event, kafkaAt } from './support/trace-events';
 
+const FLOW_UUID = '4bf92f35-77b3-4a1e-9c3d-0e1f2a3b4c5d';
+
 describe.each(STORE_DIALECTS)('searchTrace on %s', (dialect) => {
   let t: TestStore;
   beforeAll(async () => {
@@ -27,6 +29,8 @@ describe.each(STORE_DIALECTS)('searchTrace on %s', (dialect) => {
       event({ id: 'n4', cause: 'n2', at: 4, offset: 43, location: kafkaAt('orders.DLT', 0, 0, true) }),
     ];
     await indexEvents(t.store, [...orphans, ...retry, ...loose], null);
+    // A flow whose correlation is a UUID, indexed in its canonical (lowercase, dashed) form.
+    await indexEvents(t.store, chain(FLOW_UUID, 2, 60), null);
   });
   afterAll(async () => {
     await t.cleanup();
@@ -101,6 +105,14 @@ describe.each(STORE_DIALECTS)('searchTrace on %s', (dialect) => {
     const byKey = await search('auto', 'o-2');
     expect(byKey.matched).toBe('business');
     expect(byKey.chain).toHaveLength(3);
+  });
+
+  it('finds a UUID flow by any spelling of it: a traceparent trace id (32 hex), upper case, braces', async () => {
+    const traceparentId = FLOW_UUID.replace(/-/g, '');
+    for (const spelling of [traceparentId, FLOW_UUID.toUpperCase(), `{${FLOW_UUID}}`]) {
+      expect(await order('correlation', spelling), spelling).toEqual([`${FLOW_UUID}-e0`, `${FLOW_UUID}-e1`]);
+      expect((await search('auto', spelling)).matched, spelling).toBe('correlation');
+    }
   });
 
   it('answers an unknown or mismatched id with an empty chain', async () => {
