@@ -4,7 +4,15 @@ import { isTerminal } from '@/lib/replay/replay-job';
 import { confirmationRefusals, type Refusal, requirements, roleRefusals } from '@/lib/replay/replay-policy';
 import { ServiceError } from '@/server/errors';
 import { type Actor, auditReplay, type ReplayDeps } from './replay-deps';
-import { getJob, listItems, moveJob, priorReplays, type ReplayJobRow, requestCancel } from './replay-store';
+import {
+  claimedElsewhere,
+  getJob,
+  listItems,
+  moveJob,
+  priorReplays,
+  type ReplayJobRow,
+  requestCancel,
+} from './replay-store';
 
 const confirmSchema = z.strictObject({
   id: z.string().min(1),
@@ -41,6 +49,16 @@ export async function confirmReplay(deps: ReplayDeps, actor: Actor, input: unkno
   if (refusals.length > 0) {
     await auditReplay(deps, actor, 'confirm', where(job), { ...details, refusals }, 'refused');
     throw new ServiceError('forbidden', refusals.map((r) => r.message).join(' '), { refusals });
+  }
+  // Two confirmed jobs holding one message would send it twice: the later confirm waits its turn.
+  const claimed = await claimedElsewhere(deps.store, job, ids);
+  if (claimed.length > 0) {
+    const [first] = claimed;
+    await auditReplay(deps, actor, 'confirm', where(job), { ...details, claimedBy: claimed }, 'refused');
+    throw new ServiceError(
+      'conflict',
+      `${claimed.length} of these messages are already in replay ${first?.replayId} (${first?.state}); wait for it or cancel it.`,
+    );
   }
   await moveJob(deps.store, job, 'confirm', {
     confirmed_at: new Date().toISOString(),

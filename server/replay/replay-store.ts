@@ -159,3 +159,26 @@ export async function countItems(store: Store, jobId: string): Promise<JobCounts
     uncertain: n('sending') + n('unknown'),
   };
 }
+
+/** Jobs other than `exceptJob`, confirmed or running, that also hold any of these messages. */
+export async function claimedElsewhere(
+  store: Store,
+  job: Pick<ReplayJobRow, 'id' | 'source' | 'dlq'>,
+  messageIds: string[],
+): Promise<{ messageId: string; replayId: string; state: string }[]> {
+  const found: { messageId: string; replayId: string; state: string }[] = [];
+  for (let i = 0; i < messageIds.length; i += 500) {
+    const rows = await store.db
+      .selectFrom('replay_items as i')
+      .innerJoin('replay_jobs as j', 'j.id', 'i.job_id')
+      .select(['i.message_id', 'j.id', 'j.state'])
+      .where('i.source', '=', job.source)
+      .where('i.dlq', '=', job.dlq)
+      .where('i.message_id', 'in', messageIds.slice(i, i + 500))
+      .where('j.state', 'in', ['confirmed', 'running'])
+      .where('j.id', '!=', job.id)
+      .execute();
+    found.push(...rows.map((r) => ({ messageId: r.message_id, replayId: r.id, state: r.state })));
+  }
+  return found;
+}

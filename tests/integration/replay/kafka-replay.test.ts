@@ -191,6 +191,17 @@ describe.each(STORE_DIALECTS)('guarded replay on Apache Kafka, store on %s', (di
     expect(await readAll(kafka, target, 1)).toHaveLength(1);
   });
 
+  it('refuses to confirm a job whose messages another confirmed job already holds', async () => {
+    const a = await previewReplay(deps, ADMIN, { source: 'rk', dlq: dlt, messageIds: ['0:0', '0:1'] });
+    const b = await previewReplay(deps, ADMIN, { source: 'rk', dlq: dlt, messageIds: ['0:1', '0:2'] });
+    await confirmReplay(deps, ADMIN, { id: a.id, typedTarget: target });
+    await expect(confirmReplay(deps, ADMIN, { id: b.id, typedTarget: target })).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringContaining(a.id),
+    });
+    expect((await getJob(t.store, b.id)).state).toBe('previewed');
+  });
+
   it('a sensitive target needs a written reason, kept with the job and in the audit', async () => {
     const strict = { ...deps, config: { ...deps.config, sensitiveTargets: ['rp-orders*'] } };
     const preview = await previewReplay(strict, OPERATOR, { source: 'rk', dlq: dlt, messageIds: ['0:3'] });
