@@ -62,3 +62,12 @@ export function replayHeaders<H extends { key: string }>(
 export function deduplicationId(replayId: string, index: number): string {
   return `${replayId}:${index}`.slice(0, 128);
 }
+
+/** SQS refuses a message with more than this many message attributes. */
+export const SQS_MAX_ATTRIBUTES = 10;
+
+/** How many attributes over SQS's limit a message would be once stamped; 0 when it fits. */
+export function sqsAttributesOver(headers: readonly { key: string }[]): number {
+  const kept = headers.filter((header) => !isDroppedHeader(header.key)).length;
+  return Math.max(0, kept + Object.keys(REPLAY_HEADERS).length - SQS_MAX_ATTRIBUTES);
+}

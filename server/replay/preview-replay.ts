@@ -2,7 +2,7 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { failureReason } from '@/lib/dead-letters/failure-reason';
-import { replayHeaders } from '@/lib/replay/replay-headers';
+import { replayHeaders, sqsAttributesOver } from '@/lib/replay/replay-headers';
 import {
   type PriorReplay,
   type ReplayRequirements,
@@ -38,6 +38,8 @@ export interface ReplayPreview {
   prior: PriorReplay[];
   ratePerSecond: number;
   canary: boolean;
+  /** What will go wrong if confirmed as it is, in plain words (SQS attribute limit). */
+  warnings: string[];
 }
 
 function inputSchema(maxMessages: number) {
@@ -141,6 +143,7 @@ export async function previewReplay(deps: ReplayDeps, actor: Actor, input: unkno
     prior,
     ratePerSecond: deps.config.ratePerSecond,
     canary,
+    warnings: source.kind === 'sqs' ? attributeWarnings(messages) : [],
   };
 }
 
@@ -207,4 +210,12 @@ async function readersOf(
         (g.topics.includes(topic) || g.members.some((m) => m.assignments.some((a) => a.topic === topic))),
     )
     .map((g) => ({ groupId: g.groupId, state: g.state, members: g.members.length, offsetLag: g.offsetLag }));
+}
+
+function attributeWarnings(messages: DeadLetterMessage[]): string[] {
+  const over = messages.filter((m) => sqsAttributesOver(m.headers) > 0).map((m) => m.id);
+  if (over.length === 0) return [];
+  return [
+    `${over.length} message(s) would carry more than 10 attributes with the replay stamp, which SQS refuses: ${over.slice(0, 5).join(', ')}`,
+  ];
 }

@@ -111,7 +111,12 @@ describe.each(PEERS.filter((p) => p.reportsSourceArn))(
         dlq: seeded.dlq.name,
         messageIds: seeded.ids,
       });
-      expect(preview).toMatchObject({ target: seeded.source.name, count: 3, consumerGroups: [] });
+      expect(preview).toMatchObject({
+        target: seeded.source.name,
+        count: 3,
+        consumerGroups: [],
+        warnings: [],
+      });
       await confirmReplay(deps, OPERATOR, { id: preview.id, typedTarget: seeded.source.name });
       expect(await runReplay(deps, preview.id, { holderId: 'one' })).toMatchObject({
         state: 'done',

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { deduplicationId, isDroppedHeader, replayHeaders } from '@/lib/replay/replay-headers';
+import {
+  deduplicationId,
+  isDroppedHeader,
+  replayHeaders,
+  sqsAttributesOver,
+} from '@/lib/replay/replay-headers';
 
 const STAMP = { replayId: 'r-1', replayedBy: 'ops@example.com', replayedAt: '2026-12-03T10:00:00.000Z' };
 
@@ -54,5 +59,14 @@ describe('replay headers', () => {
     expect(deduplicationId('r-1', 4)).toBe(deduplicationId('r-1', 4));
     expect(deduplicationId('r-1', 4)).not.toBe(deduplicationId('r-1', 5));
     expect(deduplicationId('x'.repeat(200), 1)).toHaveLength(128);
+  });
+
+  it.each([
+    [7, 0],
+    [8, 1],
+    [10, 3],
+  ])('SQS: %i business attributes plus the stamp are %i over the limit of 10', (n, over) => {
+    const headers = Array.from({ length: n }, (_, i) => ({ key: `a${i}` }));
+    expect(sqsAttributesOver([...headers, { key: 'MT-Fault-Message' }, { key: 'x-replay-id' }])).toBe(over);
   });
 });
