@@ -6,6 +6,7 @@ import type {
   DeadLetterSource,
   OutgoingDeadLetter,
 } from '@/server/brokers/dead-letter-source';
+import { ServiceError } from '@/server/errors';
 import { acquireLease, releaseLease, renewLease } from '@/server/worker/lease';
 import { findByReplayId, kafkaEndOffsets, type StartOffsets } from './find-sent';
 import { canaryCameBack, canaryMark } from './replay-canary';
@@ -84,7 +85,7 @@ export async function runReplay(deps: ReplayDeps, jobId: string, options: RunOpt
   }
 }
 
-type Stop = 'all_sent' | 'cancelled' | 'canary' | 'lease_lost';
+type Stop = 'all_sent' | 'cancelled' | 'canary' | 'refused' | 'lease_lost';
 
 async function sendAll(
   deps: ReplayDeps,
@@ -104,7 +105,7 @@ async function sendAll(
     const started = Date.now();
     // The DLQ's end is read before the canary goes: a fast failing consumer returns it within ms.
     const mark = first ? await canaryMark(deps, source, job) : null;
-    await sendBatch(deps, source, job, batch);
+    if (!(await sendBatch(deps, source, job, batch))) return 'refused';
     if (first) {
       first = false;
       const canaryId = messageReplayId(job.id, batch[0]?.idx ?? 0);
@@ -127,7 +128,24 @@ async function sendBatch(
   const at = new Date().toISOString();
   const by = job.confirmed_by ?? job.actor;
   const outgoing = batch.map((item) => outgoingOf(job, item, by, at));
-  const results = await source.send(job.target, outgoing);
+  let results: Awaited<ReturnType<DeadLetterSource['send']>>;
+  try {
+    results = await source.send(job.target, outgoing);
+  } catch (error) {
+    // The seam rejects only when nothing could be sent (unknown target, broker down): none was written.
+    if (!(error instanceof ServiceError)) throw error;
+    for (const item of batch)
+      await setItemStatus(deps.store, job.id, item.idx, 'failed', { error: error.message });
+    const details = {
+      replayId: job.id,
+      ids: batch.map((i) => i.message_id),
+      count: batch.length,
+      sent: 0,
+      error: error.message,
+    };
+    await auditReplay(deps, SYSTEM, 'batch', where(job), details, 'failed');
+    return false;
+  }
   let sent = 0;
   for (const [i, item] of batch.entries()) {
     const result = results[i];
@@ -150,6 +168,7 @@ async function sendBatch(
     { replayId: job.id, ids: batch.map((i) => i.message_id), count: batch.length, sent, by },
     sent === batch.length ? 'ok' : sent === 0 ? 'failed' : 'partial',
   );
+  return true;
 }
 
 function outgoingOf(job: ReplayJobRow, item: ReplayItemRow, by: string, at: string): OutgoingDeadLetter {
@@ -213,7 +232,13 @@ async function finish(
   const removal = await removeSent(deps, source, job);
   const counts = await countItems(deps.store, jobId);
   const event = endEvent(counts, stop === 'cancelled');
-  const error = stop === 'canary' ? 'the canary message came back to the DLQ; nothing more was sent' : null;
+  const refusal = (await listItems(deps.store, jobId)).find((i) => i.status === 'failed')?.error;
+  const error =
+    stop === 'canary'
+      ? 'the canary message came back to the DLQ; nothing more was sent'
+      : stop === 'refused'
+        ? `the broker refused the send, so nothing more was sent: ${refusal ?? 'no reason given'}`
+        : null;
   const state = await moveJob(deps.store, job, event, { finished_at: new Date().toISOString(), error });
   const unknown = (await listItems(deps.store, jobId))
     .filter((i) => i.status === 'unknown')

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import {
   DeleteMessageBatchCommand,
   DeleteMessageCommand,
+  DeleteQueueCommand,
   type Message,
   ReceiveMessageCommand,
   SendMessageCommand,
@@ -15,6 +16,7 @@ import { SqsDeadLetters } from '@/server/brokers/sqs/dead-letters';
 import { confirmReplay } from '@/server/replay/confirm-replay';
 import { previewReplay } from '@/server/replay/preview-replay';
 import type { ReplayDeps } from '@/server/replay/replay-deps';
+import { getJob } from '@/server/replay/replay-store';
 import { runReplay } from '@/server/replay/run-replay';
 import {
   createQueue,
@@ -202,6 +204,22 @@ describe.each(PEERS.filter((p) => p.reportsSourceArn))(
         expect(byOrder[`o-${n}`]?.MessageGroupId).toBe(`customer-${n}`);
         expect(byOrder[`o-${n}`]?.MessageDeduplicationId).toMatch(new RegExp(`^${preview.id}:[0-2]$`));
       }
+    });
+
+    it('a target that is gone fails the job at its first batch, nothing sent, the DLQ untouched', async () => {
+      const seeded = await seedDeadLetters(seed, uniquePrefix(`rsg-${peer.name}`), ORDER_MESSAGES);
+      const preview = await previewReplay(deps, OPERATOR, {
+        source: 'rs',
+        dlq: seeded.dlq.name,
+        messageIds: seeded.ids,
+      });
+      await confirmReplay(deps, OPERATOR, { id: preview.id, typedTarget: seeded.source.name });
+      await seed.send(new DeleteQueueCommand({ QueueUrl: seeded.source.url }));
+      const outcome = await runReplay(deps, preview.id, { holderId: 'one' });
+      expect(outcome).toMatchObject({ ran: true, state: 'failed', counts: { sent: 0, failed: 3 } });
+      expect((await getJob(t.store, preview.id)).error).toContain('refused the send');
+      const depth = await queueDepth(seed, seeded.dlq.url);
+      expect(depth.visible + depth.inFlight).toBe(3);
     });
   },
 );
