@@ -3,6 +3,8 @@ import Link from 'next/link';
 export default function Forbidden() {
   return (
     <main className="login panel">
+      {/* React hoists this into the head: the page refused must not lend its own title. */}
+      <title>Not allowed · Tidewatch</title>
       <h1>Not allowed</h1>
       <p>Your role does not give access to this page. Ask an admin if you need it.</p>
       <Link href="/">Back to the overview</Link>
