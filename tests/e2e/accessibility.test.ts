@@ -106,6 +106,8 @@ describe.each(THEMES)('in the %s theme', (theme) => {
     const page = await check(viewer, theme, '/audit');
     expect(await page.locator('h1').textContent()).toBe('Not allowed');
     expect(await page.title()).toMatch(/^Not allowed/);
+    // Shown inside the shell, it adds no second main landmark.
+    expect(await page.locator('main').count()).toBe(1);
     await page.close();
   });
 });
