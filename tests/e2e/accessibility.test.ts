@@ -1,10 +1,12 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { indexEvents } from '@/server/trace/index-events';
 import { launchChromium } from '../support/chromium';
 import { ADMIN, type FleetApp, startFleetApp } from '../support/fleet-app';
 import { dlq, fleetView, group, writeHistory, writeView } from '../support/fleet-views';
 import { pages } from './inventory';
+import { indexed } from './trace-fixture';
 
 const THEMES = ['light', 'dark'] as const;
 type Theme = (typeof THEMES)[number];
@@ -22,6 +24,7 @@ function urls(): string[] {
   const filled: Record<string, string> = {
     '/lag/[cluster]/[group]': '/lag/prod-eu/fulfilment',
     '/dlq/[kind]/[source]/[name]': '/dlq/kafka/prod-eu/orders.DLT',
+    '/trace/[id]': '/trace/ev-order',
   };
   return pages().map((p) => filled[p.path] ?? p.path);
 }
@@ -42,6 +45,24 @@ beforeAll(async () => {
   });
   await writeHistory(app.store, view);
   await writeView(app.store, view);
+  // A two-event chain in the correlation index, so the trace page draws its timeline and tree.
+  const at = Date.now() - 60_000;
+  const base = { corr: 'corr-a11y', topic: 'orders', keys: { orderId: 'o-1' } };
+  await indexEvents(
+    app.store,
+    [
+      indexed({ ...base, id: 'ev-order', type: 'OrderPlaced', cause: null, at, offset: 0 }),
+      indexed({
+        ...base,
+        id: 'ev-pay',
+        type: 'PaymentAuthorized',
+        cause: 'ev-order',
+        at: at + 900,
+        offset: 1,
+      }),
+    ],
+    null,
+  );
   [admin, viewer, anonymous] = await Promise.all([
     browser.newContext({ viewport: PHONE }),
     browser.newContext({ viewport: PHONE }),
@@ -109,6 +130,17 @@ describe.each(THEMES)('in the %s theme', (theme) => {
     // Shown inside the shell, it adds no second main landmark.
     expect(await page.locator('main').count()).toBe(1);
     await page.close();
+  });
+});
+
+describe('the seeded pages', () => {
+  it('show their data, not an empty state, so the checks above cover the full page', async () => {
+    const trace = await open(admin, 'light', '/trace/ev-order');
+    expect(await trace.getByTestId('trace-lane').count()).toBeGreaterThan(0);
+    await trace.close();
+    const lag = await open(admin, 'light', '/lag/prod-eu/fulfilment');
+    expect(await lag.getByTestId('partitions').count()).toBe(1);
+    await lag.close();
   });
 });
 
