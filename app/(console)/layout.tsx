@@ -20,6 +20,9 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
 
   return (
     <QueryProvider>
+      <a className="skip-link" href="#main">
+        Skip to main content
+      </a>
       <div className="shell">
         <aside className="sidebar">
           <div className="brand">Tidewatch</div>
@@ -33,7 +36,9 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
             <ButtonSignOut />
           </div>
         </aside>
-        <main className="main">{children}</main>
+        <main id="main" className="main">
+          {children}
+        </main>
       </div>
     </QueryProvider>
   );

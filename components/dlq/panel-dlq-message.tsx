@@ -151,6 +151,7 @@ export function PanelDlqMessage({ row, onClose }: { row: DlqMessageRow; onClose:
       <Body row={row} />
       <h4>{loc.kind === 'kafka' ? 'Headers' : 'Message attributes'}</h4>
       <table>
+        <caption className="visually-hidden">Headers of the message</caption>
         <tbody>
           {row.headers.map((h, i) => (
             // Kafka allows a key more than once: the index keeps rows apart.

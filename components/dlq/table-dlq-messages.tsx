@@ -31,7 +31,14 @@ export function TableDlqMessages({ rows, selected, onSelect, sqs }: Props) {
     overscan: 10,
   });
   return (
-    <div className="dlq-list" ref={parent} role="listbox" aria-label="Dead letters" data-rows={rows.length}>
+    <div
+      className="dlq-list"
+      ref={parent}
+      role="listbox"
+      aria-label="Dead letters"
+      tabIndex={0}
+      data-rows={rows.length}
+    >
       <div className="dlq-row dlq-head" style={{ height: ROW_HEIGHT }} aria-hidden="true">
         <span>Time (UTC)</span>
         <span>{sqs ? 'Message id' : 'Key'}</span>

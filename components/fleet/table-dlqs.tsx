@@ -2,6 +2,7 @@
 
 import Link from 'next/link';
 import { ChartSparkline } from '@/components/charts/chart-sparkline';
+import { RegionScroll } from '@/components/ui/region-scroll';
 import type { DlqRow } from '@/lib/fleet/fleet-data';
 import type { SourceView } from '@/lib/fleet/fleet-view';
 import { formatCount, formatDuration, NONE } from '@/lib/fleet/format';
@@ -53,16 +54,21 @@ function DlqTableRow({ dlq, stale }: { dlq: DlqRow; stale: SourceView | null }) 
 /** Every DLQ, worst first, each linking to its messages. */
 export function TableDlqs({ dlqs, sources }: { dlqs: DlqRow[]; sources: ReadonlyMap<string, SourceView> }) {
   return (
-    <div className="table-scroll">
+    <RegionScroll className="table-scroll" label="Dead-letter queues">
       <table data-testid="dlqs">
+        <caption className="visually-hidden">Dead-letter queues</caption>
         <thead>
           <tr>
-            <th>DLQ</th>
-            <th className="num">Depth</th>
-            <th className="num">Oldest</th>
-            <th>Last hour</th>
-            <th>Dead-letters from</th>
-            <th>Status</th>
+            <th scope="col">DLQ</th>
+            <th scope="col" className="num">
+              Depth
+            </th>
+            <th scope="col" className="num">
+              Oldest
+            </th>
+            <th scope="col">Last hour</th>
+            <th scope="col">Dead-letters from</th>
+            <th scope="col">Status</th>
           </tr>
         </thead>
         <tbody>
@@ -71,6 +77,6 @@ export function TableDlqs({ dlqs, sources }: { dlqs: DlqRow[]; sources: Readonly
           ))}
         </tbody>
       </table>
-    </div>
+    </RegionScroll>
   );
 }

@@ -3,6 +3,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import Link from 'next/link';
 import { useRef } from 'react';
+import { RegionScroll } from '@/components/ui/region-scroll';
 import type { GroupRow } from '@/lib/fleet/fleet-data';
 import type { SourceView } from '@/lib/fleet/fleet-view';
 import { formatCount, formatTimeLag, formatTimeToClear, NONE, TIME_LAG_METHODS } from '@/lib/fleet/format';
@@ -82,7 +83,7 @@ function Row({ row, stale, index }: { row: GroupRow; stale: SourceView | null; i
  * thousands of groups scroll as fast as twenty. The group column stays put when the table scrolls sideways.
  */
 export function TableGroups({ rows, sources, state, onSort }: Props) {
-  const scrollRef = useRef<HTMLDivElement>(null);
+  const scrollRef = useRef<HTMLElement>(null);
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
@@ -96,8 +97,14 @@ export function TableGroups({ rows, sources, state, onSort }: Props) {
   const top = items[0]?.start ?? 0;
   const bottom = virtualizer.getTotalSize() - (items.at(-1)?.end ?? 0);
   return (
-    <div ref={scrollRef} className="table-scroll groups-scroll" data-testid="groups-scroll">
+    <RegionScroll
+      ref={scrollRef}
+      className="table-scroll groups-scroll"
+      label="Consumer groups"
+      data-testid="groups-scroll"
+    >
       <table className="groups-table" aria-rowcount={rows.length + 1}>
+        <caption className="visually-hidden">Consumer groups</caption>
         <colgroup>
           {HEADERS.map((h) => (
             <col
@@ -113,6 +120,7 @@ export function TableGroups({ rows, sources, state, onSort }: Props) {
               const sorted = state.sort === h.column;
               return (
                 <th
+                  scope="col"
                   key={h.column}
                   className={h.num ? 'num' : undefined}
                   aria-sort={sorted ? (state.dir === 'asc' ? 'ascending' : 'descending') : 'none'}
@@ -152,6 +160,6 @@ export function TableGroups({ rows, sources, state, onSort }: Props) {
         </tbody>
       </table>
       {rows.length === 0 && <p className="empty">No group matches these filters.</p>}
-    </div>
+    </RegionScroll>
   );
 }

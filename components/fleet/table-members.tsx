@@ -1,3 +1,4 @@
+import { RegionScroll } from '@/components/ui/region-scroll';
 import type { MemberView } from '@/lib/fleet/fleet-view';
 import { formatPartitionList } from '@/lib/fleet/format';
 
@@ -7,14 +8,15 @@ export function TableMembers({ members }: { members: MemberView[] }) {
     return <p className="empty">No members: nothing is consuming for this group right now.</p>;
   }
   return (
-    <div className="table-scroll">
+    <RegionScroll className="table-scroll" label="Members of the group">
       <table data-testid="members">
+        <caption className="visually-hidden">Members of the group</caption>
         <thead>
           <tr>
-            <th>Client</th>
-            <th>Host</th>
-            <th>Member id</th>
-            <th>Assignments</th>
+            <th scope="col">Client</th>
+            <th scope="col">Host</th>
+            <th scope="col">Member id</th>
+            <th scope="col">Assignments</th>
           </tr>
         </thead>
         <tbody>
@@ -32,6 +34,6 @@ export function TableMembers({ members }: { members: MemberView[] }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </RegionScroll>
   );
 }

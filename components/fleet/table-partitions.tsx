@@ -1,5 +1,6 @@
 'use client';
 
+import { RegionScroll } from '@/components/ui/region-scroll';
 import type { PartitionView } from '@/lib/fleet/fleet-view';
 import { formatCount, formatTimeLag, NONE, TIME_LAG_METHODS } from '@/lib/fleet/format';
 import { OFFSET_STATE_LABELS } from '@/lib/fleet/labels';
@@ -32,19 +33,34 @@ export function TablePartitions({ partitions, selected, onSelect }: Props) {
   // The last stable offset only says something when a transaction holds it below the end.
   const showStable = partitions.some((p) => p.stable !== null && p.stable !== p.high);
   return (
-    <div className="table-scroll">
+    <RegionScroll className="table-scroll" label="Partitions">
       <table data-testid="partitions">
+        <caption className="visually-hidden">Partitions</caption>
         <thead>
           <tr>
-            <th>Partition</th>
-            <th className="num">Committed</th>
-            <th className="num">Log start</th>
-            <th className="num">End</th>
-            {showStable && <th className="num">Last stable</th>}
-            <th className="num">Lag</th>
-            <th>State</th>
-            <th className="num">Time lag</th>
-            <th>Status</th>
+            <th scope="col">Partition</th>
+            <th scope="col" className="num">
+              Committed
+            </th>
+            <th scope="col" className="num">
+              Log start
+            </th>
+            <th scope="col" className="num">
+              End
+            </th>
+            {showStable && (
+              <th scope="col" className="num">
+                Last stable
+              </th>
+            )}
+            <th scope="col" className="num">
+              Lag
+            </th>
+            <th scope="col">State</th>
+            <th scope="col" className="num">
+              Time lag
+            </th>
+            <th scope="col">Status</th>
           </tr>
         </thead>
         <tbody>
@@ -83,6 +99,6 @@ export function TablePartitions({ partitions, selected, onSelect }: Props) {
           })}
         </tbody>
       </table>
-    </div>
+    </RegionScroll>
   );
 }

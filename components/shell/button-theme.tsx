@@ -15,7 +15,6 @@ export function ButtonTheme() {
   return (
     <button
       type="button"
-      aria-label="Switch between light and dark theme"
       onClick={() => {
         const next: Theme = currentTheme() === 'dark' ? 'light' : 'dark';
         document.documentElement.dataset.theme = next;
@@ -24,7 +23,7 @@ export function ButtonTheme() {
         rerender((n) => n + 1);
       }}
     >
-      Toggle theme
+      Switch theme
     </button>
   );
 }

@@ -1,3 +1,4 @@
+import { RegionScroll } from '@/components/ui/region-scroll';
 import type { ConfiguredSources } from '@/server/sources/configured-sources';
 import type { SourceStatus } from '@/server/sources/source-status';
 
@@ -32,28 +33,31 @@ export function TableSources({ sources, statuses }: Props) {
           None configured: add <code>kafka.clusters</code>.
         </p>
       ) : (
-        <table>
-          <thead>
-            <tr>
-              <th>Cluster</th>
-              <th>Bootstrap brokers</th>
-              <th>DLQ topic patterns</th>
-              <th>Auth</th>
-              <th>Status</th>
-            </tr>
-          </thead>
-          <tbody>
-            {sources.kafka.map((c) => (
-              <tr key={c.name}>
-                <td>{c.name}</td>
-                <td>{c.brokers.join(', ')}</td>
-                <td>{c.dlqPatterns.join(' ')}</td>
-                <td>{c.auth}</td>
-                <CellStatus status={statuses?.[`kafka:${c.name}`]} />
+        <RegionScroll className="table-box" label="Kafka clusters">
+          <table>
+            <caption className="visually-hidden">Kafka clusters</caption>
+            <thead>
+              <tr>
+                <th scope="col">Cluster</th>
+                <th scope="col">Bootstrap brokers</th>
+                <th scope="col">DLQ topic patterns</th>
+                <th scope="col">Auth</th>
+                <th scope="col">Status</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {sources.kafka.map((c) => (
+                <tr key={c.name}>
+                  <td>{c.name}</td>
+                  <td>{c.brokers.join(', ')}</td>
+                  <td>{c.dlqPatterns.join(' ')}</td>
+                  <td>{c.auth}</td>
+                  <CellStatus status={statuses?.[`kafka:${c.name}`]} />
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </RegionScroll>
       )}
       <h2>SQS accounts</h2>
       {sources.sqs.length === 0 ? (
@@ -61,30 +65,33 @@ export function TableSources({ sources, statuses }: Props) {
           None configured: add <code>sqs.accounts</code>.
         </p>
       ) : (
-        <table>
-          <thead>
-            <tr>
-              <th>Account</th>
-              <th>Region</th>
-              <th>Endpoint</th>
-              <th>Queue prefixes</th>
-              <th>Extra DLQs</th>
-              <th>Status</th>
-            </tr>
-          </thead>
-          <tbody>
-            {sources.sqs.map((a) => (
-              <tr key={a.name}>
-                <td>{a.name}</td>
-                <td>{a.region}</td>
-                <td>{a.endpoint ?? 'AWS'}</td>
-                <td>{a.queuePrefixes.join(', ') || 'all queues'}</td>
-                <td>{a.dlqNames.join(', ') || 'from redrive policies'}</td>
-                <CellStatus status={statuses?.[`sqs:${a.name}`]} />
+        <RegionScroll className="table-box" label="SQS accounts">
+          <table>
+            <caption className="visually-hidden">SQS accounts</caption>
+            <thead>
+              <tr>
+                <th scope="col">Account</th>
+                <th scope="col">Region</th>
+                <th scope="col">Endpoint</th>
+                <th scope="col">Queue prefixes</th>
+                <th scope="col">Extra DLQs</th>
+                <th scope="col">Status</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {sources.sqs.map((a) => (
+                <tr key={a.name}>
+                  <td>{a.name}</td>
+                  <td>{a.region}</td>
+                  <td>{a.endpoint ?? 'AWS'}</td>
+                  <td>{a.queuePrefixes.join(', ') || 'all queues'}</td>
+                  <td>{a.dlqNames.join(', ') || 'from redrive policies'}</td>
+                  <CellStatus status={statuses?.[`sqs:${a.name}`]} />
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </RegionScroll>
       )}
     </>
   );

@@ -46,11 +46,12 @@ export function TimelineLanes({
               <span className="muted small"> from {lane.producers.slice(0, 3).join(', ')}</span>
             ) : null}
           </div>
+          {/* biome-ignore lint/a11y/useSemanticElements: an svg cannot be a fieldset; a group (unlike an img) may hold the clickable marks */}
           <svg
             className="trace-lane-strip"
             viewBox={`0 0 ${WIDTH} 20`}
             preserveAspectRatio="none"
-            role="img"
+            role="group"
             aria-label={`events on ${lane.name}`}
           >
             <line x1="0" y1="10" x2={WIDTH} y2="10" className="trace-lane-axis" />

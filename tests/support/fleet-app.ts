@@ -14,6 +14,8 @@ import { signInCookie } from './http-session';
 import { freePort } from './ports';
 
 export const VIEWER = 'viewer@fleet.example';
+/** An admin of the same app, for pages a viewer may not open. */
+export const ADMIN = 'admin@fleet.example';
 const PASSWORD = 'fleet pages password';
 export const REFRESH_SECONDS = 2;
 
@@ -43,6 +45,7 @@ function configYaml(passwordHash: string, dataDir: string, options: FleetAppOpti
   credentials:
     users:
       - { email: ${VIEWER}, role: viewer, passwordHash: "${passwordHash}" }
+      - { email: ${ADMIN}, role: admin, passwordHash: "${passwordHash}" }
 ${options.sections ?? UNREACHABLE_SOURCES}
 ui:
   refreshSeconds: ${options.refreshSeconds ?? REFRESH_SECONDS}
@@ -58,10 +61,10 @@ export interface FleetApp {
   logFile: string;
   /** The server's process id while it runs. */
   serverPid(): number | undefined;
-  /** The session cookies of the viewer, as `name=value` pairs. */
-  sessionCookies(): Promise<{ name: string; value: string }[]>;
-  /** A browser context signed in as a viewer. */
-  signIn(context: BrowserContext): Promise<void>;
+  /** The session cookies of the viewer (or of `email`), as `name=value` pairs. */
+  sessionCookies(email?: string): Promise<{ name: string; value: string }[]>;
+  /** A browser context signed in as the viewer (or as `email`). */
+  signIn(context: BrowserContext, email?: string): Promise<void>;
   stopServer(): Promise<void>;
   startServer(): Promise<void>;
   close(): Promise<void>;
@@ -95,8 +98,8 @@ export async function startFleetApp(options: FleetAppOptions = {}): Promise<Flee
   const baseUrl = `http://127.0.0.1:${port}`;
   // The server has migrated the store by now; the test writes into the same SQLite file.
   const store = await openStore({ sqlitePath: path.join(dataDir, 'tidewatch.db') });
-  const sessionCookies = async () => {
-    const header = await signInCookie(baseUrl, VIEWER, PASSWORD);
+  const sessionCookies = async (email = VIEWER) => {
+    const header = await signInCookie(baseUrl, email, PASSWORD);
     return header.split('; ').map((pair) => {
       const at = pair.indexOf('=');
       return { name: pair.slice(0, at), value: pair.slice(at + 1) };
@@ -110,8 +113,8 @@ export async function startFleetApp(options: FleetAppOptions = {}): Promise<Flee
     },
     serverPid: () => server?.child.pid,
     sessionCookies,
-    async signIn(context) {
-      const cookies = await sessionCookies();
+    async signIn(context, email) {
+      const cookies = await sessionCookies(email);
       await context.addCookies(cookies.map((c) => ({ ...c, url: baseUrl })));
     },
     stopServer: async () => {
