@@ -86,18 +86,34 @@ async function startDemo(env: Record<string, string>): Promise<{ demo: DemoProce
   return { demo, bootstrap: `127.0.0.1:${kafkaPort}` };
 }
 
+/**
+ * A free port can be taken by another process (an outgoing connection's local port, a peer started by
+ * a parallel test) before the demo binds it; the demo then names it and exits 1. Pick again then.
+ */
+async function startReady(env: Record<string, string>, timeoutMs: number) {
+  for (let attempt = 1; ; attempt++) {
+    const started = await startDemo(env);
+    try {
+      await started.demo.waitForOutput(READY_LINE, timeoutMs);
+      return started;
+    } catch (error) {
+      started.demo.killAll();
+      const said = started.demo.stdout + started.demo.stderr;
+      if (attempt >= 3 || !said.includes('is already in use')) throw error;
+    }
+  }
+}
+
 describe('TIDEWATCH_DEMO_KAFKA=apache npm run demo', () => {
   let ours: { demo: DemoProcess; bootstrap: string };
   let apache: { demo: DemoProcess; bootstrap: string };
 
   beforeAll(async () => {
-    ours = await startDemo({});
-    apache = await startDemo({ TIDEWATCH_DEMO_KAFKA: 'apache' });
-    await Promise.all([
-      ours.demo.waitForOutput(READY_LINE, 60_000),
-      apache.demo.waitForOutput(READY_LINE, 120_000),
+    [ours, apache] = await Promise.all([
+      startReady({}, 60_000),
+      startReady({ TIDEWATCH_DEMO_KAFKA: 'apache' }, 120_000),
     ]);
-  }, 150_000);
+  }, 300_000);
 
   afterAll(() => {
     ours?.demo.killAll();
