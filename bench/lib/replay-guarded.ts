@@ -1,0 +1,140 @@
+import { rm } from 'node:fs/promises';
+import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs } from 'kysely';
+import { replayConfigSchema } from '@/lib/config/replay-schema';
+import type { DeadLetterSource } from '@/server/brokers/dead-letter-source';
+import { confirmReplay } from '@/server/replay/confirm-replay';
+import { previewReplay } from '@/server/replay/preview-replay';
+import type { ReplayDeps } from '@/server/replay/replay-deps';
+import { runReplay } from '@/server/replay/run-replay';
+import type { Store, StoreDialect } from '@/server/store/db';
+import { tempDir, testAuditContext } from '@/tests/integration/store/support/audit-context';
+import { createTestStore } from '@/tests/integration/store/support/test-stores';
+
+/*
+ * The product path of the replay benchmark: preview → confirm → runReplay through the use cases, on a
+ * fresh store, every guard on. Only confirm → done is timed; the preview (which browses the DLQ to
+ * freeze the messages) is timed apart.
+ */
+
+export const ADMIN = { email: 'bench-admin@example.com', role: 'admin' } as const;
+const REASON = 'benchmark: replay throughput with every guard on';
+
+/**
+ * Every guard that judges a job: bulk cap (admin only above it), the targets marked sensitive (a
+ * written reason), typed target, prior replays and jobs holding the same messages (both looked up in
+ * the store). The schema's ceiling of 10,000 messages/s is the nearest it has to "no rate limit":
+ * a 100-message batch may take 10 ms before the runner would wait. The canary stays off: its wait
+ * (1 s at least) is a pause by design, not a cost of the guards.
+ */
+export const GUARDED = replayConfigSchema.parse({
+  bulkCap: 100,
+  sensitiveTargets: ['bench-*'],
+  ratePerSecond: 10_000,
+  maxMessages: 10_000,
+});
+
+/** Statements the store ran, by kind and table, with the time spent waiting for them. */
+export type StoreProfile = Record<string, { n: number; ms: number }>;
+
+function tableOf(node: unknown): string {
+  const stack = [node];
+  while (stack.length > 0) {
+    const next = stack.pop() as Record<string, unknown> | undefined;
+    if (!next || typeof next !== 'object') continue;
+    if (next.kind === 'TableNode') {
+      const table = next.table as { identifier?: { name?: string } } | undefined;
+      return table?.identifier?.name ?? '?';
+    }
+    stack.push(...Object.values(next).reverse());
+  }
+  return '';
+}
+
+function labelOf(node: PluginTransformQueryArgs['node']): string {
+  const kind = node.kind.replace(/QueryNode$|Node$/, '').toLowerCase();
+  return kind === 'raw' ? 'raw (begin, lock, commit)' : `${kind} ${tableOf(node)}`.trim();
+}
+
+/** The store with every statement counted and timed (a Kysely plugin over the same connection). */
+export function profiled(store: Store): { store: Store; profile: StoreProfile } {
+  const profile: StoreProfile = {};
+  const open = new Map<object, { label: string; at: number }>();
+  const plugin: KyselyPlugin = {
+    transformQuery(args: PluginTransformQueryArgs) {
+      open.set(args.queryId, { label: labelOf(args.node), at: performance.now() });
+      return args.node;
+    },
+    async transformResult(args: PluginTransformResultArgs) {
+      const started = open.get(args.queryId);
+      if (started) {
+        open.delete(args.queryId);
+        const entry = profile[started.label] ?? { n: 0, ms: 0 };
+        entry.n++;
+        entry.ms += performance.now() - started.at;
+        profile[started.label] = entry;
+      }
+      return args.result;
+    },
+  };
+  return { store: { ...store, db: store.db.withPlugin(plugin) }, profile };
+}
+
+export interface GuardedRun {
+  previewMs: number;
+  confirmToDoneMs: number;
+  sent: number;
+  state: string;
+  /** Where confirm → done spent its time in the store (statements, ms). */
+  storeProfile: StoreProfile;
+}
+
+/** Previews, confirms and runs one job of `messageIds` to their original target, on a fresh store. */
+export async function guardedReplay(
+  dialect: StoreDialect,
+  source: DeadLetterSource,
+  dlq: string,
+  messageIds: string[],
+  options: { kafkaClusters?: ReplayDeps['kafkaClusters']; beforeConfirm?: () => void } = {},
+): Promise<GuardedRun> {
+  const t = await createTestStore(dialect);
+  const dir = await tempDir();
+  try {
+    const plain: ReplayDeps = {
+      store: t.store,
+      sources: [source],
+      config: GUARDED,
+      audit: testAuditContext(dir),
+      kafkaClusters: options.kafkaClusters,
+    };
+    const previewStarted = performance.now();
+    const preview = await previewReplay(plain, ADMIN, { source: source.name, dlq, messageIds });
+    const previewMs = performance.now() - previewStarted;
+    const { requirements } = preview;
+    if (
+      !requirements.reasonRequired ||
+      !requirements.typedTargetRequired ||
+      (messageIds.length > GUARDED.bulkCap && !requirements.adminBecause.includes('bulk_cap'))
+    ) {
+      throw new Error(`the guards are not all on: ${JSON.stringify(requirements)}`);
+    }
+    const { store, profile } = profiled(t.store);
+    const deps = { ...plain, store };
+    options.beforeConfirm?.();
+    const started = performance.now();
+    await confirmReplay(deps, ADMIN, { id: preview.id, typedTarget: preview.target, reason: REASON });
+    const outcome = await runReplay(deps, preview.id, { holderId: `bench-${process.pid}` });
+    const confirmToDoneMs = performance.now() - started;
+    if (!outcome.ran) throw new Error(`the replay did not run: ${outcome.why}`);
+    if (outcome.state !== 'done') throw new Error(`the replay ended ${outcome.state}`);
+    return {
+      previewMs,
+      confirmToDoneMs,
+      sent: outcome.counts.sent,
+      state: outcome.state,
+      storeProfile: profile,
+    };
+  } finally {
+    await t.cleanup();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
