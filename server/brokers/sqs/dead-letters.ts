@@ -24,7 +24,7 @@ import type { SqsOutgoingMessage } from './send-messages';
 import { SqsSource } from './sqs-source';
 import type { PeekedMessage } from './types';
 
-/** Each page receives every message shown before it again, so browsing stops this deep. */
+/** A browse holds every message it has shown until it ends, so it stops this deep. */
 export const BROWSE_DEPTH_MAX = 1000;
 const MESSAGE_ID_MAX = 128;
 
@@ -67,7 +67,7 @@ function toDeadLetter(queue: string, m: PeekedMessage): DeadLetterMessage {
       .sort()
       .map((name) => toHeader(name, m.messageAttributes[name] as PeekedMessage['messageAttributes'][string])),
     systemAttributes: m.attributes,
-    // Each browse receives a message once (held until released), and the count it reports includes that.
+    // A browse receives each message once (held until the browse ends); the count it reports includes that.
     receiveCount: Math.max(0, m.receiveCount - 1),
   };
 }
@@ -129,17 +129,19 @@ export class SqsDeadLetters implements DeadLetterSource {
 
   async browse(dlq: string, page: PageRequest = {}): Promise<BrowsePage> {
     const seen = seenIn(page.cursor, dlq);
-    const browsed = await this.source.browseMessages(await this.url(dlq), {
+    const url = await this.url(dlq);
+    const browsed = await this.source.browseMessages(url, {
       limit: Math.min(pageLimit(page.limit), BROWSE_DEPTH_MAX - seen.length),
-      skip: new Set(seen),
+      seen,
       acknowledgeRedriveRisk: page.acknowledgeRedriveRisk,
     });
-    const shown = [...seen, ...browsed.messages.map((m) => m.messageId)];
-    const more = !browsed.exhausted && shown.length < BROWSE_DEPTH_MAX;
+    const more = !browsed.exhausted && browsed.shown.length < BROWSE_DEPTH_MAX;
+    // As deep as a cursor may go: the browse ends here, so what it holds is released now.
+    if (!more && !browsed.exhausted) await this.source.endBrowse(url);
     return {
       messages: browsed.messages.map((m) => toDeadLetter(dlq, m)),
-      next: more ? { kind: 'sqs', dlq, seen: shown } : null,
-      remaining: Math.max(0, browsed.counted - shown.length),
+      next: more ? { kind: 'sqs', dlq, seen: browsed.shown } : null,
+      remaining: Math.max(0, browsed.counted - browsed.shown.length),
     };
   }
 
@@ -163,7 +165,10 @@ export class SqsDeadLetters implements DeadLetterSource {
 
   async remove(dlq: string, messageIds: string[]): Promise<{ removed: string[]; missing: string[] }> {
     if (messageIds.length === 0) return { removed: [], missing: [] };
-    return deleteByMessageId(getSqsClient(this.account), await this.url(dlq), messageIds);
+    const url = await this.url(dlq);
+    // A browse of this process may still hold them (a preview that stopped once it found them).
+    await this.source.endBrowse(url);
+    return deleteByMessageId(getSqsClient(this.account), url, messageIds);
   }
 
   private async url(queue: string): Promise<string> {

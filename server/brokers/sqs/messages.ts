@@ -18,6 +18,10 @@ function sentAt(timestamp: string | undefined): string | null {
   return timestamp && Number.isFinite(ms) ? new Date(ms).toISOString() : null;
 }
 
+export function hasMessageId(message: Message): message is Message & { MessageId: string } {
+  return typeof message.MessageId === 'string';
+}
+
 /** Copies an SDK message into a plain, serialisable shape. */
 export function toPeekedMessage(message: Message & { MessageId: string }): PeekedMessage {
   const attributes: Record<string, string> = { ...(message.Attributes ?? {}) };

@@ -4,15 +4,15 @@ import {
   GetQueueUrlCommand,
   ListDeadLetterSourceQueuesCommand,
   ListQueuesCommand,
-  type Message,
   type QueueAttributeName,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { mapLimit } from '@/lib/concurrency';
 import { ServiceError } from '@/server/errors';
+import { BROWSE_HOLD_SECONDS, type BrowsedPage, browsePage, endBrowse } from './browse-session';
 import { getSqsClient, type SqsClientConfig, sqsClientKey } from './client';
 import { isUnsupportedOperation, toServiceError } from './errors';
-import { toPeekedMessage } from './messages';
+import { hasMessageId, toPeekedMessage } from './messages';
 import { parseQueueArn, parseRedrivePolicy, queueNameFromUrl, toRef } from './queue-refs';
 import { RECEIVE_BATCH, receiveForBrowse, releaseMessages } from './receive';
 import { getSqsSendClient } from './send-client';
@@ -30,9 +30,6 @@ import type {
 
 const DESCRIBE_CONCURRENCY = 8;
 const PEEK_MAX = 100;
-/** A browse stops receiving after this long, well inside the hold below, and returns what it has. */
-const BROWSE_BUDGET_MS = 15_000;
-const BROWSE_HOLD_SECONDS = 30;
 /** Long enough for SQS to ask all of its servers; an empty answer then means nothing is visible. */
 const BROWSE_WAIT_SECONDS = 1;
 const DEPTH_ATTRIBUTES: QueueAttributeName[] = [
@@ -44,19 +41,10 @@ const DEPTH_ATTRIBUTES: QueueAttributeName[] = [
 export interface BrowseMessagesRequest {
   /** New messages wanted (the page size). */
   limit: number;
-  /** MessageIds already shown: received and held like the others, never returned. */
-  skip: ReadonlySet<string>;
+  /** MessageIds already shown by this browse, in order (the cursor's): never returned again. */
+  seen: readonly string[];
   /** Browse a queue that has its own RedrivePolicy anyway (see `browseMessages`). */
   acknowledgeRedriveRisk?: boolean;
-}
-
-export interface BrowsedMessages {
-  /** As received; `receiveCount` includes this browse's own receive. */
-  messages: PeekedMessage[];
-  /** ApproximateNumberOfMessages when the browse began. */
-  counted: number;
-  /** Nothing beyond these and `skip` was found: a long poll came back empty, or all counted were held. */
-  exhausted: boolean;
 }
 
 // Remembered per endpoint for the process: whether ListDeadLetterSourceQueues exists there.
@@ -64,10 +52,6 @@ const featureCache = globalThis as typeof globalThis & { __tidewatchSqsDlqSource
 function dlqSourcesSupport(): Map<string, boolean> {
   featureCache.__tidewatchSqsDlqSources ??= new Map();
   return featureCache.__tidewatchSqsDlqSources;
-}
-
-function hasId(message: Message): message is Message & { MessageId: string } {
-  return typeof message.MessageId === 'string';
 }
 
 function redriveRisk(name: string, redrive: RedrivePolicy): ServiceError {
@@ -222,7 +206,7 @@ export class SqsSource {
         for (const message of batch) {
           if (message.ReceiptHandle) handles.push(message.ReceiptHandle);
           // Some emulators return one message several times in a single receive.
-          if (!hasId(message) || seen.has(message.MessageId)) continue;
+          if (!hasMessageId(message) || seen.has(message.MessageId)) continue;
           seen.set(message.MessageId, toPeekedMessage(message));
           fresh++;
         }
@@ -243,7 +227,7 @@ export class SqsSource {
     const batch = await this.receive(url, expected, 1);
     try {
       const byId = new Map(
-        batch.filter(hasId).map((m) => [m.MessageId, Number(m.Attributes?.SentTimestamp)]),
+        batch.filter(hasMessageId).map((m) => [m.MessageId, Number(m.Attributes?.SentTimestamp)]),
       );
       return [...byId.values()].filter((ms) => Number.isFinite(ms) && ms > 0);
     } finally {
@@ -253,41 +237,27 @@ export class SqsSource {
   }
 
   /**
-   * A page of messages not in `skip`, never deleted. Receives long-poll and hold every message (skipped
-   * ones too) hidden until the end, so each receive finds others, then release them all. It stops when
-   * the page is full, when it has held as many as ApproximateNumberOfMessages counted, or when a long
-   * poll finds nothing new. Refuses a queue with its own RedrivePolicy unless acknowledged.
+   * A page of messages not shown before (`seen`), never deleted: see browse-session.ts. Each browse
+   * receives a message at most once, however many pages it takes. Refuses a queue with its own
+   * RedrivePolicy unless acknowledged.
    */
-  async browseMessages(url: string, req: BrowseMessagesRequest): Promise<BrowsedMessages> {
+  async browseMessages(url: string, req: BrowseMessagesRequest): Promise<BrowsedPage> {
     const state = await this.queueState(url);
     if (state.redrive && !req.acknowledgeRedriveRisk) throw redriveRisk(state.name, state.redrive);
-    const counted = state.depth.visible;
-    const page = new Map<string, PeekedMessage>();
-    const held = new Set<string>();
-    const handles: string[] = [];
-    const deadline = Date.now() + BROWSE_BUDGET_MS;
-    let skippedHeld = 0;
-    let emptyPoll = false;
-    try {
-      while (page.size < req.limit && held.size < counted && !emptyPoll && Date.now() < deadline) {
-        // Never more than the counter says are left: local-aws-sqs holds a long poll open until it can fill it.
-        const want = Math.min(req.limit - page.size + (req.skip.size - skippedHeld), counted - held.size);
-        const batch = await this.receive(url, want, BROWSE_WAIT_SECONDS, BROWSE_HOLD_SECONDS);
-        emptyPoll = true;
-        for (const message of batch) {
-          if (message.ReceiptHandle) handles.push(message.ReceiptHandle);
-          // Some emulators return one message several times in a single receive.
-          if (!hasId(message) || held.has(message.MessageId)) continue;
-          held.add(message.MessageId);
-          emptyPoll = false;
-          if (req.skip.has(message.MessageId)) skippedHeld++;
-          else if (page.size < req.limit) page.set(message.MessageId, toPeekedMessage(message));
-        }
-      }
-    } finally {
-      await releaseMessages(this.client, url, handles);
-    }
-    return { messages: [...page.values()], counted, exhausted: emptyPoll || held.size >= counted };
+    return browsePage({
+      key: this.key,
+      client: this.client,
+      url,
+      limit: req.limit,
+      seen: req.seen,
+      visible: state.depth.visible,
+      receive: (count) => this.receive(url, count, BROWSE_WAIT_SECONDS, BROWSE_HOLD_SECONDS),
+    });
+  }
+
+  /** Ends this process's browse of the queue, if one is in progress, making what it holds visible. */
+  endBrowse(url: string): Promise<void> {
+    return endBrowse(this.key, url);
   }
 
   /**
