@@ -117,8 +117,13 @@ export interface SendFailure {
   written: Written;
 }
 
-/** One per message sent, in input order. */
-export type SendResult = { ok: true; landed: MessageLocation } | { ok: false; error: SendFailure };
+/**
+ * One per message sent, in input order. `idempotent` (Kafka): written by the idempotent producer, so a
+ * resend after a lost answer could not write it twice; false where the broker lacks InitProducerId.
+ */
+export type SendResult =
+  | { ok: true; landed: MessageLocation; idempotent?: boolean }
+  | { ok: false; error: SendFailure };
 
 /**
  * One broker's dead letters. `browse` never consumes: Kafka reads by offset outside any group; SQS

@@ -5,16 +5,25 @@ import { mapLimit } from '@/lib/concurrency';
 import type { SendFailure, SendResult, Written } from '@/server/brokers/dead-letter-source';
 import { ServiceError } from '@/server/errors';
 import { toServiceError } from './errors';
+import {
+  PRODUCER_STATE_ERRORS,
+  type SequencedBatch,
+  type SequencedOutcome,
+  servesIdempotence,
+  withSequence,
+} from './idempotence';
 import { assignPartitions } from './produce';
 import type { OutgoingMessage } from './types';
-import { sendKeepingErrors, type WireCluster, type WireTopicMetadata } from './wire';
+import { sendKeepingErrors, type WireBroker, type WireCluster, type WireTopicMetadata } from './wire';
 
 /*
- * Produce with one outcome per message and no retries. kafkajs's producer retries a failed request
- * (a timeout after the leader appended writes the records twice) and rejects a whole send when one
- * partition fails, hiding what landed. Here each partition's records go to its leader in plain Produce
- * requests; the per-partition answer says what was appended, and nothing is ever sent again unless
- * Kafka said it appended none of it.
+ * Produce with one outcome per message. kafkajs's producer retries a failed request (without
+ * idempotence a timeout after the leader appended writes the records twice) and rejects a whole send
+ * when one partition fails, hiding what landed. Here each partition's records go to its leader in
+ * Produce requests of their own; the per-partition answer says what was appended. Where the leader
+ * serves InitProducerId (Apache Kafka does) the batches are idempotent (idempotence.ts): one whose
+ * answer was lost is sent again with the same sequence, and the broker says where it landed without
+ * appending it twice. Elsewhere nothing is ever sent again unless Kafka said it appended none of it.
  */
 
 const PRODUCE_API_KEY = 0;
@@ -25,6 +34,8 @@ const ACK_TIMEOUT_MS = 3_000;
 /** A quarter of Kafka's default max.message.bytes; a larger message goes alone. */
 const BATCH_BYTES = 256 * 1024;
 const PARTITION_CONCURRENCY = 4;
+/** Sends of one idempotent batch in all, while its outcome is in doubt: the broker drops repeats. */
+const IDEMPOTENT_ATTEMPTS = 3;
 
 // Refused for what the records hold: a batch is resent one record at a time so the culprit fails alone.
 const RECORD_FAULTS = new Set([
@@ -53,7 +64,8 @@ interface ProduceAnswer {
   topics: { topicName: string; partitions: { partition: number; errorCode: number; baseOffset: string }[] }[];
 }
 
-type Attempt = { ok: true; baseOffset: bigint } | { ok: false; failure: SendFailure; recordFault: boolean };
+type Failed = { ok: false; failure: SendFailure; recordFault: boolean; producerState?: boolean };
+type Attempt = { ok: true; baseOffset: bigint } | Failed;
 
 interface PartitionTarget {
   wire: WireCluster;
@@ -130,13 +142,14 @@ async function produceBatch(
   batch: Pending[],
   out: SendResult[],
 ): Promise<SendFailure | null> {
-  const attempt = await produceOnce(target, batch);
+  const { attempt, idempotent } = await produceSafely(target, batch);
   if (attempt.ok) {
     batch.forEach((p, i) => {
       const offset = (attempt.baseOffset + BigInt(i)).toString();
       out[p.index] = {
         ok: true,
         landed: { kind: 'kafka', topic: target.topic, partition: target.partition, offset },
+        idempotent,
       };
     });
     return null;
@@ -156,31 +169,83 @@ async function produceBatch(
   return attempt.recordFault ? null : attempt.failure;
 }
 
-function failed(error: ServiceError, written: Written, recordFault = false): Attempt {
+function failed(error: ServiceError, written: Written, recordFault = false): Failed {
   const message = written === 'unknown' ? `${error.message}; it may have been written` : error.message;
   return { ok: false, failure: { code: error.code, message, written }, recordFault };
 }
 
-async function produceOnce(target: PartitionTarget, batch: Pending[]): Promise<Attempt> {
-  const { cluster, topic, partition } = target;
-  const ctx = { cluster, operation: 'send messages', topic, partition };
-  let broker: Awaited<ReturnType<WireCluster['findBroker']>>;
+function outcomeOf(attempt: Attempt): SequencedOutcome {
+  if (attempt.ok) return 'taken';
+  if (attempt.producerState) return 'forgotten';
+  return attempt.failure.written === 'no' ? 'refused' : 'unknown';
+}
+
+/**
+ * One batch, idempotent where the leader serves it: sent again with the same sequence while its
+ * outcome is in doubt, and once more as a new producer if the broker forgot this one (nothing appended).
+ */
+async function produceSafely(
+  target: PartitionTarget,
+  batch: Pending[],
+): Promise<{ attempt: Attempt; idempotent: boolean }> {
+  const ctx = { cluster: target.cluster, operation: 'send messages', topic: target.topic };
+  let broker: WireBroker;
   try {
     broker = await target.wire.findBroker({ nodeId: target.leader });
   } catch (err) {
-    return failed(toServiceError(err, ctx), 'no');
+    return {
+      attempt: failed(toServiceError(err, { ...ctx, partition: target.partition }), 'no'),
+      idempotent: false,
+    };
   }
+  if (!servesIdempotence(broker))
+    return { attempt: await produceOnce(target, broker, batch), idempotent: false };
+  const sequenced = async (seq: SequencedBatch) => {
+    let attempt = await produceOnce(target, broker, batch, seq);
+    for (let n = 1; n < IDEMPOTENT_ATTEMPTS && outcomeOf(attempt) === 'unknown'; n++) {
+      attempt = await produceOnce(target, broker, batch, seq);
+    }
+    return { outcome: outcomeOf(attempt), value: attempt };
+  };
+  const once = (withoutId: () => Promise<Attempt>) =>
+    withSequence(target.wire, broker, target, batch.length, sequenced).catch(withoutId);
+  let idempotent = true;
+  const plain = async () => {
+    idempotent = false;
+    return produceOnce(target, broker, batch);
+  };
+  // No producer id to be had (the cluster cannot serve __transaction_state): sent as a plain produce.
+  const first = await once(plain);
+  const attempt = outcomeOf(first) === 'forgotten' ? await once(plain) : first;
+  return { attempt, idempotent };
+}
+
+async function produceOnce(
+  target: PartitionTarget,
+  broker: WireBroker,
+  batch: Pending[],
+  seq?: SequencedBatch,
+): Promise<Attempt> {
+  const { cluster, topic, partition } = target;
+  const ctx = { cluster, operation: 'send messages', topic, partition };
   if ((broker.versions?.[PRODUCE_API_KEY]?.maxVersion ?? 0) < PRODUCE_MIN_VERSION) {
     const message = `Kafka cluster "${cluster}" predates record headers (Produce v3, Kafka 0.11)`;
     return failed(new ServiceError('unsupported', message), 'no');
   }
+  const messages = batch.map((p) => p.message);
   let answer: ProduceAnswer;
   try {
     answer = await sendKeepingErrors<ProduceAnswer>(broker, 'Produce', {
       acks: -1,
       timeout: ACK_TIMEOUT_MS,
       compression: CompressionTypes.None,
-      topicData: [{ topic, partitions: [{ partition, messages: batch.map((p) => p.message) }] }],
+      ...(seq ? { producerId: seq.producerId, producerEpoch: seq.producerEpoch } : {}),
+      topicData: [
+        {
+          topic,
+          partitions: [{ partition, messages, ...(seq ? { firstSequence: seq.firstSequence } : {}) }],
+        },
+      ],
     });
   } catch (err) {
     return failed(toServiceError(err, ctx), 'unknown');
@@ -196,6 +261,9 @@ async function produceOnce(target: PartitionTarget, batch: Pending[]): Promise<A
       `Kafka topic "${topic}" refused the message (${error.type})`,
     );
     return failed(refused, 'no', true);
+  }
+  if (PRODUCER_STATE_ERRORS.has(error.type)) {
+    return { ...failed(toServiceError(error, ctx), 'no'), producerState: true };
   }
   return failed(toServiceError(error, ctx), MAYBE_APPENDED.has(error.type) ? 'unknown' : 'no');
 }

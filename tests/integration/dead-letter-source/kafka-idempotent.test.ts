@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { KafkaClusterConfig } from '@/lib/config/schema';
+import { type KafkaTestBroker, startKafkaBroker } from '@/scripts/peers/kafka-broker/index';
+import { messageBytes, type OutgoingDeadLetter, type SendResult } from '@/server/brokers/dead-letter-source';
+import { closeKafkaClients } from '@/server/brokers/kafka/client';
+import { KafkaDeadLetters } from '@/server/brokers/kafka/dead-letters';
+import {
+  anyBroker,
+  connectWireCluster,
+  createWireCluster,
+  sendKeepingErrors,
+  type WireBroker,
+  type WireRecord,
+} from '@/server/brokers/kafka/wire';
+import { testKafka } from '@/tests/integration/kafka-adapter/helpers';
+import { createReadyTopics } from '@/tests/support/kafka-topics';
+import { uniqueName } from '@/tests/support/wait';
+
+const cluster = (bootstrap: string): KafkaClusterConfig => ({
+  name: uniqueName('idem'),
+  brokers: [bootstrap],
+  clientId: 'tidewatch-test',
+  ssl: false,
+  dlqPatterns: [],
+});
+
+const outgoing = (n: number, tag: string): OutgoingDeadLetter[] =>
+  Array.from({ length: n }, (_, i) => ({
+    key: messageBytes('order-7'),
+    body: messageBytes(`{"n":${i},"tag":"${tag}"}`),
+    headers: [{ key: 'x-replay-id', value: `${tag}:${i}` }],
+  }));
+
+const offsetsOf = (results: SendResult[]) =>
+  results.map((r) => (r.ok && r.landed.kind === 'kafka' ? Number(r.landed.offset) : -1));
+
+/** The test's own connection to the partition's leader: a kafkajs cluster apart from the adapter's client. */
+async function leaderOf(
+  bootstrap: string,
+  topic: string,
+): Promise<{ broker: WireBroker; done(): Promise<void> }> {
+  const wire = await connectWireCluster(createWireCluster(testKafka(bootstrap)));
+  const { topicMetadata } = await (await anyBroker(wire)).metadata([topic]);
+  const leader = topicMetadata[0]?.partitionMetadata.find((p) => p.partitionId === 0)?.leader ?? 0;
+  return { broker: await wire.findBroker({ nodeId: leader }), done: () => wire.disconnect() };
+}
+
+async function readPartition0(broker: WireBroker, topic: string): Promise<WireRecord[]> {
+  const answer = await broker.fetch({
+    maxWaitTime: 100,
+    minBytes: 1,
+    maxBytes: 1 << 20,
+    isolationLevel: 0,
+    topics: [{ topic, partitions: [{ partition: 0, fetchOffset: '0', maxBytes: 1 << 20 }] }],
+  });
+  return answer.responses.flatMap((r) => r.partitions.flatMap((p) => p.messages));
+}
+
+describe('replay sends with the idempotent producer on Apache Kafka', () => {
+  const { bootstrap } = inject('apacheKafka');
+  const topic = uniqueName('idem-orders');
+
+  beforeAll(async () => {
+    await createReadyTopics(bootstrap, [{ topic, numPartitions: 1 }]);
+  });
+
+  afterAll(async () => {
+    await closeKafkaClients();
+  });
+
+  it('carries a producer id and consecutive sequences; the broker drops a resend of the same batch', async () => {
+    const source = new KafkaDeadLetters(cluster(bootstrap));
+    const first = await source.send(topic, outgoing(3, 'a'));
+    const second = await source.send(topic, outgoing(2, 'b'));
+    expect([...first, ...second].map((r) => r.ok && r.idempotent)).toEqual([true, true, true, true, true]);
+    expect(offsetsOf([...first, ...second])).toEqual([0, 1, 2, 3, 4]);
+
+    const { broker, done } = await leaderOf(bootstrap, topic);
+    try {
+      const records = await readPartition0(broker, topic);
+      expect(records.map((r) => r.value?.toString())).toEqual([
+        ...[0, 1, 2].map((n) => `{"n":${n},"tag":"a"}`),
+        ...[0, 1].map((n) => `{"n":${n},"tag":"b"}`),
+      ]);
+      const context = records.map((r) => r.batchContext as Record<string, unknown>);
+      const producerId = String(context[0]?.producerId);
+      expect(Number(producerId)).toBeGreaterThanOrEqual(0);
+      // One producer, two batches: sequences 0 (three records) and 3 (two).
+      expect(context.map((c) => [String(c.producerId), c.firstSequence])).toEqual([
+        ...[0, 1, 2].map(() => [producerId, 0]),
+        ...[0, 1].map(() => [producerId, 3]),
+      ]);
+
+      // What a resend after a lost answer does: the same batch, producer and sequence again.
+      const answer = await sendKeepingErrors<{
+        topics: { partitions: { errorCode: number; baseOffset: string }[] }[];
+      }>(broker, 'Produce', {
+        acks: -1,
+        timeout: 3_000,
+        producerId,
+        producerEpoch: context[3]?.producerEpoch,
+        topicData: [
+          {
+            topic,
+            partitions: [
+              {
+                partition: 0,
+                firstSequence: 3,
+                messages: records.slice(3).map((r) => ({ key: r.key, value: r.value, headers: r.headers })),
+              },
+            ],
+          },
+        ],
+      });
+      expect(answer.topics[0]?.partitions[0]).toMatchObject({ errorCode: 0, baseOffset: '3' });
+      expect((await readPartition0(broker, topic)).length).toBe(5);
+    } finally {
+      await done();
+    }
+  });
+});
+
+describe('replay sends on the test broker, which has no InitProducerId', () => {
+  let broker: KafkaTestBroker;
+  const topic = uniqueName('idem-plain');
+
+  beforeAll(async () => {
+    broker = await startKafkaBroker({ port: 0 });
+    broker.createTopic(topic, 1);
+  });
+
+  afterAll(async () => {
+    await closeKafkaClients();
+    await broker?.stop();
+  });
+
+  it('falls back to plain produce and says so on each result', async () => {
+    const results = await new KafkaDeadLetters(cluster(broker.bootstrap)).send(topic, outgoing(3, 'p'));
+    expect(results.map((r) => r.ok && r.idempotent)).toEqual([false, false, false]);
+    expect(offsetsOf(results)).toEqual([0, 1, 2]);
+  });
+});
