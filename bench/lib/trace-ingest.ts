@@ -4,6 +4,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { type OpenStoreOptions, openStore, type Store, type StoreDialect } from '@/server/store/db';
 import { migrateToLatest } from '@/server/store/migrate';
@@ -32,6 +33,12 @@ export interface IngestFigures {
   lastSlicePerS: number;
   /** The writing process's own CPU per event, microseconds (PostgreSQL's server CPU not included). */
   cpuUsPerEvent: number;
+  /**
+   * PostgreSQL only: the CPU of the server processes that served the writer, per event, microseconds
+   * (read from /proc: the server runs on this machine). With cpuUsPerEvent, what a write costs whatever
+   * else the machine is doing, where events/s falls with the load average.
+   */
+  serverCpuUsPerEvent: number | null;
   lookups: number;
   lookupMisses: number;
   lookupP50Ms: number;
@@ -96,6 +103,7 @@ export async function ingest(
   try {
     if (path === 'product') await migrateToLatest(target.store);
     else await createNaiveTables(target.store);
+    const server = dialect === 'postgres' ? await serverCpu(target.store) : null;
     const lookups = startLookups(target.options, path === 'naive');
     const stream = demoStream(total);
     const sliceMs: number[] = [];
@@ -125,6 +133,7 @@ export async function ingest(
       }
     }
     const cpu = cpuMs(process.cpuUsage(cpuBefore)) - genCpu;
+    const serverMs = server ? await server.spentMs() : null;
     lookups.child.send({ kind: 'stop' } satisfies LookupMessage);
     const report = await lookups.report;
     const events = path === 'product' ? await countIndexed(target.store) : await naiveCount(target.store);
@@ -137,6 +146,7 @@ export async function ingest(
       firstSlicePerS: Math.round(sliceRate(0)),
       lastSlicePerS: Math.round(sliceRate(sliceMs.length - 1)),
       cpuUsPerEvent: Number(((cpu * 1000) / done).toFixed(1)),
+      serverCpuUsPerEvent: serverMs === null ? null : Number(((serverMs * 1000) / done).toFixed(1)),
       lookups: latencies.length,
       lookupMisses: report.misses,
       lookupP50Ms: Number(percentile(latencies, 50).toFixed(3)),
@@ -146,6 +156,33 @@ export async function ingest(
     await target.store.close();
     await target.drop();
   }
+}
+
+/**
+ * The CPU the store's server connections spend from now on. The writer works one batch at a time, so
+ * its pool holds one connection, asked for its pid now; any other it opens later is added at the end.
+ */
+async function serverCpu(store: Store): Promise<{ spentMs(): Promise<number> }> {
+  const pids = async () =>
+    (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(store.db)).rows.map((r) =>
+      Number(r.pid),
+    );
+  const ticks = async (pid: number) => {
+    const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 per second).
+    return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) * 10;
+  };
+  const first = await pids();
+  const before = new Map(await Promise.all(first.map(async (pid) => [pid, await ticks(pid)] as const)));
+  return {
+    async spentMs() {
+      const now = new Set([...first, ...(await pids())]);
+      let spent = 0;
+      for (const pid of now) spent += (await ticks(pid)) - (before.get(pid) ?? 0);
+      return spent;
+    },
+  };
 }
 
 function cpuMs(usage: NodeJS.CpuUsage): number {

@@ -97,7 +97,13 @@ function fail(error: string): LocationResult {
 
 /** True when a field's recorded location read a trace id (W3C traceparent, X-Ray, B3) rather than a stated id. */
 export function isTraceLocation(location: string | null): boolean {
-  if (location === null) return false;
+  return traceDecoderOf(location) !== null;
+}
+
+/** The trace decoder a field's recorded location read its value through, or null for a stated id. */
+export function traceDecoderOf(location: string | null): 'traceparent' | 'xray' | 'b3' | null {
+  if (location === null) return null;
   const hash = location.indexOf('#');
-  return hash >= 0 && (TRACE_DECODERS as readonly string[]).includes(location.slice(hash + 1));
+  const decoder = hash >= 0 ? location.slice(hash + 1) : '';
+  return decoder === 'traceparent' || decoder === 'xray' || decoder === 'b3' ? decoder : null;
 }

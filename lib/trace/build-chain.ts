@@ -3,6 +3,7 @@
  * merged: source topic, DLQ, duplicates), parents before children, then by time. Tolerates cycles,
  * duplicates and out-of-order arrival; causation ids that name no event in the set are reported missing.
  */
+import type { CorrelationSource } from './correlation-source';
 import { type Keyed, MinHeap } from './min-heap';
 
 export interface BusinessKeyValue {
@@ -32,6 +33,8 @@ export interface TraceRecord {
   eventType: string | null;
   correlationId: string | null;
   causationId: string | null;
+  /** The trace header the correlation id was read from ("correlation from traceparent"); null when stated. */
+  correlationFrom?: CorrelationSource | null;
   occurredAt: number | null;
   schemaVersion: string | null;
   producer: string | null;

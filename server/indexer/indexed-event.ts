@@ -2,6 +2,7 @@ import 'server-only';
 import { canonicalId } from '@/lib/envelope/canonical-id';
 import type { EnvelopeInput } from '@/lib/envelope/envelope-input';
 import { type EnvelopeRules, extractEnvelope } from '@/lib/envelope/extract-envelope';
+import { traceDecoderOf } from '@/lib/envelope/locations';
 import { checkEvent, type EventLocation, type IndexedEvent } from '@/server/trace/indexed-event';
 
 /**
@@ -19,6 +20,8 @@ export function toIndexedEvent(
       eventId: canonicalId(e.eventId),
       eventType: e.eventType,
       correlationId: canonicalId(e.correlationId),
+      // A correlation read from a trace header (W3C traceparent, X-Ray, B3) is labelled so in the chain.
+      correlationFrom: e.correlationId === null ? null : traceDecoderOf(e.sources.correlationId),
       causationId: canonicalId(e.causationId),
       occurredAt: e.occurredAt === null ? null : Math.trunc(e.occurredAt),
       schemaVersion: e.schemaVersion,

@@ -176,6 +176,8 @@ export interface EventsTable {
   message_id: string | null;
   size: number;
   indexed_at: number;
+  /** Null: the envelope stated the correlation id; else the trace header it came from (lib/trace/correlation-source.ts). */
+  corr_source: number | null;
 }
 
 /** Business key value (ref) → the events that carry it. */

@@ -1,5 +1,6 @@
 import 'server-only';
 import type { Envelope } from '@/lib/envelope/extract-envelope';
+import { type CorrelationSource, isCorrelationSource } from '@/lib/trace/correlation-source';
 import { ServiceError } from '@/server/errors';
 
 /** The envelope fields the index keeps (lib/envelope/extract-envelope.ts hands over all of them). */
@@ -14,7 +15,10 @@ export type IndexedEnvelope = Pick<
   | 'producer'
   | 'summary'
   | 'businessKeys'
->;
+> & {
+  /** The trace header the correlation id was read from; null or absent when the envelope states it. */
+  correlationFrom?: CorrelationSource | null;
+};
 
 export type EventLocation =
   | {
@@ -87,6 +91,9 @@ export function checkEvent(event: IndexedEvent, index: number): void {
     }
   }
   if (e.occurredAt !== null && !Number.isSafeInteger(e.occurredAt)) fail('occurredAt must be epoch ms');
+  if (e.correlationFrom != null && !isCorrelationSource(e.correlationFrom)) {
+    fail('correlationFrom must be traceparent, xray, b3 or null');
+  }
   if (typeof e.summary !== 'string') fail('summary must be text');
   if (!Array.isArray(e.businessKeys) || e.businessKeys.length > MAX_KEYS) {
     fail(`businessKeys must be a list of at most ${MAX_KEYS}`);

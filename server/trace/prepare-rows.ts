@@ -1,4 +1,5 @@
 import 'server-only';
+import { correlationSourceCode } from '@/lib/trace/correlation-source';
 import { idHash } from '@/lib/trace/id-hash';
 import {
   type CheckpointPosition,
@@ -15,6 +16,8 @@ export interface PreparedRow {
   eventId: string | null;
   correlationId: string | null;
   causationId: string | null;
+  /** correlation-source.ts code; null for a stated correlation id. */
+  corrSource: number | null;
   keyValues: string[];
   source: string;
   partition: number;
@@ -59,6 +62,7 @@ export function prepareBatch(
       eventId: e.eventId,
       correlationId: e.correlationId,
       causationId: e.causationId,
+      corrSource: e.correlationId === null ? null : correlationSourceCode(e.correlationFrom),
       keyValues,
       source: sourceText,
       partition: kafka ? location.partition : 0,

@@ -28,6 +28,7 @@ export interface RawRow {
   cluster: string;
   name: string;
   dlq: number;
+  corr_source: number | null;
 }
 
 export type RowColumn = 'event_ref' | 'corr_ref' | 'cause_ref';
@@ -35,7 +36,7 @@ export type RowColumn = 'event_ref' | 'corr_ref' | 'cause_ref';
 const SELECT = `select e.seq, e.event_ref, e.corr_ref, e.cause_ref, ei.value as event_id,
     ci.value as correlation_id, ki.value as causation_id, e.event_type, e.occurred_at, e.schema_version,
     e.producer, e.summary, e.business_keys, e.size, e.indexed_at, e.partition, e.position, e.message_id,
-    s.kind, s.cluster, s.name, s.dlq
+    e.corr_source, s.kind, s.cluster, s.name, s.dlq
   from events e join event_sources s on s.id = e.source_id
   left join trace_ids ei on ei.ref = e.event_ref
   left join trace_ids ci on ci.ref = e.corr_ref

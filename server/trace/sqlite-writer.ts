@@ -13,6 +13,7 @@ type Connection = SqliteDatabase.Database;
 
 interface Statements {
   findId: SqliteDatabase.Statement<[number], [number, string]>;
+  /** Inserts the text under its hash unless that hash is taken: one statement for a new id. */
   addId: SqliteDatabase.Statement<[number, string]>;
   findSource: SqliteDatabase.Statement<[string, string, string], [number, number]>;
   addSource: SqliteDatabase.Statement<[string, string, string, number]>;
@@ -56,7 +57,7 @@ function statementsFor(db: Connection): Statements {
   if (known) return known;
   const s: Omit<Statements, 'write'> = {
     findId: db.prepare<[number], [number, string]>('select ref, value from trace_ids where hash = ?').raw(),
-    addId: db.prepare('insert into trace_ids (hash, value) values (?, ?)'),
+    addId: db.prepare('insert or ignore into trace_ids (hash, value) values (?, ?)'),
     findSource: db
       .prepare<[string, string, string], [number, number]>(
         'select id, dlq from event_sources where kind = ? and cluster = ? and name = ?',
@@ -66,8 +67,9 @@ function statementsFor(db: Connection): Statements {
     markDlq: db.prepare('update event_sources set dlq = 1 where id = ?'),
     addEvent: db.prepare(
       `insert or ignore into events (event_ref, corr_ref, cause_ref, event_type, occurred_at, schema_version,
-        producer, summary, business_keys, source_id, partition, position, message_id, size, indexed_at)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        producer, summary, business_keys, source_id, partition, position, message_id, size, corr_source,
+        indexed_at)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     addKey: db.prepare('insert or ignore into event_keys (key_ref, seq) values (?, ?)'),
     saveCheckpoint: db.prepare(
@@ -121,6 +123,7 @@ function writeInTransaction(
       row.position,
       row.messageId,
       row.size,
+      row.corrSource,
       now,
     );
     if (result.changes === 0) continue;
@@ -152,13 +155,17 @@ function resolveSources(s: Omit<Statements, 'write'>, batch: PreparedBatch): Map
   return ids;
 }
 
-/** The text's ref: under its first free or matching hash probe, added when absent. */
+/**
+ * The text's ref: under its first free or matching hash probe, added when absent. Most texts a batch
+ * names are new (every event id), so the insert is tried first and the lookup only when it was taken.
+ */
 function resolveId(s: Omit<Statements, 'write'>, text: string): number {
   for (let probe = 0; probe < HASH_PROBES; probe++) {
     const hash = idHash(text, probe);
+    const added = s.addId.run(hash, text);
+    if (added.changes > 0) return Number(added.lastInsertRowid);
     const row = s.findId.get(hash);
-    if (!row) return Number(s.addId.run(hash, text).lastInsertRowid);
-    if (row[1] === text) return row[0];
+    if (row?.[1] === text) return row[0];
   }
   throw new ServiceError('internal', `every hash probe of id ${text.slice(0, 64)} is taken by another id`);
 }

@@ -1,5 +1,7 @@
 import 'server-only';
+import { type RawBuilder, sql } from 'kysely';
 import type { BusinessKeyValue, TraceRecord } from '@/lib/trace/build-chain';
+import { correlationSourceOf } from '@/lib/trace/correlation-source';
 import { idHashProbes } from '@/lib/trace/id-hash';
 import type { Store } from '@/server/store/db';
 import { type RawRow, sqliteLookups } from './sqlite-queries';
@@ -30,18 +32,13 @@ export async function findRowsByText(
     const ref = await findRef(store, text);
     return ref === null ? [] : findRows(store, { column, refs: [ref] }, limit);
   }
-  const rows = await selectRows(store)
-    .where(`e.${column}`, 'in', (qb) =>
-      qb
-        .selectFrom('trace_ids')
-        .select('ref')
-        .where('hash', 'in', idHashProbes(text))
-        .where('value', '=', text),
-    )
-    .orderBy('e.seq')
-    .limit(limit)
-    .execute();
-  return rows.map(toIndexRow);
+  const probes = idHashProbes(text);
+  return postgresSelect(
+    store,
+    sql`e.${sql.ref(column)} = (select ref from trace_ids where hash = any(${probes}::bigint[])
+      and value = ${text} limit 1)`,
+    limit,
+  );
 }
 
 /** The ref of an id text, or null when the index never saw it. */
@@ -58,11 +55,8 @@ export async function findRef(store: Store, text: string): Promise<number | null
 /** Rows matching the filter, oldest first, at most `limit`. */
 export async function findRows(store: Store, filter: Filter, limit: number): Promise<IndexRow[]> {
   if ('refs' in filter && filter.refs.length === 0) return [];
-  const rows =
-    store.dialect === 'sqlite'
-      ? await sqliteRows(store, filter, limit)
-      : await postgresRows(store, filter, limit);
-  return rows.map(toIndexRow);
+  if (store.dialect === 'postgres') return postgresRows(store, filter, limit);
+  return (await sqliteRows(store, filter, limit)).map(toIndexRow);
 }
 
 async function sqliteRows(store: Store, filter: Filter, limit: number): Promise<RawRow[]> {
@@ -71,49 +65,29 @@ async function sqliteRows(store: Store, filter: Filter, limit: number): Promise<
   return lookups.byKey.all(filter.keyRef, limit);
 }
 
-async function postgresRows(store: Store, filter: Filter, limit: number): Promise<RawRow[]> {
-  let query = selectRows(store);
-  if ('refs' in filter) query = query.where(`e.${filter.column}`, 'in', filter.refs);
-  else {
-    const keyRef = filter.keyRef;
-    query = query.where('e.seq', 'in', (qb) =>
-      qb.selectFrom('event_keys').select('seq').where('key_ref', '=', keyRef),
-    );
-  }
-  return query.orderBy('e.seq').limit(limit).execute();
+function postgresRows(store: Store, filter: Filter, limit: number): Promise<IndexRow[]> {
+  const where =
+    'refs' in filter
+      ? sql`e.${sql.ref(filter.column)} = any(${filter.refs}::bigint[])`
+      : sql`e.seq in (select seq from event_keys where key_ref = ${filter.keyRef})`;
+  return postgresSelect(store, where, limit);
 }
 
-function selectRows(store: Store) {
-  return store.db
-    .selectFrom('events as e')
-    .innerJoin('event_sources as s', 's.id', 'e.source_id')
-    .leftJoin('trace_ids as ei', 'ei.ref', 'e.event_ref')
-    .leftJoin('trace_ids as ci', 'ci.ref', 'e.corr_ref')
-    .leftJoin('trace_ids as ki', 'ki.ref', 'e.cause_ref')
-    .select([
-      'e.seq',
-      'e.event_ref',
-      'e.corr_ref',
-      'e.cause_ref',
-      'ei.value as event_id',
-      'ci.value as correlation_id',
-      'ki.value as causation_id',
-      'e.event_type',
-      'e.occurred_at',
-      'e.schema_version',
-      'e.producer',
-      'e.summary',
-      'e.business_keys',
-      'e.size',
-      'e.indexed_at',
-      'e.partition',
-      'e.position',
-      'e.message_id',
-      's.kind',
-      's.cluster',
-      's.name',
-      's.dlq',
-    ]);
+/**
+ * The row with its id texts as scalar subqueries, not joins: the planner then has one table and the
+ * small sources table to order, which took it a tenth of the time of the five-way join (planning, not
+ * execution, was most of a PostgreSQL lookup).
+ */
+async function postgresSelect(store: Store, where: RawBuilder<unknown>, limit: number): Promise<IndexRow[]> {
+  const result = await sql<RawRow>`select e.seq, e.event_ref, e.corr_ref, e.cause_ref,
+      (select value from trace_ids where ref = e.event_ref) as event_id,
+      (select value from trace_ids where ref = e.corr_ref) as correlation_id,
+      (select value from trace_ids where ref = e.cause_ref) as causation_id,
+      e.event_type, e.occurred_at, e.schema_version, e.producer, e.summary, e.business_keys, e.size,
+      e.indexed_at, e.partition, e.position, e.message_id, e.corr_source, s.kind, s.cluster, s.name, s.dlq
+    from events e join event_sources s on s.id = e.source_id
+    where ${where} order by e.seq limit ${limit}`.execute(store.db);
+  return result.rows.map(toIndexRow);
 }
 
 function toIndexRow(r: RawRow): IndexRow {
@@ -131,6 +105,7 @@ function toIndexRow(r: RawRow): IndexRow {
       occurredAt: r.occurred_at === null ? null : Number(r.occurred_at),
       schemaVersion: r.schema_version,
       producer: r.producer,
+      correlationFrom: correlationSourceOf(r.corr_source),
       summary: r.summary,
       businessKeys: parseKeys(r.business_keys),
       size: Number(r.size),

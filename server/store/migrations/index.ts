@@ -10,6 +10,7 @@ import { eventsMigration } from './0006-events';
 import { sessionsMigration } from './0007-sessions';
 import { auditKeysMigration } from './0008-audit-keys';
 import { replaysMigration } from './0009-replays';
+import { traceCorrelationSourceMigration } from './0010-trace-correlation-source';
 
 /**
  * Every migration, listed by hand: Next bundles this code, so nothing may be discovered on disk.
@@ -26,5 +27,6 @@ export function allMigrations(dialect: StoreDialect): Record<string, Migration> 
     '0007-sessions': sessionsMigration(),
     '0008-audit-keys': auditKeysMigration(),
     '0009-replays': replaysMigration(),
+    '0010-trace-correlation-source': traceCorrelationSourceMigration(),
   };
 }
