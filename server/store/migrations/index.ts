@@ -27,6 +27,6 @@ export function allMigrations(dialect: StoreDialect): Record<string, Migration> 
     '0007-sessions': sessionsMigration(),
     '0008-audit-keys': auditKeysMigration(),
     '0009-replays': replaysMigration(),
-    '0010-trace-correlation-source': traceCorrelationSourceMigration(),
+    '0010-trace-correlation-source': traceCorrelationSourceMigration(dialect),
   };
 }
