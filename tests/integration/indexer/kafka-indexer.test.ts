@@ -147,6 +147,12 @@ describe.each(PEERS)('the Kafka indexer on $label ($dialect store)', (peer) => {
       expect(found.matched).toBe('correlation');
       // The DLT copy is the payment event at a second location, not a second event.
       expect(found.chain.map((e) => e.eventId).sort(nullsLast)).toEqual(expectedIds(flow));
+      // Only the events whose flow id came from a W3C traceparent header are labelled so.
+      const fromTraceparent = flow.events.filter((e) => e.style === 'traceparent-only').length;
+      expect(found.chain.filter((e) => e.correlationFrom === 'traceparent')).toHaveLength(fromTraceparent);
+      expect(found.chain.filter((e) => e.correlationFrom === null)).toHaveLength(
+        found.chain.length - fromTraceparent,
+      );
       expect(new Set(found.locations.filter((l) => !l.dlq).map((l) => l.name))).toEqual(
         new Set(flow.events.map((e) => e.topic)),
       );

@@ -29,8 +29,15 @@ describe.each(STORE_DIALECTS)('searchTrace on %s', (dialect) => {
       event({ id: 'n4', cause: 'n2', at: 4, offset: 43, location: kafkaAt('orders.DLT', 0, 0, true) }),
     ];
     await indexEvents(t.store, [...orphans, ...retry, ...loose], null);
-    // A flow whose correlation is a UUID, indexed in its canonical (lowercase, dashed) form.
-    await indexEvents(t.store, chain(FLOW_UUID, 2, 60), null);
+    // A flow whose correlation is a UUID, indexed in its canonical (lowercase, dashed) form; its second
+    // event's correlation was read from a W3C traceparent header.
+    const [root, traced] = chain(FLOW_UUID, 2, 60);
+    if (!root || !traced) throw new Error('short chain');
+    await indexEvents(
+      t.store,
+      [root, { ...traced, envelope: { ...traced.envelope, correlationFrom: 'traceparent' } }],
+      null,
+    );
   });
   afterAll(async () => {
     await t.cleanup();
@@ -113,6 +120,23 @@ describe.each(STORE_DIALECTS)('searchTrace on %s', (dialect) => {
       expect(await order('correlation', spelling), spelling).toEqual([`${FLOW_UUID}-e0`, `${FLOW_UUID}-e1`]);
       expect((await search('auto', spelling)).matched, spelling).toBe('correlation');
     }
+  });
+
+  it('says which events had their correlation id from a traceparent header', async () => {
+    const found = await search('correlation', FLOW_UUID);
+    expect(found.chain.map((e) => [e.eventId, e.correlationFrom])).toEqual([
+      [`${FLOW_UUID}-e0`, null],
+      [`${FLOW_UUID}-e1`, 'traceparent'],
+    ]);
+    expect((await search('event', `${FLOW_UUID}-e1`)).chain[1]?.correlationFrom).toBe('traceparent');
+  });
+
+  it('refuses a correlation source it does not know, before writing', async () => {
+    const [bad] = chain('c9', 1, 90);
+    if (!bad) throw new Error('short chain');
+    const envelope = { ...bad.envelope, correlationFrom: 'zipkin' as 'b3' };
+    await expect(indexEvents(t.store, [{ ...bad, envelope }], null)).rejects.toThrow(/correlationFrom/);
+    expect((await search('correlation', 'c9')).chain).toEqual([]);
   });
 
   it('answers an unknown or mismatched id with an empty chain', async () => {
