@@ -15,7 +15,8 @@ export interface KafkaBrokerOptions {
   initialRebalanceDelayMs?: number;
   /**
    * Highest version to serve and advertise, by API key, to act as an older Kafka: `{ 9: 7, 10: 3 }` is
-   * a Kafka before 3.0, without the batched OffsetFetch and FindCoordinator.
+   * a Kafka before 3.0, without the batched OffsetFetch and FindCoordinator. A negative version leaves
+   * the API out: `{ 22: -1 }` serves no InitProducerId (no idempotent producer, Kafka before 0.11).
    */
   maxVersions?: Record<number, number>;
 }

@@ -2,8 +2,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { KafkaClusterConfig } from '@/lib/config/schema';
 import { type KafkaTestBroker, startKafkaBroker } from '@/scripts/peers/kafka-broker/index';
 import { messageBytes, type OutgoingDeadLetter, type SendResult } from '@/server/brokers/dead-letter-source';
-import { closeKafkaClients } from '@/server/brokers/kafka/client';
+import { closeKafkaClients, getKafkaClient } from '@/server/brokers/kafka/client';
 import { KafkaDeadLetters } from '@/server/brokers/kafka/dead-letters';
+import { topicMetadata } from '@/server/brokers/kafka/offsets';
+import { produceEach } from '@/server/brokers/kafka/produce-each';
 import {
   anyBroker,
   connectWireCluster,
@@ -120,22 +122,67 @@ describe('replay sends with the idempotent producer on Apache Kafka', () => {
   });
 });
 
-describe('replay sends on the test broker, which has no InitProducerId', () => {
+describe('replay sends on the test broker', () => {
   let broker: KafkaTestBroker;
-  const topic = uniqueName('idem-plain');
+  let plain: KafkaTestBroker;
+  const topic = uniqueName('idem-test-broker');
 
   beforeAll(async () => {
-    broker = await startKafkaBroker({ port: 0 });
+    // The second acts as a Kafka before 0.11's idempotent producer: no InitProducerId.
+    [broker, plain] = await Promise.all([
+      startKafkaBroker({ port: 0 }),
+      startKafkaBroker({ port: 0, maxVersions: { 22: -1 } }),
+    ]);
     broker.createTopic(topic, 1);
+    plain.createTopic(topic, 1);
   });
 
   afterAll(async () => {
     await closeKafkaClients();
-    await broker?.stop();
+    await Promise.all([broker?.stop(), plain?.stop()]);
   });
 
-  it('falls back to plain produce and says so on each result', async () => {
-    const results = await new KafkaDeadLetters(cluster(broker.bootstrap)).send(topic, outgoing(3, 'p'));
+  it('sends a batch whose answer was lost again, and the broker keeps it once', async () => {
+    const cfg = cluster(broker.bootstrap);
+    expect(offsetsOf(await new KafkaDeadLetters(cfg).send(topic, outgoing(2, 'warm')))).toEqual([0, 1]);
+    // The same client's producer id and metadata; only the Produce below meets the delay.
+    const wire = await getKafkaClient(cfg).wire();
+    const [metadata] = await topicMetadata(wire, [topic]);
+    if (!metadata) throw new Error('topic metadata missing');
+    const lost = outgoing(3, 'lost').map((m) => ({
+      key: Buffer.from(m.key?.base64 ?? '', 'base64'),
+      value: Buffer.from(m.body?.base64 ?? '', 'base64'),
+      headers: [{ key: 'x-replay-id', value: Buffer.from(String(m.headers[0]?.value)) }],
+    }));
+    // The answer comes after kafkajs's 5 s request timeout; the resend is answered at once.
+    broker.setResponseDelay(7_000);
+    const healed = setTimeout(() => broker.setResponseDelay(0), 2_000);
+    let results: SendResult[];
+    try {
+      results = await produceEach(wire, cfg.name, metadata, lost);
+    } finally {
+      clearTimeout(healed);
+      broker.setResponseDelay(0);
+    }
+    expect(results.map((r) => r.ok && r.idempotent)).toEqual([true, true, true]);
+    expect(offsetsOf(results)).toEqual([2, 3, 4]);
+    const { broker: leader, done } = await leaderOf(broker.bootstrap, topic);
+    try {
+      const records = await readPartition0(leader, topic);
+      expect(records.map((r) => r.value?.toString())).toEqual([
+        ...[0, 1].map((n) => `{"n":${n},"tag":"warm"}`),
+        ...[0, 1, 2].map((n) => `{"n":${n},"tag":"lost"}`),
+      ]);
+      expect(records.map((r) => (r.batchContext as Record<string, unknown>).firstSequence)).toEqual([
+        0, 0, 2, 2, 2,
+      ]);
+    } finally {
+      await done();
+    }
+  }, 20_000);
+
+  it('falls back to plain produce where InitProducerId is not served, and says so', async () => {
+    const results = await new KafkaDeadLetters(cluster(plain.bootstrap)).send(topic, outgoing(3, 'p'));
     expect(results.map((r) => r.ok && r.idempotent)).toEqual([false, false, false]);
     expect(offsetsOf(results)).toEqual([0, 1, 2]);
   });

@@ -4,6 +4,7 @@ import { type Json, valuesAt, without } from './differential/json';
 import { namesFor, runSteps, type Step, threw } from './differential/steps';
 import { ERROR_STEPS } from './differential/steps-errors';
 import { GROUP_STEPS } from './differential/steps-groups';
+import { IDEMPOTENT_STEPS } from './differential/steps-idempotent';
 import { API_VERSIONS_STEP, LOG_STEPS } from './differential/steps-log';
 import { closeTarget, openTarget } from './differential/target';
 import { uniqueName } from './helpers';
@@ -14,7 +15,7 @@ import { uniqueName } from './helpers';
  * replaced, in differential/json.ts; the differences we accept are listed below, each with its reason.
  */
 
-const STEPS: Step[] = [...LOG_STEPS, ...GROUP_STEPS, ...ERROR_STEPS];
+const STEPS: Step[] = [...LOG_STEPS, ...GROUP_STEPS, ...ERROR_STEPS, ...IDEMPOTENT_STEPS];
 
 interface KnownDifference {
   step: string;
@@ -27,8 +28,8 @@ interface KnownDifference {
 const KNOWN_DIFFERENCES: KnownDifference[] = [
   {
     step: API_VERSIONS_STEP,
-    paths: ['InitProducerId', 'AddPartitionsToTxn', 'AddOffsetsToTxn', 'EndTxn', 'TxnOffsetCommit'],
-    why: 'no transactions or idempotent producers: the product produces without them',
+    paths: ['AddPartitionsToTxn', 'AddOffsetsToTxn', 'EndTxn', 'TxnOffsetCommit'],
+    why: 'no transactions: the product produces without them (idempotently, InitProducerId alone)',
   },
   {
     step: API_VERSIONS_STEP,

@@ -113,7 +113,8 @@ describe('raw wire protocol', () => {
 
   it('answers an unserved API with UNSUPPORTED_VERSION and stays usable', async () => {
     const client = await RawClient.open(broker.port);
-    const res = await client.request(22, 0, Buffer.concat([str('txn'), i32(1000)]));
+    // EndTxn (26): transactions are not served.
+    const res = await client.request(26, 0, Buffer.concat([str('txn'), i32(1000)]));
     expect(res.readInt16BE(0)).toBe(35);
     const versions = await client.request(18, 2, Buffer.alloc(0));
     expect(versions.readInt16BE(0)).toBe(0);

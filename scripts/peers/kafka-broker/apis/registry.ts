@@ -4,6 +4,7 @@ import { fetchApi } from './fetch';
 import { findCoordinatorApi } from './find-coordinator';
 import { groupAdminApis } from './group-admin';
 import { groupMembershipApis } from './group-membership';
+import { initProducerIdApi } from './init-producer-id';
 import { listOffsetsApi } from './list-offsets';
 import { metadataApi } from './metadata';
 import { offsetFetchApi } from './offset-fetch';
@@ -21,12 +22,16 @@ export const API_SPECS: readonly ApiSpec[] = [
   findCoordinatorApi,
   ...groupMembershipApis,
   ...topicAdminApis,
+  initProducerIdApi,
   apiVersionsApi,
 ].sort((a, b) => a.key - b.key);
 
-/** The served APIs, each capped at `maxVersions[key]` where given, to act as an older Kafka. */
+/**
+ * The served APIs, each capped at `maxVersions[key]` where given, to act as an older Kafka; a
+ * negative cap leaves the API out (InitProducerId at -1: a Kafka before 0.11's idempotent producer).
+ */
 export function servedApis(maxVersions: Readonly<Record<number, number>> = {}): ApiSpec[] {
-  return API_SPECS.map((s) => ({
+  return API_SPECS.filter((s) => (maxVersions[s.key] ?? 0) >= 0).map((s) => ({
     ...s,
     maxVersion: Math.min(s.maxVersion, maxVersions[s.key] ?? s.maxVersion),
   }));

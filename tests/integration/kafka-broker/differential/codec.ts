@@ -15,6 +15,7 @@ const FOLDERS = {
   DescribeGroups: 'describeGroups',
   Fetch: 'fetch',
   GroupCoordinator: 'findCoordinator',
+  InitProducerId: 'initProducerId',
   ListGroups: 'listGroups',
   ListOffsets: 'listOffsets',
   Metadata: 'metadata',

@@ -12,6 +12,7 @@ const NAMES = [
   'live',
   'never',
   'stray',
+  'idempotent',
 ] as const;
 
 /** The topic and group names of one run, the same on both brokers so answers hold the same names. */
