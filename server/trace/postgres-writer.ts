@@ -5,7 +5,7 @@ import { ServiceError } from '@/server/errors';
 import type { Store } from '@/server/store/db';
 import type { Database } from '@/server/store/schema';
 import { type CheckpointPosition, sourceKeyText } from './indexed-event';
-import type { IndexResult, PreparedBatch } from './prepare-rows';
+import { batchTexts, type IndexResult, type PreparedBatch } from './prepare-rows';
 
 /** Writers hold it shared, retention exclusively: a ref read by a batch is never pruned under it. */
 export const TRACE_LOCK_KEY = 0x7469_6410;
@@ -63,7 +63,7 @@ async function writeInTransaction(
     await sql`select pg_advisory_xact_lock_shared(${TRACE_LOCK_KEY})`.execute(trx);
     const now = Date.now();
     const sourceIds = await resolveSources(trx, batch, known, seen);
-    const refs = await resolveIds(trx, [...batch.texts]);
+    const refs = await resolveIds(trx, batchTexts(batch.rows));
     const ref = (text: string | null) => (text === null ? null : (refs.get(text) ?? null));
     const rows = batch.rows;
     // One JSON parameter per statement: JSON.stringify is native, where pg escapes array literals in JS

@@ -34,8 +34,6 @@ export interface PreparedRow {
 
 export interface PreparedBatch {
   rows: PreparedRow[];
-  /** Every id text the rows name, once. */
-  texts: Set<string>;
   /** Every source the rows and the checkpoint name, by sourceKeyText. */
   sources: Map<string, SourceKey>;
 }
@@ -44,7 +42,6 @@ export function prepareBatch(
   events: readonly IndexedEvent[],
   checkpoint: CheckpointPosition[],
 ): PreparedBatch {
-  const texts = new Set<string>();
   const sources = new Map<string, SourceKey>();
   const rows = events.map((event): PreparedRow => {
     const { envelope: e, location } = event;
@@ -53,10 +50,13 @@ export function prepareBatch(
     // A source seen as a DLQ anywhere in the batch stays one.
     const known = sources.get(sourceText);
     if (!known || (!known.dlq && source.dlq)) sources.set(sourceText, source);
-    const keyValues = [...new Set(e.businessKeys.map((k) => k.value))];
-    for (const text of [e.eventId, e.correlationId, e.causationId, ...keyValues]) {
-      if (text !== null) texts.add(text);
-    }
+    const keys = e.businessKeys;
+    const keyValues =
+      keys.length === 0
+        ? []
+        : keys.length === 1
+          ? [keys[0]?.value ?? '']
+          : [...new Set(keys.map((k) => k.value))];
     const kafka = location.kind === 'kafka';
     return {
       eventId: e.eventId,
@@ -82,7 +82,19 @@ export function prepareBatch(
     const text = sourceKeyText(p);
     if (!sources.has(text)) sources.set(text, { kind: p.kind, cluster: p.cluster, name: p.name, dlq: false });
   }
-  return { rows, texts, sources };
+  return { rows, sources };
+}
+
+/** Every id text the rows name, once (PostgreSQL resolves them in one statement; SQLite as it goes). */
+export function batchTexts(rows: readonly PreparedRow[]): string[] {
+  const texts = new Set<string>();
+  for (const r of rows) {
+    if (r.eventId !== null) texts.add(r.eventId);
+    if (r.correlationId !== null) texts.add(r.correlationId);
+    if (r.causationId !== null) texts.add(r.causationId);
+    for (const value of r.keyValues) texts.add(value);
+  }
+  return [...texts];
 }
 
 /** The last position given per source and partition wins. */
