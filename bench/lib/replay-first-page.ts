@@ -57,6 +57,19 @@ async function coldAndWarm(fn: () => Promise<number>, calls = WARM_CALLS) {
   return { coldMs: cold.ms, warmMs: median(warm), shown: cold.value };
 }
 
+type Timed = Awaited<ReturnType<typeof coldAndWarm>>;
+
+function figuresOf(kafka: Timed, sqs: Timed): FirstPageFigures {
+  return {
+    kafkaColdMs: kafka.coldMs,
+    kafkaWarmMs: kafka.warmMs,
+    sqsColdMs: sqs.coldMs,
+    sqsWarmMs: sqs.warmMs,
+    kafkaShown: kafka.shown,
+    sqsShown: sqs.shown,
+  };
+}
+
 export async function productFirstPage(ctx: FirstPageContext): Promise<FirstPageFigures> {
   const suffix = `${process.pid}-${Date.now().toString(36)}`;
   const kafkaName = `bench-page-${suffix}`;
@@ -73,14 +86,7 @@ export async function productFirstPage(ctx: FirstPageContext): Promise<FirstPage
   };
   const kafka = await coldAndWarm(() => page('kafka', kafkaName, ctx.kafkaDlq));
   const sqs = await coldAndWarm(() => page('sqs', sqsName, ctx.sqsDlq));
-  return {
-    kafkaColdMs: kafka.coldMs,
-    kafkaWarmMs: kafka.warmMs,
-    sqsColdMs: sqs.coldMs,
-    sqsWarmMs: sqs.warmMs,
-    kafkaShown: kafka.shown,
-    sqsShown: sqs.shown,
-  };
+  return figuresOf(kafka, sqs);
 }
 
 /** A consumer of a new group from the beginning, until it has a page's worth. */
@@ -145,12 +151,5 @@ export async function baselineFirstPage(ctx: FirstPageContext): Promise<FirstPag
   // A group join takes seconds each time: one warm call is enough to show it.
   const kafka = await coldAndWarm(() => kafkaPeek(ctx.bootstrap, ctx.kafkaDlq), 1);
   const sqs = await coldAndWarm(() => sqsPeek(ctx.sqsEndpoint, ctx.sqsDlqUrl));
-  return {
-    kafkaColdMs: kafka.coldMs,
-    kafkaWarmMs: kafka.warmMs,
-    sqsColdMs: sqs.coldMs,
-    sqsWarmMs: sqs.warmMs,
-    kafkaShown: kafka.shown,
-    sqsShown: sqs.shown,
-  };
+  return figuresOf(kafka, sqs);
 }

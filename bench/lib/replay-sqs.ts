@@ -1,16 +1,16 @@
 import {
-  CreateQueueCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
-  SQSClient,
+  type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SqsAccountConfig } from '@/lib/config/schema';
 import { getSqsClient } from '@/server/brokers/sqs/client';
 import { SqsDeadLetters } from '@/server/brokers/sqs/dead-letters';
 import { getSqsSendClient } from '@/server/brokers/sqs/send-client';
 import type { StoreDialect } from '@/server/store/db';
+import { createQueue, REGION, seedClient } from '@/tests/integration/sqs/helpers';
 import { type GuardedRun, guardedReplay } from './replay-guarded';
 import { countRequests } from './sqs';
 
@@ -22,30 +22,14 @@ import { countRequests } from './sqs';
  * DeleteMessageBatch them from the DLQ, until the DLQ is empty; no store, no guards.
  */
 
-const REGION = 'us-east-1';
 const BATCH = 10;
 
 export function benchSqsAccount(endpoint: string, name = 'bench-sqs'): SqsAccountConfig {
   return { name, region: REGION, endpoint, emulatorCredentials: true, queuePrefixes: [], dlqNames: [] };
 }
 
-export function rawSqsClient(endpoint: string): SQSClient {
-  return new SQSClient({
-    region: REGION,
-    endpoint,
-    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-    maxAttempts: 1,
-  });
-}
-
-async function createQueue(client: SQSClient, name: string, attributes?: Record<string, string>) {
-  const created = await client.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
-  const url = created.QueueUrl ?? '';
-  const attrs = await client.send(
-    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
-  );
-  return { name, url, arn: attrs.Attributes?.QueueArn ?? '' };
-}
+/** A plain SDK client of its own (no retries), apart from the product's cached ones. */
+export const rawSqsClient = seedClient;
 
 export async function depth(client: SQSClient, url: string): Promise<number> {
   const res = await client.send(
