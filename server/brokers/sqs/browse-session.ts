@@ -139,6 +139,7 @@ export async function browsePage(req: BrowsePageRequest): Promise<BrowsedPage> {
   const page = session.pending.splice(0, req.limit);
   const deadline = Date.now() + PAGE_BUDGET_MS;
   let foundAll = false;
+  let exhausted = false;
   let failed = true;
   try {
     while (page.length < req.limit && Date.now() < deadline) {
@@ -171,7 +172,7 @@ export async function browsePage(req: BrowsePageRequest): Promise<BrowsedPage> {
     failed = false;
   } finally {
     session.shown.push(...page.map((m) => m.messageId));
-    const exhausted = foundAll && session.pending.length === 0;
+    exhausted = foundAll && session.pending.length === 0;
     if (failed || exhausted) await release(session);
     else park(`${req.key}|${req.url}`, session);
   }
@@ -179,7 +180,7 @@ export async function browsePage(req: BrowsePageRequest): Promise<BrowsedPage> {
     messages: page,
     shown: [...session.shown],
     counted: session.counted,
-    exhausted: foundAll && session.pending.length === 0,
+    exhausted,
   };
 }
 
