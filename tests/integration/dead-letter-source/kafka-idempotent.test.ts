@@ -181,6 +181,44 @@ describe('replay sends on the test broker', () => {
     }
   }, 20_000);
 
+  it('starts a new producer when the broker refuses its sequence, and sends the batch once', async () => {
+    const cfg = cluster(broker.bootstrap);
+    const source = new KafkaDeadLetters(cfg);
+    const topicB = uniqueName('idem-refused');
+    broker.createTopic(topicB, 1);
+    expect(offsetsOf(await source.send(topicB, outgoing(1, 'one')))).toEqual([0]);
+    const { broker: leader, done } = await leaderOf(broker.bootstrap, topicB);
+    try {
+      const [first] = await readPartition0(leader, topicB);
+      const context = first?.batchContext as Record<string, unknown>;
+      // Another writer takes the sequence this client would send next under its producer id.
+      await sendKeepingErrors(leader, 'Produce', {
+        acks: -1,
+        timeout: 3_000,
+        producerId: String(context.producerId),
+        producerEpoch: context.producerEpoch,
+        topicData: [
+          { topic: topicB, partitions: [{ partition: 0, firstSequence: 1, messages: [{ value: 'x' }] }] },
+        ],
+      });
+      // The client's batch at sequence 1 is refused (nothing appended): a new producer id sends it.
+      const results = await source.send(topicB, outgoing(2, 'two'));
+      expect(results.map((r) => r.ok && r.idempotent)).toEqual([true, true]);
+      expect(offsetsOf(results)).toEqual([2, 3]);
+      const records = await readPartition0(leader, topicB);
+      expect(records.map((r) => r.value?.toString())).toEqual([
+        '{"n":0,"tag":"one"}',
+        'x',
+        '{"n":0,"tag":"two"}',
+        '{"n":1,"tag":"two"}',
+      ]);
+      const ids = records.map((r) => String((r.batchContext as Record<string, unknown>).producerId));
+      expect(ids[3]).not.toBe(ids[0]);
+    } finally {
+      await done();
+    }
+  });
+
   it('falls back to plain produce where InitProducerId is not served, and says so', async () => {
     const results = await new KafkaDeadLetters(cluster(plain.bootstrap)).send(topic, outgoing(3, 'p'));
     expect(results.map((r) => r.ok && r.idempotent)).toEqual([false, false, false]);
