@@ -4,9 +4,21 @@ import 'server-only';
 import { getConfig } from '@/server/config';
 import { getStore } from '@/server/store/get-store';
 import { eventBodyRequestSchema, readEventBody } from '@/server/trace/read-event-body';
+import { cancelScan, startScan } from '@/server/trace-scan/scan-jobs';
+import { scanIdSchema, scanRequestSchema } from '@/server/trace-scan/scan-types';
 import { action } from './safe-action';
 
 /** The body of one event of a chain, read back from its Kafka partition when the reader opens it. */
 export const readTraceEventBody = action('viewer', eventBodyRequestSchema, async (input, user) =>
   readEventBody(await getStore(), getConfig().config, input, user.role),
+);
+
+/** Starts a bounded live scan of chosen topics and SQS DLQs for an id the index does not hold. */
+export const startTraceScan = action('viewer', scanRequestSchema, async (input, user) =>
+  startScan(getConfig().config, await getStore(), user.email, input),
+);
+
+/** Stops one of the user's own scans between fetches; what it found so far is kept. */
+export const cancelTraceScan = action('viewer', scanIdSchema, async (input, user) =>
+  cancelScan(input.id, user.email),
 );
