@@ -1,10 +1,12 @@
 'use server';
 
 import 'server-only';
+import { z } from 'zod';
 import { getConfig } from '@/server/config';
 import { getStore } from '@/server/store/get-store';
 import { eventBodyRequestSchema, readEventBody } from '@/server/trace/read-event-body';
 import { cancelScan, startScan } from '@/server/trace-scan/scan-jobs';
+import { scanChoices } from '@/server/trace-scan/scan-targets';
 import { scanIdSchema, scanRequestSchema } from '@/server/trace-scan/scan-types';
 import { action } from './safe-action';
 
@@ -21,4 +23,9 @@ export const startTraceScan = action('viewer', scanRequestSchema, async (input, 
 /** Stops one of the user's own scans between fetches; what it found so far is kept. */
 export const cancelTraceScan = action('viewer', scanIdSchema, async (input, user) =>
   cancelScan(input.id, user.email),
+);
+
+/** What a live scan may read: every cluster's topics (one Metadata request each) and the known SQS DLQs. */
+export const listTraceScanTargets = action('viewer', z.strictObject({}), async () =>
+  scanChoices(getConfig().config, await getStore()),
 );
