@@ -28,6 +28,8 @@ const CORR = randomUUID();
 const ARCHIVED = `archived-${randomUUID().slice(0, 8)}`;
 const T0 = Date.now() - 10 * 60_000;
 const ORDER = ['ev-order', 'ev-inventory', 'ev-payment'];
+/** Enough records on one unindexed topic that a scan of it is still reading when the test looks. */
+const BULK = 200_000;
 
 let kafka: ApacheKafka;
 let sqs: SqsPeer;
@@ -67,8 +69,9 @@ store:
 trace:
   refreshTopicsSeconds: 5
   dlqBrowseSeconds: 5
-  # The archive topic is left out of the index: only a live scan finds what it holds.
+  # The archive and bulk topics are left out of the index: only a live scan finds what they hold.
   topics: [{ include: [orders, inventory] }]
+  scan: { maxMessages: 1000000 }
 `;
 }
 
@@ -77,6 +80,7 @@ async function seed() {
     { topic: 'orders', numPartitions: 1 },
     { topic: 'inventory', numPartitions: 1 },
     { topic: 'archive', numPartitions: 1 },
+    { topic: 'bulk', numPartitions: 1 },
   ]);
   const producer = testKafka(kafka.bootstrap).producer();
   await producer.connect();
@@ -85,6 +89,12 @@ async function seed() {
   await send('inventory', event('ev-inventory', 'InventoryReserved', 'ev-order', T0 + 150));
   await send('archive', event('ar-order', 'OrderPlaced', null, T0, ARCHIVED));
   await send('archive', event('ar-ship', 'ShipmentCreated', 'ar-order', T0 + 900, ARCHIVED));
+  for (let start = 0; start < BULK; start += 10_000) {
+    const messages = Array.from({ length: 10_000 }, (_, i) => ({
+      value: JSON.stringify({ event_id: `bulk-${start + i}`, correlation_id: 'corr-bulk' }),
+    }));
+    await producer.send({ topic: 'bulk', messages });
+  }
   await producer.disconnect();
   // The payment fails on SQS: received once without a delete, it is moved on to the queue's DLQ.
   const client = seedClient(sqs.endpoint);
@@ -221,7 +231,7 @@ describe('a live scan in the browser', () => {
     const status = page.getByTestId('trace-scan-status');
     await expect.poll(() => status.getAttribute('data-state'), { timeout: 30_000 }).toBe('done');
     expect(await page.getByTestId('trace-scan-progress').textContent()).toContain(
-      'Scan ended: 2 of at most 200,000 messages read, 2 matching.',
+      'Scan ended: 2 of at most 1,000,000 messages read, 2 matching.',
     );
     expect(await page.getByTestId('trace-scan-part').allTextContents()).toEqual([
       'Kafka local / archive / partition 0: 2 / 2 offsets — done',
@@ -236,6 +246,34 @@ describe('a live scan in the browser', () => {
     // The index still holds nothing for it: the scan wrote nothing there.
     await page.reload();
     expect(await page.getByTestId('trace-empty').count()).toBe(1);
+    await page.close();
+  });
+
+  it('shows a long scan reading, partition by partition, and stops it on cancel', async () => {
+    const page = await context.newPage();
+    await page.goto(`${server.url}/trace/corr-nowhere`);
+    await page.getByRole('button', { name: 'Scan topics live (slower)' }).click();
+    await page.getByRole('checkbox', { name: 'Kafka local / bulk' }).check();
+    await page.getByRole('button', { name: 'Start scan' }).click();
+    const progress = page.getByTestId('trace-scan-progress');
+    // A poll seen mid-scan: some records read, not all.
+    const read = async () =>
+      Number(
+        (/Scanning: ([\d,]+) of/.exec((await progress.textContent()) ?? '')?.[1] ?? '0').replace(/,/g, ''),
+      );
+    await expect.poll(read, { timeout: 30_000, interval: 100 }).toBeGreaterThan(0);
+    expect(await page.getByTestId('trace-scan-part').textContent()).toMatch(
+      new RegExp(`Kafka local / bulk / partition 0: [\\d,]+ / ${BULK.toLocaleString('en')} offsets$`),
+    );
+    await page.getByRole('button', { name: 'Cancel scan' }).click();
+    const status = page.getByTestId('trace-scan-status');
+    await expect.poll(() => status.getAttribute('data-state'), { timeout: 30_000 }).toBe('cancelled');
+    expect(await page.getByTestId('trace-scan-stop').textContent()).toContain('Cancelled');
+    const ended = /Scan ended: ([\d,]+) of/.exec((await progress.textContent()) ?? '')?.[1] ?? '';
+    expect(Number(ended.replace(/,/g, ''))).toBeLessThan(BULK);
+    expect(await page.getByTestId('trace-scan-empty').textContent()).toContain(
+      'found nothing for corr-nowhere',
+    );
     await page.close();
   });
 });
