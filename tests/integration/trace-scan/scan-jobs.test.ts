@@ -1,11 +1,14 @@
 import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configSchema, type TidewatchConfig } from '@/lib/config/schema';
+import { type SqsPeer, startLocalAwsSqs } from '@/scripts/peers/sqs';
 import { closeKafkaClients } from '@/server/brokers/kafka/client';
 import { ServiceError } from '@/server/errors';
 import { cancelScan, readScan, startScan } from '@/server/trace-scan/scan-jobs';
 import type { ScanRequest, ScanSnapshot } from '@/server/trace-scan/scan-types';
 import { testKafka } from '@/tests/integration/kafka-adapter/helpers';
+import { seedClient, seedDeadLetters } from '@/tests/integration/sqs/helpers';
+import { dlq, fleetView, writeView } from '@/tests/support/fleet-views';
 import { createReadyTopics } from '@/tests/support/kafka-topics';
 import { uniqueName, waitFor } from '@/tests/support/wait';
 import { createTestStore, type TestStore } from '../store/support/test-stores';
@@ -22,6 +25,8 @@ const TRACEPARENT_CORR = '7f3a2c1e0b4d4e5f8a9b0c1d2e3f4a5b';
 
 let producer: Producer;
 let t: TestStore;
+let sqs: SqsPeer;
+let queues: { dlq: string; source: string };
 
 const body = (fields: Record<string, unknown>) => JSON.stringify({ schema_version: '1', ...fields });
 
@@ -86,11 +91,34 @@ beforeAll(async () => {
     });
   }
   t = await createTestStore('sqlite');
+  // The refund fails on SQS and is redriven to the queue's DLQ; the fleet snapshot knows that DLQ.
+  sqs = await startLocalAwsSqs();
+  const client = seedClient(sqs.endpoint);
+  try {
+    const seeded = await seedDeadLetters(client, uniqueName('tw-scan'), [
+      {
+        body: body({
+          event_id: 'ev-refund',
+          event_type: 'RefundIssued',
+          correlation_id: CORR,
+          causation_id: 'ev-pay',
+        }),
+      },
+    ]);
+    queues = { dlq: seeded.dlq.name, source: seeded.source.name };
+  } finally {
+    client.destroy();
+  }
+  await writeView(
+    t.store,
+    fleetView({ sources: [], dlqs: [dlq({ kind: 'sqs', source: 'local', name: queues.dlq, depth: 1 })] }),
+  );
 });
 afterAll(async () => {
   await producer?.disconnect();
   await closeKafkaClients();
   await t?.cleanup();
+  await sqs?.stop();
 });
 
 function config(scan: Record<string, number> = {}): TidewatchConfig {
@@ -99,6 +127,9 @@ function config(scan: Record<string, number> = {}): TidewatchConfig {
       credentials: { users: [{ email: OWNER, role: 'viewer', passwordHash: `$2b$04$${'a'.repeat(53)}` }] },
     },
     kafka: { clusters: [{ name: 'local', brokers: inject('apacheKafka').bootstrap.split(',') }] },
+    sqs: {
+      accounts: [{ name: 'local', region: 'us-east-1', endpoint: sqs.endpoint, emulatorCredentials: true }],
+    },
     trace: { scan },
   });
 }
@@ -201,8 +232,26 @@ describe('a live scan on Apache Kafka', () => {
     await finished(first.id);
   });
 
+  it('browses an SQS dead-letter queue too: the flow across both brokers', async () => {
+    const sqsDlq = { kind: 'sqs' as const, cluster: 'local', name: queues.dlq };
+    const started = await startScan(config(), t.store, OWNER, lastHour([kafka(ORDERS), kafka(DLT), sqsDlq]));
+    const s = await finished(started.id);
+    expect(s.result?.chain.map((e) => [e.eventId, e.inDlq])).toEqual([
+      ['ev-order', false],
+      ['ev-pay', true],
+      ['ev-refund', true],
+    ]);
+    expect(s.parts.at(-1)).toMatchObject({
+      kind: 'sqs',
+      name: queues.dlq,
+      scanned: 1,
+      done: true,
+      error: null,
+    });
+  });
+
   it('receives from no SQS queue the fleet does not know as a dead-letter queue', async () => {
-    const request = lastHour([{ kind: 'sqs', cluster: 'local', name: 'orders-queue' }]);
+    const request = lastHour([{ kind: 'sqs', cluster: 'local', name: queues.source }]);
     await expect(startScan(config(), t.store, OWNER, request)).rejects.toThrow(
       'not a known dead-letter queue',
     );
