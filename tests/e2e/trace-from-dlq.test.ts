@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import bcrypt from 'bcryptjs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -148,6 +149,13 @@ const rowIds = (page: Page) =>
   page
     .locator('[data-testid=trace-row][data-event-id]')
     .evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.eventId));
+/** Serious and critical accessibility violations, as the accessibility test counts them. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
 const row = (page: Page, id: string) => page.locator(`[data-testid=trace-row][data-event-id="${id}"]`);
 
 /** The DLQ page as a person reaches it once the worker has sampled the fleet; the message opened. */
@@ -224,6 +232,7 @@ describe('a live scan in the browser', () => {
     );
     await page.getByRole('button', { name: 'Scan topics live (slower)' }).click();
     await page.getByRole('checkbox', { name: 'Kafka local / archive' }).check();
+    expect(await seriousViolations(page), 'the open scan form').toEqual([]);
     // The default range is the last hour, ending now.
     const from = Date.parse(`${await page.getByLabel('From (UTC)').inputValue()}Z`);
     expect(Math.abs(from - (Date.now() - 3_600_000))).toBeLessThan(120_000);
@@ -240,6 +249,7 @@ describe('a live scan in the browser', () => {
       'From a live scan, not the index',
     );
     expect(await rowIds(page)).toEqual(['ar-order', 'ar-ship']);
+    expect(await seriousViolations(page), 'the scan and its chain').toEqual([]);
     expect(await page.getByTestId('trace-summary').textContent()).toContain(
       'Live scan found by correlation id: 2 events',
     );
