@@ -86,6 +86,8 @@ beforeAll(async () => {
       topic: NOISE,
       messages: Array.from({ length: 1_000 }, (_, i) => ({
         partition: 0,
+        // Well inside the last hour whenever a test starts, and before any range's end.
+        timestamp: at(NOW - 30 * 60_000),
         value: body({ event_id: `noise-${start + i}`, event_type: 'Noise', correlation_id: 'corr-noise' }),
       })),
     });
@@ -214,6 +216,16 @@ describe('a live scan on Apache Kafka', () => {
     expect(s).toMatchObject({ state: 'done', stop: 'messages', messages: 1_200, matches: 0 });
     expect(s.parts[0]).toMatchObject({ scanned: 1_200, total: NOISE_COUNT, done: false });
     expect(s.result?.matched).toBeNull();
+  });
+
+  it('says so when it hits its time bound', async () => {
+    // Started (by its clock) longer ago than it may run: it stops before its first fetch.
+    const startedAt = Date.now() - 5_000;
+    const request = { ...lastHour([kafka(NOISE)]), to: startedAt };
+    const started = await startScan(config({ maxSeconds: 1 }), t.store, OWNER, request, startedAt);
+    const s = await finished(started.id);
+    expect(s).toMatchObject({ state: 'done', stop: 'time', messages: 0 });
+    expect(s.parts[0]).toMatchObject({ scanned: 0, total: NOISE_COUNT, done: false });
   });
 
   it('is its owner’s alone, bounded in span and in scans running at once', async () => {
