@@ -2,12 +2,13 @@ import 'server-only';
 import { canonicalId } from '@/lib/envelope/canonical-id';
 import type { Envelope } from '@/lib/envelope/extract-envelope';
 import { buildChain, type TraceLocation, type TraceRecord } from '@/lib/trace/build-chain';
-import { MAX_CHAIN_ROWS, type TraceResult, type TraceSource } from '@/server/trace/search-trace';
+import type { TraceResult, TraceSource } from '@/server/trace/search-trace';
 
 type QueryKind = TraceResult['query']['kind'];
 type MatchKind = NonNullable<TraceResult['matched']>;
 
-// The index's own limits: a scan shows no more of a flow than a search of the index would.
+// The index's own limits (MAX_CHAIN_ROWS and its correlations): a scan shows no more of a flow than a search would.
+const MAX_CHAIN_ROWS = 5_000;
 const MAX_FLOWS = 20;
 const MAX_FLOW_EVENTS = MAX_CHAIN_ROWS;
 const AUTO_ORDER: MatchKind[] = ['event', 'correlation', 'causation', 'business'];
