@@ -35,8 +35,8 @@ export function IndexCoverage({ sources, now }: { sources: IndexedSource[]; now:
         </>
       )}
       <p className="muted small" data-testid="trace-live-scan">
-        Not in the index? A live scan of these topics and queues will run from here; until then, events older
-        than the index's retention or from sources it does not read cannot be found.
+        Not in the index? Events older than the index's retention, or on topics and queues it does not read,
+        can still be found by a live scan of chosen topics over a time range: slower, and bounded.
       </p>
     </section>
   );

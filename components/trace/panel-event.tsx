@@ -26,20 +26,26 @@ export function PanelEvent({
   event,
   marks,
   onClose,
+  fromScan = false,
 }: {
   event: TraceEvent;
   marks: readonly ExpectationMark[];
   onClose: () => void;
+  /** Found by a live scan: bodies are read back only at locations the index holds. */
+  fromScan?: boolean;
 }) {
-  const kafka =
+  const found =
     event.locations.find((l) => l.kind === 'kafka' && !l.dlq) ??
     event.locations.find((l) => l.kind === 'kafka');
+  const kafka = fromScan ? undefined : found;
   const [body, setBody] = useState<BodyState>(
     kafka
       ? { state: 'loading' }
       : {
           state: 'none',
-          message: 'SQS cannot read one message back by id; open its DLQ to browse the body.',
+          message: fromScan
+            ? 'Found by a live scan: its body is not kept; open its topic or DLQ to read it.'
+            : 'SQS cannot read one message back by id; open its DLQ to browse the body.',
         },
   );
   useEffect(() => {

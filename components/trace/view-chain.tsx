@@ -24,11 +24,14 @@ export function ViewChain({
   resultJson,
   expectations,
   now,
+  fromScan = false,
 }: {
   /** The TraceResult as JSON: one string crosses to the browser far faster than thousands of objects. */
   resultJson: string;
   expectations: TraceExpectation[];
   now: number;
+  /** The chain was read by a live scan, not from the index. */
+  fromScan?: boolean;
 }) {
   const result = useMemo(() => JSON.parse(resultJson) as TraceResult, [resultJson]);
   const events = result.chain;
@@ -51,7 +54,8 @@ export function ViewChain({
   return (
     <div className="trace-view">
       <p className="trace-summary" data-testid="trace-summary">
-        Found by {MATCHED[result.matched ?? ''] ?? 'id'}: <strong>{events.length}</strong> event
+        {fromScan ? 'Live scan found by' : 'Found by'} {MATCHED[result.matched ?? ''] ?? 'id'}:{' '}
+        <strong>{events.length}</strong> event
         {events.length === 1 ? '' : 's'} over {result.locations.length} topic
         {result.locations.length === 1 ? '' : 's'} and queue{result.locations.length === 1 ? '' : 's'}
         {dlqCount > 0 ? `, ${dlqCount} dead-lettered` : ''}
@@ -88,6 +92,7 @@ export function ViewChain({
             event={events[selected]}
             marks={marks.get(selected) ?? []}
             onClose={() => setSelected(null)}
+            fromScan={fromScan}
           />
         ) : null}
       </div>

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { traceExpectationsSchema } from './trace-expect-schema';
+import { traceScanSchema } from './trace-scan-schema';
 
 /**
  * The `trace:` section: what the correlation indexer reads and how long the index keeps it. Kafka
@@ -64,6 +65,8 @@ export const traceConfigSchema = z
     /** How often retention runs. */
     pruneEverySeconds: z.number().int().min(10).max(86_400).default(300),
     expectations: traceExpectationsSchema,
+    /** Bounds of the live scan offered when the index has nothing for an id. */
+    scan: traceScanSchema.prefault({}),
   })
   .superRefine((trace, ctx) => {
     const seen = new Set<string>();

@@ -19,6 +19,15 @@ describe('trace config', () => {
       retention: { maxAgeHours: 168 },
       pruneEverySeconds: 300,
       expectations: [],
+      scan: {
+        defaultMinutes: 60,
+        maxSpanHours: 24,
+        maxMessages: 200_000,
+        maxSeconds: 120,
+        maxTargets: 20,
+        maxRunningPerUser: 2,
+        keepMinutes: 15,
+      },
     });
   });
 

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { FormTraceSearch } from '@/components/trace/form-trace-search';
 import { IndexCoverage } from '@/components/trace/index-coverage';
+import { PanelLiveScan } from '@/components/trace/panel-live-scan';
 import { ViewChain } from '@/components/trace/view-chain';
 import { segmentName } from '@/lib/fleet/links';
 import { pageRole } from '@/lib/nav';
@@ -48,6 +49,7 @@ export default async function TraceChainPage({
     problem = error.message;
   }
   const now = Date.now();
+  const { config } = getConfig();
   const found = result !== null && result.matched !== null;
   return (
     <>
@@ -59,20 +61,25 @@ export default async function TraceChainPage({
         </p>
       ) : null}
       {found && result ? (
-        <ViewChain
-          resultJson={JSON.stringify(result)}
-          expectations={getConfig().config.trace.expectations}
-          now={now}
-        />
+        <ViewChain resultJson={JSON.stringify(result)} expectations={config.trace.expectations} now={now} />
       ) : (
         <>
           {problem ? null : (
-            <p className="banner" data-testid="trace-empty">
-              The index has nothing for <code>{value}</code>
-              {kind === 'auto'
-                ? ' as an event, correlation, causation id or business key.'
-                : ` as a ${kind} id.`}
-            </p>
+            <>
+              <p className="banner" data-testid="trace-empty">
+                The index has nothing for <code>{value}</code>
+                {kind === 'auto'
+                  ? ' as an event, correlation, causation id or business key.'
+                  : ` as a ${kind} id.`}
+              </p>
+              <PanelLiveScan
+                key={`${kind}:${value}`}
+                value={value}
+                kind={kind}
+                limits={config.trace.scan}
+                expectations={config.trace.expectations}
+              />
+            </>
           )}
           <IndexCoverage sources={await readIndexOverview(store)} now={now} />
         </>
