@@ -1,5 +1,5 @@
 import 'server-only';
-import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { SchemaType as LibSchemaType, SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { SchemaRegistryConfig } from '@/lib/config/registry-schema';
 import type { SchemaType } from '@/lib/payload/schema-view';
 
@@ -44,18 +44,23 @@ function authHeaders(config: SchemaRegistryConfig, env: NodeJS.ProcessEnv): Reco
   return {};
 }
 
+class RegistryTimeout extends Error {}
+
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new RegistryTimeout(`no answer within ${ms} ms`)), ms);
   });
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 function errorText(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
-  // The library prefixes its client id; the reader wants the registry's own words.
-  return text.replace(/^Confluent_Schema_Registry - /, '').slice(0, 500);
+  // The HTTP client prefixes its client id (and "Error, status 400" to a refused connection).
+  return text
+    .replace(/^tidewatch - /, '')
+    .replace(/^Error, status 400: /, '')
+    .slice(0, 500);
 }
 
 export function createRegistryClient(
@@ -64,19 +69,27 @@ export function createRegistryClient(
 ): RegistryClient {
   const root = config.url.replace(/\/+$/, '');
   let headers: Record<string, string> | undefined;
+  // Read when first needed, so a missing variable fails the lookup (said on the page), not the server.
+  const auth = () => {
+    headers ??= authHeaders(config, env);
+    return headers;
+  };
   let registry: SchemaRegistry | undefined;
   const client = () => {
-    headers ??= authHeaders(config, env);
-    const auth = headers;
-    registry ??= new SchemaRegistry({
-      host: root,
-      clientId: 'tidewatch',
-      // One try: a DLQ page must not wait out retries against a registry that is down.
-      retry: { retries: 0 },
-      middlewares: [
-        () => ({ prepareRequest: (next) => next().then((req) => req.enhance({ headers: auth })) }),
-      ],
-    });
+    const sent = auth();
+    registry ??= new SchemaRegistry(
+      {
+        host: root,
+        clientId: 'tidewatch',
+        // One try: a DLQ page must not wait out retries against a registry that is down.
+        retry: { retries: 0 },
+        middlewares: [
+          () => ({ prepareRequest: (next) => next().then((req) => req.enhance({ headers: sent })) }),
+        ],
+      },
+      // JSON Schema: say which field failed and why, not only "invalid payload".
+      { [LibSchemaType.JSON]: { detailedErrorPaths: true, allErrors: true } },
+    );
     return registry;
   };
   const facts = new Map<number, Promise<SchemaFacts>>();
@@ -85,7 +98,7 @@ export function createRegistryClient(
     // Confluent 5.5+, Apicurio and Karapace list the subject-versions of an id; an older registry may not.
     try {
       const res = await fetch(`${root}/schemas/ids/${id}/versions`, {
-        headers: client() && headers,
+        headers: auth(),
         signal: AbortSignal.timeout(config.timeoutMs),
       });
       if (!res.ok) return { subject: null, version: null };
@@ -107,14 +120,10 @@ export function createRegistryClient(
     } catch (err) {
       const status = (err as { status?: unknown }).status;
       if (status === 404) throw new UnknownSchema(errorText(err));
-      // A schema the library cannot parse (or of a type it does not know) decodes nothing either.
-      if (
-        err instanceof Error &&
-        /ConfluentSchemaRegistry|SyntaxError|illegal|invalid/i.test(err.name + err.message) &&
-        typeof status !== 'number'
-      )
-        throw new UnknownSchema(`schema ${id} cannot be read: ${errorText(err)}`);
-      throw err;
+      // An HTTP answer, a refused connection (status 400 from the HTTP client) or no answer in time.
+      if (typeof status === 'number' || err instanceof RegistryTimeout) throw err;
+      // The registry answered with a schema the library cannot parse: nothing decodes with it.
+      throw new UnknownSchema(`schema ${id} cannot be read: ${errorText(err)}`);
     }
     const type = sr.cache.getSchema(id)?.type;
     const schemaType: SchemaType = type === 'PROTOBUF' || type === 'JSON' ? type : 'AVRO';

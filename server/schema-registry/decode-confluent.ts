@@ -50,14 +50,22 @@ export async function decodeWithRegistry(
 }
 
 function decodeError(err: unknown): string {
+  // JSON.parse quotes the start of the body in its message: masked fields must not leak through it.
+  if (err instanceof SyntaxError) return `not valid JSON (${err.message.split(', "')[0]})`;
   const e = err as { message?: unknown; paths?: unknown };
   const message = typeof e?.message === 'string' ? e.message : String(err);
-  // JSON Schema: which fields failed, as the library lists them.
-  const paths = Array.isArray(e?.paths)
-    ? e.paths.map((p) => (Array.isArray(p) ? p.join('.') : String(p)))
-    : [];
-  const where = paths.filter(Boolean).slice(0, 5);
-  return (where.length > 0 ? `${message} at ${where.join(', ')}` : message).slice(0, 500);
+  // JSON Schema: which fields failed and why (instance paths and Ajv's words, no values).
+  const paths = Array.isArray(e?.paths) ? e.paths.map(pathText).filter(Boolean).slice(0, 5) : [];
+  return (paths.length > 0 ? `${message}: ${paths.join('; ')}` : message).slice(0, 500);
+}
+
+function pathText(p: unknown): string {
+  if (p && typeof p === 'object' && 'message' in p) {
+    const { path, message } = p as { path?: unknown; message?: unknown };
+    const at = Array.isArray(path) ? path.join('.') : '';
+    return `${at || '(root)'} ${String(message)}`;
+  }
+  return Array.isArray(p) ? p.join('.') : String(p);
 }
 
 /**

@@ -203,8 +203,15 @@ describe('Schema Registry bodies on the DLQ page (Apicurio Registry)', () => {
     const w = confluent(wrongId);
     expect(w.registry).toMatchObject({ status: 'mismatch', schemaId: ids.json, schemaType: 'JSON' });
     expect(w.inner.kind === 'binary' && w.inner.hex).toContain('|');
+    // JSON.parse's own message would quote the body (and the card in it).
+    expect(w.registry?.status === 'mismatch' && w.registry.error).toMatch(/^not valid JSON/);
+    expect(JSON.stringify(w.registry)).not.toContain('4111');
     const i = confluent(invalid);
-    expect(i.registry).toMatchObject({ status: 'mismatch', schemaType: 'JSON' });
+    expect(i.registry).toMatchObject({
+      status: 'mismatch',
+      schemaType: 'JSON',
+      error: "invalid payload: (root) must have required property 'kind'",
+    });
     expect(i.inner.kind).toBe('binary');
     const u = confluent(unknown);
     expect(u.registry).toMatchObject({ status: 'unknown-schema', schemaId: 987_654 });
@@ -231,6 +238,7 @@ describe('Schema Registry bodies on the DLQ page (Apicurio Registry)', () => {
     const [first, second] = await rows(config({ url, timeoutMs: 2000 }), 'operator');
     for (const row of [first, second]) {
       const body = confluent(row);
+      expect(body.registry?.status === 'unreachable' && body.registry.error).toMatch(/ECONNREFUSED/);
       expect(body.registry?.status).toBe('unreachable');
       expect(body.inner.kind).toBe('binary');
     }
