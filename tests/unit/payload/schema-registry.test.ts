@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseConfig } from '@/lib/config/parse';
 import { schemaRegistrySchema } from '@/lib/config/registry-schema';
 import { bytesToBase64 } from '@/lib/payload/bytes';
 import { confluentSchemaId, decodeBody } from '@/lib/payload/decode-body';
@@ -120,5 +121,33 @@ describe('the schemaRegistry config', () => {
     ['an unknown key', { url: 'https://sr', password: 'x' }],
   ])('refuses %s', (_name, input) => {
     expect(schemaRegistrySchema.safeParse(input).success).toBe(false);
+  });
+});
+
+describe('the registry credentials at start-up', () => {
+  const yaml = `
+auth:
+  credentials:
+    users:
+      - { email: a@example.com, role: admin, passwordHash: "$2b$10$N9GrlmCb5jyAqw6P.76ZYe3.Kt1PNv5P25dg5LtI6ESaPzqkFFJki" }
+kafka:
+  clusters:
+    - name: prod-eu
+      brokers: ["kafka-1:9092"]
+      schemaRegistry: { url: "https://sr.internal", usernameEnv: SR_KEY, passwordEnv: SR_SECRET }
+`;
+  const env = { TIDEWATCH_AUDIT_KEY: 'k'.repeat(32), NEXTAUTH_SECRET: 'x', SR_KEY: 'key' };
+
+  it('refuses a config whose registry password variable is unset, as for every named secret', () => {
+    const result = parseConfig(yaml, { env });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.issues.map((i) => [i.path, i.message])).toEqual([
+      ['kafka.clusters[0].schemaRegistry.passwordEnv', 'environment variable SR_SECRET is not set'],
+    ]);
+  });
+
+  it('passes once it is set', () => {
+    expect(parseConfig(yaml, { env: { ...env, SR_SECRET: 's' } }).ok).toBe(true);
   });
 });
