@@ -27,10 +27,12 @@ export interface RegistryClient {
   decode(record: Buffer): Promise<unknown>;
 }
 
+type Env = Readonly<Record<string, string | undefined>>;
+
 /** The registry answered, but not with a schema: the id is not there (or the answer is no schema we read). */
 class UnknownSchema extends Error {}
 
-function authHeaders(config: SchemaRegistryConfig, env: NodeJS.ProcessEnv): Record<string, string> {
+function authHeaders(config: SchemaRegistryConfig, env: Env): Record<string, string> {
   const read = (name: string) => {
     const value = env[name];
     if (!value) throw new Error(`environment variable ${name} is not set`);
@@ -63,10 +65,7 @@ function errorText(err: unknown): string {
     .slice(0, 500);
 }
 
-export function createRegistryClient(
-  config: SchemaRegistryConfig,
-  env: NodeJS.ProcessEnv = process.env,
-): RegistryClient {
+export function createRegistryClient(config: SchemaRegistryConfig, env: Env = process.env): RegistryClient {
   const root = config.url.replace(/\/+$/, '');
   let headers: Record<string, string> | undefined;
   // Read when first needed, so a missing variable fails the lookup (said on the page), not the server.
