@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,8 +37,52 @@ const SOURCES = ['pom.xml', 'src/main/resources/META-INF/microprofile-config.pro
  * here it is built only when missing or older than the pom.
  */
 export async function buildApicurio(): Promise<string> {
+  if (upToDate()) return RUNNER;
+  // Test files start in parallel: one builds, the others wait for the lock (the runner jar is
+  // written before target/lib/ is complete, so its presence says nothing while a build runs).
+  const lock = path.join(HERE, 'target', 'build.lock');
+  mkdirSync(path.dirname(lock), { recursive: true });
+  const deadline = Date.now() + 15 * 60_000;
+  while (!takeLock(lock)) {
+    if (Date.now() > deadline) throw new Error(`Apicurio Registry build lock ${lock} held for 15 minutes`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  try {
+    if (!upToDate()) await mavenPackage();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+  return RUNNER;
+}
+
+function upToDate(): boolean {
   const built = existsSync(RUNNER) ? statSync(RUNNER).mtimeMs : 0;
-  if (SOURCES.every((f) => statSync(f).mtimeMs < built)) return RUNNER;
+  return SOURCES.every((f) => statSync(f).mtimeMs < built);
+}
+
+/** Creates the lock holding this pid; a lock whose process is gone is taken over. */
+function takeLock(lock: string): boolean {
+  try {
+    writeFileSync(lock, String(process.pid), { flag: 'wx' });
+    return true;
+  } catch {
+    const holder = Number(readFileSync(lock, { encoding: 'utf8', flag: 'a+' }));
+    if (holder && isAlive(holder)) return false;
+    rmSync(lock, { force: true });
+    return false;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function mavenPackage(): Promise<void> {
   try {
     await run('mvn', ['-q', '-B', '-f', path.join(HERE, 'pom.xml'), 'package'], {
       maxBuffer: 16 * 1024 * 1024,
@@ -51,7 +95,6 @@ export async function buildApicurio(): Promise<string> {
       `mvn could not build Apicurio Registry: ${(e.stdout ?? '') + (e.stderr ?? '')}`.slice(-4000),
     );
   }
-  return RUNNER;
 }
 
 function freePort(): Promise<number> {
