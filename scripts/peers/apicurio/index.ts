@@ -60,25 +60,25 @@ function upToDate(): boolean {
   return SOURCES.every((f) => statSync(f).mtimeMs < built);
 }
 
-/** Creates the lock holding this pid; a lock whose process is gone is taken over. */
+/** Creates the lock holding this pid; a lock whose process is gone is removed, to be taken next time. */
 function takeLock(lock: string): boolean {
   try {
     writeFileSync(lock, String(process.pid), { flag: 'wx' });
     return true;
   } catch {
-    const holder = Number(readFileSync(lock, { encoding: 'utf8', flag: 'a+' }));
-    if (holder && isAlive(holder)) return false;
-    rmSync(lock, { force: true });
+    const holder = Number(readFileSync(lock, { encoding: 'utf8', flag: 'a+' })) || 0;
+    const alive = holder > 0 && processExists(holder);
+    if (!alive) rmSync(lock, { force: true });
     return false;
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Signal 0 only asks whether the process exists. */
+function processExists(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    return process.kill(pid, 0);
+  } catch {
+    return false;
   }
 }
 
