@@ -46,7 +46,9 @@ function locationView(m: DeadLetterMessage): MessageLocationView {
 /** A body masking had to hide still says what the registry made of it (why it was not decoded). */
 function withRegistryReason(body: MaskedBody, decoded: DecodedBody): MaskedBody {
   if (body.kind !== 'hidden' || decoded.kind !== 'confluent' || !decoded.registry) return body;
-  return { ...body, reason: `${registryLine(decoded.registry)}; ${body.reason}` };
+  // Not "shown as hex": masking has hidden the hex too, and says why after this.
+  const line = registryLine(decoded.registry).replace(/; shown as hex$/, '');
+  return { ...body, reason: `${line}; ${body.reason}` };
 }
 
 // The parsed JSON value is dropped: `pretty` already shows it (masked), and the value would double the payload.

@@ -157,7 +157,7 @@ describe('Schema Registry bodies in the DLQ page', () => {
     // The viewer may not see the masked field, so the hex is hidden too; the reason stays.
     await expect
       .poll(() => panel.textContent())
-      .toContain(`does not match schema ${schemaId}: truncated buffer`);
+      .toContain(`does not match schema ${schemaId}: truncated buffer; binary body`);
     expect(await page.content()).not.toContain('bob@hidden.example');
     expect(problems).toEqual([]);
   });
