@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useMemo, useState } from 'react';
 import { foldedText, foldStackTrace } from '@/lib/dead-letters/stack-trace';
 import { bodyText, type DlqMessageRow } from '@/lib/dlq/message-row';
+import { BodyDecoded } from './body-decoded';
 
 function CopyButton({ text, label }: { text: string; label: string }) {
   const [done, setDone] = useState(false);
@@ -68,6 +69,7 @@ function Body({ row }: { row: DlqMessageRow }) {
       <h4>
         Body · {kind} · {b.size} bytes <CopyButton text={text} label="body" />
       </h4>
+      <BodyDecoded body={b} />
       {inner.kind === 'text' && inner.invalidBytes > 0 ? (
         <p className="small">{inner.invalidBytes} bytes are not valid UTF-8, shown as �.</p>
       ) : null}

@@ -5,6 +5,7 @@ import type { Metric } from '@/lib/thresholds/metrics';
 import { auditConfigSchema } from './audit-schema';
 import { envelopeSchema } from './envelope-schema';
 import { maskingConfigSchema } from './masking-schema';
+import { schemaRegistrySchema } from './registry-schema';
 import { replayConfigSchema } from './replay-schema';
 import { checkTapAccounts, traceConfigSchema } from './trace-schema';
 
@@ -121,6 +122,8 @@ const kafkaCluster = z.strictObject({
   dlqPatterns: z
     .array(z.string().min(1))
     .default(['*.DLT', '*-dlt', '*.dlq', '*-dlq', 'dlq.*', '*.deadletter']),
+  /** Decodes Confluent wire-format bodies (Avro, Protobuf, JSON Schema) on the DLQ page. */
+  schemaRegistry: schemaRegistrySchema.optional(),
 });
 
 const sqsAccount = z

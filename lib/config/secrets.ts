@@ -19,6 +19,13 @@ export function requiredSecrets(config: TidewatchConfig): SecretRef[] {
     refs.push({ path: [...base, 'usernameEnv'], env: cluster.sasl.usernameEnv });
     refs.push({ path: [...base, 'passwordEnv'], env: cluster.sasl.passwordEnv });
   });
+  config.kafka.clusters.forEach((cluster, i) => {
+    const registry = cluster.schemaRegistry;
+    for (const key of ['usernameEnv', 'passwordEnv', 'tokenEnv'] as const) {
+      const env = registry?.[key];
+      if (env) refs.push({ path: ['kafka', 'clusters', i, 'schemaRegistry', key], env });
+    }
+  });
   config.sqs.accounts.forEach((account, i) => {
     if (account.accessKeyIdEnv) {
       refs.push({ path: ['sqs', 'accounts', i, 'accessKeyIdEnv'], env: account.accessKeyIdEnv });

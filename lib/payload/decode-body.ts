@@ -1,6 +1,7 @@
 import { type BytesInput, bytesToBase64, countInvalidUtf8, decodeUtf8, toBytes } from './bytes';
 import { reindentJson } from './pretty-json';
 import { displayText } from './safe-text';
+import type { RegistryView } from './schema-view';
 
 /*
  * A message body as the inspect page shows it. Order of judgement: Confluent wire format (magic 0 and a
@@ -48,8 +49,13 @@ export type DecodedBody =
       schemaId: number;
       /** The bytes after the 5-byte header, as they are (Avro, Protobuf or JSON Schema). */
       rest: { base64: string; size: number };
-      /** The rest judged on its own: JSON for JSON Schema, binary for Avro and Protobuf. */
+      /**
+       * The rest judged on its own (JSON for JSON Schema, binary for Avro and Protobuf); once the
+       * server has asked the registry, the decoded record as JSON, or a hex dump when it did not decode.
+       */
       inner: DecodedBody;
+      /** What the registry said, once the server asked it (server/schema-registry). */
+      registry?: RegistryView;
     };
 
 /** Decodes a body for display; never throws. A null body (a Kafka tombstone) is `empty`. */
@@ -71,17 +77,15 @@ export function decodeBody(body: BytesInput | null | undefined, limits: DecodeLi
   return decodePlain(bytes, max);
 }
 
+/** Bytes as a capped hex dump, whatever they look like. */
+export function binaryBody(bytes: Uint8Array, maxHexBytes: number = DEFAULT_LIMITS.maxHexBytes): DecodedBody {
+  const shown = bytes.subarray(0, maxHexBytes);
+  return { kind: 'binary', size: bytes.length, hex: hexDump(shown), truncated: shown.length < bytes.length };
+}
+
 function decodePlain(bytes: Uint8Array, max: Required<DecodeLimits>): DecodedBody {
   if (bytes.length === 0) return { kind: 'empty', size: 0 };
-  if (looksBinary(bytes)) {
-    const shown = bytes.subarray(0, max.maxHexBytes);
-    return {
-      kind: 'binary',
-      size: bytes.length,
-      hex: hexDump(shown),
-      truncated: shown.length < bytes.length,
-    };
-  }
+  if (looksBinary(bytes)) return binaryBody(bytes, max.maxHexBytes);
   const { text, invalidBytes } = decodeUtf8(bytes);
   if (invalidBytes === 0 && bytes.length <= max.maxParseBytes) {
     const value = parseJsonDocument(text);

@@ -8,7 +8,8 @@ import { rulesFor } from '@/lib/masking/mask-fields';
 import type { BrowseCursor, DeadLetterSource } from '@/server/brokers/dead-letter-source';
 import { deadLetterSources } from '@/server/brokers/dead-letter-sources';
 import { ServiceError } from '@/server/errors';
-import { messageRow } from './dlq-message';
+import { registryClient } from '@/server/schema-registry/client';
+import { messageRows } from './dlq-message';
 
 export interface BrowseRequest {
   kind: BrokerKind;
@@ -62,6 +63,12 @@ function cachedSource(config: TidewatchConfig, kind: BrokerKind, source: string)
   return found;
 }
 
+function registryFor(config: TidewatchConfig, req: BrowseRequest) {
+  if (req.kind !== 'kafka') return null;
+  const registry = config.kafka.clusters.find((c) => c.name === req.source)?.schemaRegistry;
+  return registry ? registryClient(registry) : null;
+}
+
 /** One page of a DLQ's messages, masked for `role`. Never consumes: see DeadLetterSource.browse. */
 export async function browseDlq(
   config: TidewatchConfig,
@@ -91,10 +98,11 @@ export async function browseDlq(
       req.kind === 'kafka' ? { cluster: req.source, topic: req.name } : { queue: req.name },
     ),
     role,
+    registry: registryFor(config, req),
   };
   return {
     kind: 'page',
-    messages: page.messages.map((m) => messageRow(m, ctx)),
+    messages: await messageRows(page.messages, ctx),
     next: page.next,
     remaining: page.remaining,
   };

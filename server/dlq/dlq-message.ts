@@ -12,8 +12,11 @@ import {
 import { type EnvelopeRules, extractEnvelope } from '@/lib/envelope/extract-envelope';
 import { type MaskedBody, maskMessage } from '@/lib/masking/mask-fields';
 import { base64ToBytes } from '@/lib/payload/bytes';
-import { decodeBody, hexDump } from '@/lib/payload/decode-body';
+import { type DecodedBody, decodeBody, hexDump } from '@/lib/payload/decode-body';
+import { registryLine } from '@/lib/payload/schema-view';
 import type { DeadLetterMessage, MessageBytes } from '@/server/brokers/dead-letter-source';
+import type { RegistryClient } from '@/server/schema-registry/client';
+import { decodeWithRegistry } from '@/server/schema-registry/decode-confluent';
 
 /** Characters of body the text filter searches; the detail shows the whole (capped) body. */
 const SEARCH_BODY_CHARS = 16 * 1024;
@@ -23,6 +26,8 @@ export interface RowContext {
   envelope: EnvelopeRules;
   masking: readonly MaskingRuleConfig[];
   role: Role;
+  /** The cluster's Schema Registry; absent or null = wire-format bodies say none is configured. */
+  registry?: RegistryClient | null;
 }
 
 function bytesDisplay(bytes: MessageBytes | null): string | null {
@@ -38,6 +43,14 @@ function locationView(m: DeadLetterMessage): MessageLocationView {
     : { kind: 'sqs', where: l.queue, partition: null, offset: null, messageId: l.messageId };
 }
 
+/** A body masking had to hide still says what the registry made of it (why it was not decoded). */
+function withRegistryReason(body: MaskedBody, decoded: DecodedBody): MaskedBody {
+  if (body.kind !== 'hidden' || decoded.kind !== 'confluent' || !decoded.registry) return body;
+  // Not "shown as hex": masking has hidden the hex too, and says why after this.
+  const line = registryLine(decoded.registry).replace(/; shown as hex$/, '');
+  return { ...body, reason: `${line}; ${body.reason}` };
+}
+
 // The parsed JSON value is dropped: `pretty` already shows it (masked), and the value would double the payload.
 function lean(body: MaskedBody): MaskedBody {
   if (body.kind === 'json') return { ...body, value: null };
@@ -45,11 +58,24 @@ function lean(body: MaskedBody): MaskedBody {
   return body;
 }
 
+/** Dead letters as rows, wire-format bodies decoded with the registry's schemas first (then masked). */
+export async function messageRows(messages: DeadLetterMessage[], ctx: RowContext): Promise<DlqMessageRow[]> {
+  const registry = ctx.registry ?? null;
+  return Promise.all(
+    messages.map(async (m) =>
+      messageRow(m, ctx, await decodeWithRegistry(decodeBody(m.body), m.body, registry)),
+    ),
+  );
+}
+
 /** One dead letter, masked for `role` before anything of it leaves the server. */
-export function messageRow(m: DeadLetterMessage, ctx: RowContext): DlqMessageRow {
+export function messageRow(
+  m: DeadLetterMessage,
+  ctx: RowContext,
+  decoded: DecodedBody = decodeBody(m.body),
+): DlqMessageRow {
   const reason = failureReason(m);
   const envelope = extractEnvelope(m, ctx.envelope);
-  const decoded = decodeBody(m.body);
   const masked = maskMessage(
     {
       body: decoded,
@@ -97,7 +123,7 @@ export function messageRow(m: DeadLetterMessage, ctx: RowContext): DlqMessageRow
       details: reason.details,
       warnings: reason.warnings,
     },
-    body: lean(masked.body),
+    body: withRegistryReason(lean(masked.body), decoded),
     headers,
     systemAttributes,
     masking: masked.masking,
