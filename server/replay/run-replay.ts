@@ -29,6 +29,8 @@ export interface RunOptions {
   /** This instance's id: the job's lease names it, so one instance alone sends for a job. */
   holderId: string;
   leaseTtlMs?: number;
+  /** Aborted when the process stops: the run ends between two batches, leaving the job to resume. */
+  signal?: AbortSignal;
 }
 
 export type RunOutcome =
@@ -75,8 +77,9 @@ export async function runReplay(deps: ReplayDeps, jobId: string, options: RunOpt
       'ok',
     );
     await settleUncertain(deps, source, job, startOffsets);
-    const stopped = await sendAll(deps, source, job, lease);
+    const stopped = await sendAll(deps, source, job, lease, options.signal);
     if (stopped === 'lease_lost') return { ran: false, why: 'the lease passed to another instance' };
+    if (stopped === 'stopping') return { ran: false, why: 'this instance is stopping; the job resumes' };
     // A send that failed in flight is looked for once more before the job ends.
     await settleUncertain(deps, source, job, startOffsets);
     return { ran: true, ...(await finish(deps, source, jobId, stopped)) };
@@ -85,13 +88,14 @@ export async function runReplay(deps: ReplayDeps, jobId: string, options: RunOpt
   }
 }
 
-type Stop = 'all_sent' | 'cancelled' | 'canary' | 'refused' | 'lease_lost';
+type Stop = 'all_sent' | 'cancelled' | 'canary' | 'refused' | 'lease_lost' | 'stopping';
 
 async function sendAll(
   deps: ReplayDeps,
   source: DeadLetterSource,
   job: ReplayJobRow,
   lease: { name: string; holderId: string; ttlMs: number },
+  signal: AbortSignal | undefined,
 ): Promise<Stop> {
   const batchSize = Math.max(1, Math.min(MAX_BATCH, Math.floor(job.rate_per_second)));
   let pending = (await listItems(deps.store, job.id)).filter((i) => i.status === 'pending');
@@ -99,6 +103,7 @@ async function sendAll(
   while (pending.length > 0) {
     const current = await getJob(deps.store, job.id);
     if (current.cancel_requested === 1) return 'cancelled';
+    if (signal?.aborted) return 'stopping';
     if (!(await renewLease(deps.store, lease)).held) return 'lease_lost';
     const batch = pending.slice(0, first ? 1 : batchSize);
     pending = pending.slice(batch.length);
@@ -226,7 +231,7 @@ async function finish(
   deps: ReplayDeps,
   source: DeadLetterSource,
   jobId: string,
-  stop: Exclude<Stop, 'lease_lost'>,
+  stop: Exclude<Stop, 'lease_lost' | 'stopping'>,
 ) {
   const job = await getJob(deps.store, jobId);
   const removal = await removeSent(deps, source, job);
