@@ -29,8 +29,12 @@ const previewInput = z.strictObject({
  * Freezes a selection of a DLQ into a `previewed` job and returns what confirming needs, with a sample
  * masked for the caller. Nothing is sent.
  */
-export const previewReplayAction = action('operator', previewInput, async (input, user) =>
-  previewReplay(await replayDeps(), user, input),
+export const previewReplayAction = action(
+  'operator',
+  previewInput,
+  async function previewReplayAction(input, user) {
+    return previewReplay(await replayDeps(), user, input);
+  },
 );
 
 /** Confirms a previewed job (the target typed back, a reason for a sensitive target); a runner starts it. */
@@ -41,7 +45,7 @@ export const confirmReplayAction = action(
     typedTarget: z.string().max(1024).optional(),
     reason: z.string().max(2000).optional(),
   }),
-  async (input, user) => {
+  async function confirmReplayAction(input, user) {
     const deps = await replayDeps();
     const job = await confirmReplay(deps, user, input);
     return replayProgress(deps.store, job.id);
@@ -49,7 +53,7 @@ export const confirmReplayAction = action(
 );
 
 /** Cancels a job: at once before it runs, between two messages while it runs. */
-export const cancelReplayAction = action('operator', jobId, async ({ id }, user) => {
+export const cancelReplayAction = action('operator', jobId, async function cancelReplayAction({ id }, user) {
   const deps = await replayDeps();
   await cancelReplay(deps, user, id);
   return replayProgress(deps.store, id);
