@@ -229,6 +229,7 @@ export async function boto3Read(
     {
       timeout: 30_000,
       env: {
+        NODE_ENV: 'test',
         PATH: process.env.PATH ?? '/usr/bin:/bin',
         AWS_ACCESS_KEY_ID: 'boto',
         AWS_SECRET_ACCESS_KEY: 'boto',
