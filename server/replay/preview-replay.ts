@@ -90,7 +90,16 @@ export async function previewReplay(deps: ReplayDeps, actor: Actor, input: unkno
   if (!parsed.success) throw new ServiceError('invalid_input', z.prettifyError(parsed.error));
   const { source: sourceName, dlq, selection, acknowledgeRedriveRisk } = parsed.data;
   const source = findSource(deps, sourceName);
-  const messages = await resolveSelection(deps, actor, source, dlq, selection, { acknowledgeRedriveRisk });
+  const messages = await resolveSelection(deps, actor, source, dlq, selection, {
+    acknowledgeRedriveRisk,
+  }).catch(async (error: unknown) => {
+    // Too many to hold is a refusal of the job, and audited as one; a bad input or a broker down is not.
+    if (error instanceof ServiceError && error.details?.maxMessages !== undefined) {
+      const details = { selection: selection.kind, maxMessages: error.details.maxMessages };
+      await auditReplay(deps, actor, 'preview', `${source.name}/${dlq}`, details, 'refused');
+    }
+    throw error;
+  });
   const messageIds = messages.map((m) => m.id);
   const originalTarget = singleOriginal(messages);
   const target = parsed.data.target ?? originalTarget;
