@@ -46,7 +46,10 @@ export function DetailsReplayPreview({ preview }: { preview: ReplayPreview }) {
             <summary>
               {m.id} · key {m.key ?? '(none)'}
             </summary>
-            <pre>{m.body ?? '(no body)'}</pre>
+            <pre>{m.bodyKind === 'hidden' ? '(body hidden)' : (m.body ?? '(no body: a tombstone)')}</pre>
+            {m.masking.rules.length > 0 ? (
+              <p className="small">Masked for your role by {m.masking.rules.join(', ')}.</p>
+            ) : null}
             <ul className="small">
               {m.headers.map((h, i) => (
                 // biome-ignore lint/suspicious/noArrayIndexKey: a header key may repeat
