@@ -1,4 +1,5 @@
 import 'server-only';
+import { createHash } from 'node:crypto';
 import type { ReplayItemStatus, ReplayState } from '@/lib/replay/replay-job';
 import type { Store } from '@/server/store/db';
 import { countItems, getJob, type JobCounts, listItems } from './replay-store';
@@ -43,4 +44,13 @@ export async function replayProgress(store: Store, id: string): Promise<ReplayPr
     finishedAt: job.finished_at,
     messages: items.map((i) => ({ id: i.message_id, status: i.status, sentAt: i.sent_at, error: i.error })),
   };
+}
+
+/** The progress as the job page polls it: an ETag of the body, and 304 with no body when it is unchanged. */
+export function progressResponse(request: Request, progress: ReplayProgress): Response {
+  const body = JSON.stringify(progress);
+  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+  const headers = { 'cache-control': 'no-store', etag };
+  if (request.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers });
+  return new Response(body, { headers: { ...headers, 'content-type': 'application/json' } });
 }
