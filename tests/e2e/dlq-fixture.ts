@@ -15,7 +15,7 @@ import { openStore, type Store } from '@/server/store/db';
 import { createQueue, ORDER_MESSAGES, seedClient, seedDeadLetters } from '@/tests/integration/sqs/helpers';
 import { type NextServer, startNextServer } from '../../scripts/next-server';
 import { dlq, fleetView, writeView } from '../support/fleet-views';
-import { signInCookie } from '../support/http-session';
+import { browserCookies, signInCookie } from '../support/http-session';
 import { freePort } from '../support/ports';
 
 export const USERS = { viewer: 'viewer@dlq.example', admin: 'admin@dlq.example' } as const;
@@ -279,13 +279,7 @@ export async function startDlqApp({ bulk = false } = {}): Promise<DlqApp> {
     queues,
     cookie,
     async signIn(context, as) {
-      const header = await cookie(as);
-      await context.addCookies(
-        header.split('; ').map((pair) => {
-          const at = pair.indexOf('=');
-          return { name: pair.slice(0, at), value: pair.slice(at + 1), url: baseUrl };
-        }),
-      );
+      await context.addCookies(browserCookies(await cookie(as), baseUrl));
     },
     async close() {
       await server.stop();

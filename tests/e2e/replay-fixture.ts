@@ -16,7 +16,7 @@ import { openStore } from '@/server/store/db';
 import { ORDER_MESSAGES, REGION, seedClient, seedDeadLetters } from '@/tests/integration/sqs/helpers';
 import { type NextServer, startNextServer } from '../../scripts/next-server';
 import { dlq, fleetView, group, writeView } from '../support/fleet-views';
-import { signInCookie } from '../support/http-session';
+import { browserCookies, signInCookie } from '../support/http-session';
 import { createReadyTopics } from '../support/kafka-topics';
 import { freePort } from '../support/ports';
 
@@ -163,13 +163,7 @@ export async function startReplayApp(): Promise<ReplayApp> {
     queues,
     cookie,
     async signIn(context, as) {
-      const header = await cookie(as);
-      await context.addCookies(
-        header.split('; ').map((pair) => {
-          const at = pair.indexOf('=');
-          return { name: pair.slice(0, at), value: pair.slice(at + 1), url: baseUrl };
-        }),
-      );
+      await context.addCookies(browserCookies(await cookie(as), baseUrl));
     },
     async close() {
       await server.stop();

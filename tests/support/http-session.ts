@@ -21,3 +21,11 @@ export async function signInCookie(baseUrl: string, email: string, password: str
 function cookiePairs(setCookies: string[]): string {
   return setCookies.map((c) => c.split(';')[0]).join('; ');
 }
+
+/** A Cookie header's pairs as the cookies a browser context takes for `url`. */
+export function browserCookies(header: string, url: string): { name: string; value: string; url: string }[] {
+  return header.split('; ').map((pair) => {
+    const at = pair.indexOf('=');
+    return { name: pair.slice(0, at), value: pair.slice(at + 1), url };
+  });
+}
