@@ -1,26 +1,9 @@
 import 'server-only';
-import type { ReplayState } from '@/lib/replay/replay-job';
 import type { Store } from '@/server/store/db';
+import { jobSummary, type ReplayJobSummary } from './replay-progress';
 import type { JobCounts } from './replay-store';
 
-export interface ReplayJobSummary {
-  id: string;
-  state: ReplayState;
-  kind: 'kafka' | 'sqs';
-  source: string;
-  dlq: string;
-  target: string;
-  /** Who previewed it, and who confirmed it (null until confirmed). */
-  actor: string;
-  confirmedBy: string | null;
-  reason: string | null;
-  counts: JobCounts;
-  cancelRequested: boolean;
-  error: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
+export type { ReplayJobSummary } from './replay-progress';
 
 export interface ListReplaysQuery {
   /** The cluster's or account's name. */
@@ -65,21 +48,6 @@ export async function listReplayJobs(store: Store, query: ListReplaysQuery): Pro
     else c.uncertain += n;
     counts.set(r.job_id, c);
   }
-  return jobs.map((j) => ({
-    id: j.id,
-    state: j.state,
-    kind: j.kind,
-    source: j.source,
-    dlq: j.dlq,
-    target: j.target,
-    actor: j.actor,
-    confirmedBy: j.confirmed_by,
-    reason: j.reason,
-    counts: counts.get(j.id) ?? { total: 0, sent: 0, failed: 0, pending: 0, uncertain: 0 },
-    cancelRequested: j.cancel_requested === 1,
-    error: j.error,
-    createdAt: j.created_at,
-    startedAt: j.started_at,
-    finishedAt: j.finished_at,
-  }));
+  const none: JobCounts = { total: 0, sent: 0, failed: 0, pending: 0, uncertain: 0 };
+  return jobs.map((j) => jobSummary(j, counts.get(j.id) ?? none));
 }

@@ -75,6 +75,7 @@ describe('the edges of replay: refusal audit, progress polling, deps from the co
     const progress: ReplayProgress = {
       id: 'r-1',
       state: 'running',
+      kind: 'kafka',
       source: 'rk',
       dlq: 'orders.DLT',
       target: 'orders',

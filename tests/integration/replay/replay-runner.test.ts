@@ -1,5 +1,4 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import type { KafkaClusterConfig } from '@/lib/config/schema';
 import { closeKafkaClients } from '@/server/brokers/kafka/client';
 import { KafkaDeadLetters } from '@/server/brokers/kafka/dead-letters';
 import { confirmReplay } from '@/server/replay/confirm-replay';
@@ -10,9 +9,8 @@ import { getJob } from '@/server/replay/replay-store';
 import { openStore, type Store } from '@/server/store/db';
 import { testKafka } from '@/tests/integration/kafka-adapter/helpers';
 import { createTestStore, POSTGRES_URL, type TestStore } from '@/tests/integration/store/support/test-stores';
-import { createReadyTopics } from '@/tests/support/kafka-topics';
-import { uniqueName, waitFor } from '@/tests/support/wait';
-import { readAll, replayDeps, springDeadLetters } from './support/kafka-replay';
+import { waitFor } from '@/tests/support/wait';
+import { readAll, replayCluster, replayDeps, seedDlt, springDeadLetters } from './support/kafka-replay';
 
 const ADMIN = { email: 'ada@example.com', role: 'admin' } as const;
 const QUIET = () => {};
@@ -20,13 +18,7 @@ const QUIET = () => {};
 describe('the replay runner loop, on Apache Kafka and PostgreSQL', () => {
   const { bootstrap } = inject('apacheKafka');
   const kafka = testKafka(bootstrap);
-  const cluster: KafkaClusterConfig = {
-    name: 'rk',
-    brokers: [bootstrap],
-    clientId: 'tidewatch-test',
-    ssl: false,
-    dlqPatterns: ['*.DLT'],
-  };
+  const cluster = replayCluster(bootstrap);
   let t: TestStore;
   let deps: ReplayDeps;
   let cleanupDeps: () => Promise<void>;
@@ -43,16 +35,9 @@ describe('the replay runner loop, on Apache Kafka and PostgreSQL', () => {
   });
 
   beforeEach(async () => {
-    target = uniqueName('rr-orders');
-    dlt = `${target}.DLT`;
-    await createReadyTopics(bootstrap, [
-      { topic: target, numPartitions: 1 },
-      { topic: dlt, numPartitions: 1 },
-    ]);
-    const producer = kafka.producer();
-    await producer.connect();
-    await producer.send({ topic: dlt, messages: springDeadLetters(target, 6) });
-    await producer.disconnect();
+    ({ target, dlt } = await seedDlt(bootstrap, 'rr-orders', { target: 1, dlt: 1 }, (to) =>
+      springDeadLetters(to, 6),
+    ));
     t = await createTestStore('postgres');
     ({ deps, cleanup: cleanupDeps } = await replayDeps(t.store, cluster, { ratePerSecond: 100 }));
   });

@@ -1,6 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { maskingConfigSchema } from '@/lib/config/masking-schema';
-import type { KafkaClusterConfig } from '@/lib/config/schema';
 import { NO_FILTER } from '@/lib/dlq/filter-rows';
 import { rowGroups } from '@/lib/dlq/row-groups';
 import { DEFAULT_ENVELOPE_RULES } from '@/lib/envelope/rules';
@@ -15,9 +14,7 @@ import { listItems } from '@/server/replay/replay-store';
 import { runReplay } from '@/server/replay/run-replay';
 import { testKafka } from '@/tests/integration/kafka-adapter/helpers';
 import { createTestStore, type TestStore } from '@/tests/integration/store/support/test-stores';
-import { createReadyTopics } from '@/tests/support/kafka-topics';
-import { uniqueName } from '@/tests/support/wait';
-import { replayDeps } from './support/kafka-replay';
+import { replayCluster, replayDeps, seedDlt } from './support/kafka-replay';
 
 const OPERATOR = { email: 'olga@example.com', role: 'operator' } as const;
 const ADMIN = { email: 'ada@example.com', role: 'admin' } as const;
@@ -45,13 +42,7 @@ function deadLetters(target: string) {
 describe('replay selections resolved on the server, on Apache Kafka', () => {
   const { bootstrap } = inject('apacheKafka');
   const kafka = testKafka(bootstrap);
-  const cluster: KafkaClusterConfig = {
-    name: 'rk',
-    brokers: [bootstrap],
-    clientId: 'tidewatch-test',
-    ssl: false,
-    dlqPatterns: ['*.DLT'],
-  };
+  const cluster = replayCluster(bootstrap);
   const masking = maskingConfigSchema.parse({ rules: [{ name: 'cards', fields: ['card'] }] });
   let t: TestStore;
   let deps: ReplayDeps;
@@ -67,16 +58,7 @@ describe('replay selections resolved on the server, on Apache Kafka', () => {
   });
 
   beforeEach(async () => {
-    target = uniqueName('rs-orders');
-    dlt = `${target}.DLT`;
-    await createReadyTopics(bootstrap, [
-      { topic: target, numPartitions: 1 },
-      { topic: dlt, numPartitions: 2 },
-    ]);
-    const producer = kafka.producer();
-    await producer.connect();
-    await producer.send({ topic: dlt, messages: deadLetters(target) });
-    await producer.disconnect();
+    ({ target, dlt } = await seedDlt(bootstrap, 'rs-orders', { target: 1, dlt: 2 }, deadLetters));
     t = await createTestStore('sqlite');
     const built = await replayDeps(t.store, cluster, { bulkCap: 5, ratePerSecond: 100 });
     deps = { ...built.deps, view: { masking, envelope: DEFAULT_ENVELOPE_RULES } };
