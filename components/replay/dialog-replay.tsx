@@ -56,12 +56,13 @@ export function DialogReplay({ source, dlq, selection, admin, onClose }: Props) 
     runPreview();
   }, []);
 
-  const close = () => {
-    // A preview nobody confirms is cancelled, so the job list does not fill with abandoned jobs.
-    if (preview) void cancelReplayAction({ id: preview.id });
-    ref.current?.close();
-    onClose();
-  };
+  const close = () =>
+    start(async () => {
+      // A preview nobody confirms is cancelled, so the job list does not fill with abandoned jobs.
+      if (preview) await cancelReplayAction({ id: preview.id });
+      ref.current?.close();
+      onClose();
+    });
 
   const confirm = () =>
     start(async () => {

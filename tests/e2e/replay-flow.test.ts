@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORDER_MESSAGES } from '@/tests/integration/sqs/helpers';
@@ -54,6 +55,17 @@ async function open(context: BrowserContext, kind: 'kafka' | 'sqs', source: stri
 }
 
 const rows = (page: Page) => page.locator('.dlq-message');
+
+/** Serious and critical axe violations, and how far the page scrolls sideways at 390 px. */
+async function a11yAtPhoneWidth(page: Page): Promise<{ violations: string[]; sideways: number }> {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const results = await new AxeBuilder({ page }).analyze();
+  const violations = results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  const sideways = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  return { violations, sideways };
+}
 const dialog = (page: Page) => page.getByRole('dialog');
 
 /** Confirms the open dialog's preview and waits on the job page until the job is done; its id. */
@@ -96,6 +108,8 @@ describe('replay on Apache Kafka', () => {
     // Bulk: nothing is sent until the target's name is typed back.
     const confirm = dialog(page).getByRole('button', { name: /^Confirm replay/ });
     expect(await confirm.isDisabled()).toBe(true);
+    // The page with its checkboxes and the dialog open holds to the accessibility bar, on a phone too.
+    expect(await a11yAtPhoneWidth(page)).toEqual({ violations: [], sideways: 0 });
     const id = await confirmAndFollow(page, TARGET);
     ran.kafka = id;
     expect(await page.getByTestId('job-counts').textContent()).toContain(
@@ -103,6 +117,7 @@ describe('replay on Apache Kafka', () => {
     );
     expect(await page.locator('tr.replay-item[data-status="sent"]').count()).toBe(2);
     expect(await page.getByRole('button', { name: 'Cancel replay' }).count()).toBe(0);
+    expect(await a11yAtPhoneWidth(page)).toEqual({ violations: [], sideways: 0 });
 
     const records = await kcatRead(app.kafka.bootstrap, TARGET);
     expect(records.map((r) => r.key)).toEqual(['order-1', 'order-2']);
@@ -141,6 +156,38 @@ describe('replay on Apache Kafka', () => {
     expect(text).toMatch(/replayed at \d{4}-\d{2}-\d{2}T/);
     await page.close();
     // Nothing more reached the target.
+    expect((await kcatRead(app.kafka.bootstrap, TARGET)).length).toBe(2);
+  }, 90_000);
+
+  it('an operator cancels a job left previewed from its page; the dialog’s Cancel cancels its own preview', async () => {
+    const page = await open(operator, 'kafka', CLUSTER, DLT);
+    await expect.poll(() => rows(page).count()).toBe(DEAD_LETTERS.length);
+    await rows(page).filter({ hasText: 'order-3' }).click();
+    await page.getByRole('button', { name: 'Replay this message' }).click();
+    await dialog(page).getByTestId('replay-preview').waitFor({ timeout: 30_000 });
+    // Leaving the page, not the dialog, leaves the job previewed.
+    await page.goto(`${app.baseUrl}/replays`);
+    const left = page.locator('tr[data-replay-id]').filter({ has: page.locator('[data-state="previewed"]') });
+    expect(await left.count()).toBe(1);
+    await left.getByRole('link').click();
+    await page.waitForURL(/\/replays\/[0-9a-f-]{36}$/);
+    await page.getByRole('button', { name: 'Cancel replay' }).click();
+    await expect.poll(() => page.getByTestId('replay-state').getAttribute('data-state')).toBe('cancelled');
+    await expect.poll(() => page.getByRole('button', { name: 'Cancel replay' }).count()).toBe(0);
+
+    await page.goto(`${app.baseUrl}${dlqPath('kafka', CLUSTER, DLT)}`);
+    await expect.poll(() => rows(page).count()).toBe(DEAD_LETTERS.length);
+    await rows(page).filter({ hasText: 'order-4' }).click();
+    await page.getByRole('button', { name: 'Replay this message' }).click();
+    await dialog(page).getByTestId('replay-preview').waitFor({ timeout: 30_000 });
+    await dialog(page).getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => dialog(page).count()).toBe(0);
+    await page.goto(`${app.baseUrl}/replays`);
+    await expect
+      .poll(() => page.locator('tr[data-replay-id] [data-state="previewed"]').count(), { timeout: 10_000 })
+      .toBe(0);
+    expect(await page.locator('tr[data-replay-id] [data-state="cancelled"]').count()).toBe(2);
+    await page.close();
     expect((await kcatRead(app.kafka.bootstrap, TARGET)).length).toBe(2);
   }, 90_000);
 });
