@@ -51,6 +51,8 @@ export async function runReplay(deps: ReplayDeps, jobId: string, options: RunOpt
   const lease = { name: `replay:${jobId}`, holderId: options.holderId, ttlMs: options.leaseTtlMs ?? 30_000 };
   const held = await acquireLease(deps.store, lease);
   if (!held.held) return { ran: false, why: `another instance (${held.holder}) runs this replay` };
+  // Kept while the run waits too (a canary's wait, a slow rate): another instance must not resume it meanwhile.
+  const heartbeat = keepLease(deps, lease);
   try {
     let job = await getJob(deps.store, jobId);
     if (job.state !== 'confirmed' && job.state !== 'running')
@@ -77,15 +79,42 @@ export async function runReplay(deps: ReplayDeps, jobId: string, options: RunOpt
       'ok',
     );
     await settleUncertain(deps, source, job, startOffsets);
-    const stopped = await sendAll(deps, source, job, lease, options.signal);
+    const stopped = await sendAll(deps, source, job, lease, options.signal, heartbeat);
     if (stopped === 'lease_lost') return { ran: false, why: 'the lease passed to another instance' };
     if (stopped === 'stopping') return { ran: false, why: 'this instance is stopping; the job resumes' };
     // A send that failed in flight is looked for once more before the job ends.
     await settleUncertain(deps, source, job, startOffsets);
     return { ran: true, ...(await finish(deps, source, jobId, stopped)) };
   } finally {
+    heartbeat.stop();
     await releaseLease(deps.store, lease);
   }
+}
+
+type Lease = { name: string; holderId: string; ttlMs: number };
+
+/** Renews the lease every third of its TTL until stopped; `lost` once another instance holds it. */
+function keepLease(deps: ReplayDeps, lease: Lease) {
+  const state = { lost: false };
+  const timer = setInterval(
+    () => {
+      renewLease(deps.store, lease)
+        .then((outcome) => {
+          if (!outcome.held) state.lost = true;
+        })
+        .catch(() => {
+          // A failed renewal is not a loss: the next one, or the batch's own, tells.
+        });
+    },
+    Math.max(100, Math.floor(lease.ttlMs / 3)),
+  );
+  timer.unref();
+  return {
+    get lost() {
+      return state.lost;
+    },
+    stop: () => clearInterval(timer),
+  };
 }
 
 type Stop = 'all_sent' | 'cancelled' | 'canary' | 'refused' | 'lease_lost' | 'stopping';
@@ -94,8 +123,9 @@ async function sendAll(
   deps: ReplayDeps,
   source: DeadLetterSource,
   job: ReplayJobRow,
-  lease: { name: string; holderId: string; ttlMs: number },
+  lease: Lease,
   signal: AbortSignal | undefined,
+  heartbeat: { readonly lost: boolean },
 ): Promise<Stop> {
   const batchSize = Math.max(1, Math.min(MAX_BATCH, Math.floor(job.rate_per_second)));
   let pending = (await listItems(deps.store, job.id)).filter((i) => i.status === 'pending');
@@ -104,7 +134,7 @@ async function sendAll(
     const current = await getJob(deps.store, job.id);
     if (current.cancel_requested === 1) return 'cancelled';
     if (signal?.aborted) return 'stopping';
-    if (!(await renewLease(deps.store, lease)).held) return 'lease_lost';
+    if (heartbeat.lost || !(await renewLease(deps.store, lease)).held) return 'lease_lost';
     const batch = pending.slice(0, first ? 1 : batchSize);
     pending = pending.slice(batch.length);
     const started = Date.now();
@@ -114,7 +144,9 @@ async function sendAll(
     if (first) {
       first = false;
       const canaryId = messageReplayId(job.id, batch[0]?.idx ?? 0);
-      if (await canaryCameBack(deps, source, job, canaryId, mark)) return 'canary';
+      const cameBack = await canaryCameBack(deps, source, job, canaryId, mark);
+      if (heartbeat.lost) return 'lease_lost';
+      if (cameBack) return 'canary';
     }
     // Rate limit: a batch of n messages takes at least n / rate seconds.
     const due = (batch.length / job.rate_per_second) * 1000 - (Date.now() - started);

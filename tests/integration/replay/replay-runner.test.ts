@@ -106,6 +106,22 @@ describe('the replay runner loop, on Apache Kafka and PostgreSQL', () => {
     expect(starts).toHaveLength(1);
   });
 
+  it('the lease is kept through a canary wait longer than its TTL: no other loop resumes the job', async () => {
+    const canary = { ...deps, config: { ...deps.config, canary: { enabled: true, waitSeconds: 3 } } };
+    const id = await confirmed(3, canary);
+    run({ deps: () => canary, intervalMs: 100, holderId: 'first', leaseTtlMs: 900 });
+    await waitFor(async () => ((await getJob(t.store, id)).state === 'running' ? true : undefined));
+    run({ deps: () => canary, intervalMs: 100, holderId: 'second', leaseTtlMs: 900 });
+    expect((await ended(id)).state).toBe('done');
+    const runs = await t.store.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('action', 'in', ['replay.start', 'replay.resume'])
+      .execute();
+    expect(runs.map((r) => r.action)).toEqual(['replay.start']);
+    expect(await readAll(kafka, target, 3)).toHaveLength(3);
+  });
+
   it('stopping ends the loop between batches; the job stays running and another loop resumes it', async () => {
     const slow = { ...deps, config: { ...deps.config, ratePerSecond: 2 } };
     const id = await confirmed(6, slow);
