@@ -10,7 +10,7 @@ import { ServiceError } from '@/server/errors';
 import { acquireLease, releaseLease, renewLease } from '@/server/worker/lease';
 import { findByReplayId, kafkaEndOffsets, type StartOffsets } from './find-sent';
 import { canaryCameBack, canaryMark } from './replay-canary';
-import { type Actor, auditReplay, findSource, type ReplayDeps } from './replay-deps';
+import { type Actor, auditedIds, auditReplay, findSource, type ReplayDeps } from './replay-deps';
 import {
   countItems,
   getJob,
@@ -285,7 +285,8 @@ async function finish(
     SYSTEM,
     'finish',
     where(job),
-    { replayId: jobId, ...counts, unknown, error, ...removal },
+    // Capped like every id list in the audit: a whole DLQ left unknown would not fit one entry.
+    { replayId: jobId, ...counts, unknown: auditedIds(unknown), error, ...removal },
     state === 'done' ? 'ok' : state === 'cancelled' ? 'cancelled' : state === 'failed' ? 'failed' : 'partial',
   );
   return { state, counts };
@@ -302,7 +303,7 @@ async function removeSent(deps: ReplayDeps, source: DeadLetterSource, job: Repla
     .map((i) => i.message_id);
   try {
     const { missing } = await source.remove(job.dlq, sent);
-    return { removedFromDlq: sent.length - missing.length, notFoundInDlq: missing };
+    return { removedFromDlq: sent.length - missing.length, notFoundInDlq: auditedIds(missing) };
   } catch (error) {
     return { removedFromDlq: 0, removeError: error instanceof Error ? error.message : String(error) };
   }
