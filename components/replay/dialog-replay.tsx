@@ -20,6 +20,8 @@ interface Props {
   selection: ReplaySelection;
   /** An admin may send to another topic or queue than the original. */
   admin: boolean;
+  /** Browsing the DLQ may move messages on, and the user said go ahead (as on the DLQ page). */
+  acknowledgeRedriveRisk: boolean;
   onClose: () => void;
 }
 
@@ -27,7 +29,7 @@ interface Props {
  * Preview, then confirm: the preview freezes the messages into a job on the server and says what the
  * confirmation needs (the target typed back, a reason); Confirm starts it and opens its page.
  */
-export function DialogReplay({ source, dlq, selection, admin, onClose }: Props) {
+export function DialogReplay({ source, dlq, selection, admin, acknowledgeRedriveRisk, onClose }: Props) {
   const router = useRouter();
   const ref = useRef<HTMLDialogElement>(null);
   const [preview, setPreview] = useState<ReplayPreview | null>(null);
@@ -40,7 +42,13 @@ export function DialogReplay({ source, dlq, selection, admin, onClose }: Props) 
   const runPreview = (target?: string) =>
     start(async () => {
       setError(null);
-      const res = await previewReplayAction({ source, dlq, selection, ...(target ? { target } : {}) });
+      const res = await previewReplayAction({
+        source,
+        dlq,
+        selection,
+        ...(target ? { target } : {}),
+        ...(acknowledgeRedriveRisk ? { acknowledgeRedriveRisk } : {}),
+      });
       if (!res.ok) {
         setError(res.error.message);
         return;

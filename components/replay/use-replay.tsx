@@ -16,8 +16,16 @@ export interface ReplayControls {
   dialog: ReactNode;
 }
 
-/** The DLQ page's replay state: the ticked messages and the one dialog, whichever button opened it. */
-export function useReplay(source: string, dlq: string, admin: boolean): ReplayControls {
+/**
+ * The DLQ page's replay state: the ticked messages and the one dialog, whichever button opened it.
+ * `acknowledged`: the user accepted that browsing this SQS DLQ may move messages on (its own RedrivePolicy).
+ */
+export function useReplay(
+  source: string,
+  dlq: string,
+  admin: boolean,
+  acknowledged: boolean,
+): ReplayControls {
   const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
   const [asked, setAsked] = useState<ReplaySelection | null>(null);
   const toggle = useCallback(
@@ -32,7 +40,14 @@ export function useReplay(source: string, dlq: string, admin: boolean): ReplayCo
   const pickAll = useCallback((ids: readonly string[]) => setPicked((old) => new Set([...old, ...ids])), []);
   const clear = useCallback(() => setPicked(new Set()), []);
   const dialog = asked ? (
-    <DialogReplay source={source} dlq={dlq} selection={asked} admin={admin} onClose={() => setAsked(null)} />
+    <DialogReplay
+      source={source}
+      dlq={dlq}
+      selection={asked}
+      admin={admin}
+      acknowledgeRedriveRisk={acknowledged}
+      onClose={() => setAsked(null)}
+    />
   ) : null;
   return { picked, toggle, pickAll, clear, ask: setAsked, dialog };
 }

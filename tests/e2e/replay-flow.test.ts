@@ -192,6 +192,25 @@ describe('replay on Apache Kafka', () => {
   }, 90_000);
 });
 
+describe('an admin', () => {
+  it('may preview to another target than the original, which the preview names as admin-only', async () => {
+    const page = await open(admin, 'kafka', CLUSTER, DLT);
+    await expect.poll(() => rows(page).count()).toBe(DEAD_LETTERS.length);
+    await rows(page).filter({ hasText: 'order-3' }).click();
+    await page.getByRole('button', { name: 'Replay this message' }).click();
+    const preview = dialog(page).getByTestId('replay-preview');
+    await preview.waitFor({ timeout: 30_000 });
+    expect(await preview.getByTestId('replay-target').textContent()).toBe(TARGET);
+    await dialog(page).getByLabel('Another target (admin)').fill('orders-retry');
+    await dialog(page).getByRole('button', { name: 'Preview for this target' }).click();
+    await expect.poll(() => preview.getByTestId('replay-target').textContent()).toBe('orders-retry');
+    expect(await preview.textContent()).toContain('a target other than the original');
+    await dialog(page).getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => dialog(page).count()).toBe(0);
+    await page.close();
+  });
+});
+
 describe('replay on SQS (local-aws-sqs)', () => {
   it('an operator replays every shown message to the sensitive source with a reason; boto3 finds them there and the DLQ empty', async () => {
     const page = await open(operator, 'sqs', ACCOUNT, app.queues.dlq);
