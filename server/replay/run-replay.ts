@@ -128,8 +128,19 @@ async function sendAll(
   heartbeat: { readonly lost: boolean },
 ): Promise<Stop> {
   const batchSize = Math.max(1, Math.min(MAX_BATCH, Math.floor(job.rate_per_second)));
-  let pending = (await listItems(deps.store, job.id)).filter((i) => i.status === 'pending');
-  let first = job.canary === 1 && (await countItems(deps.store, job.id)).sent === 0;
+  const items = await listItems(deps.store, job.id);
+  let pending = items.filter((i) => i.status === 'pending');
+  const sent = items.filter((i) => i.status === 'sent');
+  let first = job.canary === 1 && sent.length === 0;
+  // A run that ended in the canary's wait (a crash) left no verdict: judged again before anything more
+  // goes, over the whole DLQ, since where it stood before the canary went was not kept.
+  const [canary] = sent;
+  if (job.canary === 1 && sent.length === 1 && canary && pending.length === items.length - 1) {
+    const canaryId = messageReplayId(job.id, canary.idx);
+    const cameBack = await canaryCameBack(deps, source, job, canaryId, source.kind === 'kafka' ? [] : null);
+    if (heartbeat.lost) return 'lease_lost';
+    if (cameBack) return 'canary';
+  }
   while (pending.length > 0) {
     const current = await getJob(deps.store, job.id);
     if (current.cancel_requested === 1) return 'cancelled';
