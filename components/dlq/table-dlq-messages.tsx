@@ -45,6 +45,8 @@ export function TableDlqMessages({ rows, selected, onSelect, sqs, picked, onPick
       aria-label="Dead letters"
       aria-rowcount={rows.length + 1}
       data-rows={rows.length}
+      // The scrolling box itself takes focus, so the keyboard can scroll it while it holds no rows yet.
+      tabIndex={0}
     >
       <thead>
         <tr className="dlq-row dlq-head" style={{ height: ROW_HEIGHT }} aria-rowindex={1}>

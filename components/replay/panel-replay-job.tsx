@@ -16,7 +16,6 @@ import './replay.css';
 
 interface Props {
   initial: ReplayProgress;
-  kind: 'kafka' | 'sqs';
   /** Operators and admins may cancel a job that has not ended. */
   canCancel: boolean;
   /** The audit log is an admin's page. */
@@ -24,7 +23,7 @@ interface Props {
 }
 
 /** One replay job, polled from its GET route until it ends. */
-export function PanelReplayJob({ initial, kind, canCancel, auditHref }: Props) {
+export function PanelReplayJob({ initial, canCancel, auditHref }: Props) {
   const query = replayQueries.job(initial.id);
   const client = useQueryClient();
   const { data, error } = useQuery({
@@ -57,7 +56,7 @@ export function PanelReplayJob({ initial, kind, canCancel, auditHref }: Props) {
         <BadgeReplayState state={job.state} />
       </div>
       <p>
-        <Link href={dlqHref(kind, job.source, job.dlq)}>
+        <Link href={dlqHref(job.kind, job.source, job.dlq)}>
           {job.dlq} on {job.source}
         </Link>{' '}
         → <strong data-testid="job-target">{job.target}</strong>

@@ -7,7 +7,6 @@ import { pageRole } from '@/lib/nav';
 import { requirePageRole } from '@/server/auth/guard';
 import { ServiceError } from '@/server/errors';
 import { replayProgress } from '@/server/replay/replay-progress';
-import { getJob } from '@/server/replay/replay-store';
 import { getStore } from '@/server/store/get-store';
 
 type Params = Promise<{ id: string }>;
@@ -26,11 +25,10 @@ export default async function ReplayJobPage({ params }: { params: Params }) {
   const id = segmentName((await params).id);
   const store = await getStore();
   try {
-    const [job, progress] = [await getJob(store, id), await replayProgress(store, id)];
+    const progress = await replayProgress(store, id);
     return (
       <PanelReplayJob
         initial={progress}
-        kind={job.kind}
         canCancel={roleAtLeast(user.role, 'operator')}
         auditHref={roleAtLeast(user.role, 'admin') ? auditHref(progress.createdAt) : null}
       />
