@@ -5,12 +5,15 @@ import { BadgeReplayState } from './badge-replay-state';
 import '@/components/fleet/fleet.css';
 import './replay.css';
 
-/** The newest replay jobs, each linking to its page. */
-export function TableReplayJobs({ jobs }: { jobs: ReplayJobSummary[] }) {
+const NONE =
+  "No replay yet. Replays start from a DLQ's page: pick messages, a failure group or the whole DLQ.";
+
+/** The newest replay jobs, each linking to its page; `empty` says why there are none. */
+export function TableReplayJobs({ jobs, empty = NONE }: { jobs: ReplayJobSummary[]; empty?: string }) {
   if (jobs.length === 0) {
     return (
       <p className="empty" data-testid="replays-empty">
-        No replay yet. Replays start from a DLQ&apos;s page: pick messages, a failure group or the whole DLQ.
+        {empty}
       </p>
     );
   }

@@ -138,6 +138,8 @@ describe('replay on Apache Kafka', () => {
   it('refuses an operator over the bulk cap, and a second replay of a message saying when and by whom', async () => {
     const page = await open(operator, 'kafka', CLUSTER, DLT);
     await expect.poll(() => rows(page).count()).toBe(DEAD_LETTERS.length);
+    const earlier = page.getByRole('region', { name: 'Replays of this DLQ' });
+    expect(await earlier.locator(`tr[data-replay-id="${ran.kafka}"]`).textContent()).toContain('2 / 2');
     await page.getByRole('button', { name: 'Replay whole DLQ' }).click();
     const error = dialog(page).getByTestId('replay-error');
     await error.waitFor({ timeout: 30_000 });
