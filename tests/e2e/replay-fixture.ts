@@ -16,7 +16,7 @@ import { openStore } from '@/server/store/db';
 import { ORDER_MESSAGES, REGION, seedClient, seedDeadLetters } from '@/tests/integration/sqs/helpers';
 import { type NextServer, startNextServer } from '../../scripts/next-server';
 import { dlq, fleetView, group, writeView } from '../support/fleet-views';
-import { browserCookies, signInCookie } from '../support/http-session';
+import { sessions } from '../support/http-session';
 import { createReadyTopics } from '../support/kafka-topics';
 import { freePort } from '../support/ports';
 
@@ -155,16 +155,12 @@ export async function startReplayApp(): Promise<ReplayApp> {
     }),
   );
   await store.close();
-  const cookie = (as: keyof typeof USERS) => signInCookie(baseUrl, USERS[as], PASSWORD);
   return {
     baseUrl,
     kafka,
     sqs,
     queues,
-    cookie,
-    async signIn(context, as) {
-      await context.addCookies(browserCookies(await cookie(as), baseUrl));
-    },
+    ...sessions(baseUrl, USERS, PASSWORD),
     async close() {
       await server.stop();
       await Promise.all([kafka.stop(), sqs.stop()]);
