@@ -11,6 +11,7 @@ import { getStore } from '@/server/store/get-store';
 
 type Params = Promise<{ id: string }>;
 const ROUTE = '/replays/[id]';
+const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const metadata: Metadata = { title: 'Replay' };
 
@@ -23,6 +24,8 @@ function auditHref(createdAt: string): string {
 export default async function ReplayJobPage({ params }: { params: Params }) {
   const user = await requirePageRole(pageRole('/replays'), { route: ROUTE, params });
   const id = segmentName((await params).id);
+  // Job ids are UUIDs: anything else is no job, and never reaches the store (PostgreSQL refuses a NUL).
+  if (!JOB_ID.test(id)) notFound();
   const store = await getStore();
   try {
     const progress = await replayProgress(store, id);
