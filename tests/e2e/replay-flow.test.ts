@@ -286,6 +286,9 @@ describe('a viewer', () => {
     expect(missing?.status()).toBe(404);
     expect(await page.getByTestId('section-not-found').textContent()).toContain('Replay not found');
     expect(await page.getByTestId('user-email').textContent()).toBe(USERS.viewer);
+    // What is no job id at all is a bad link, named as such.
+    expect((await page.goto(`${app.baseUrl}/replays/not-a-job`))?.status()).toBe(200);
+    expect(await page.locator('main').textContent()).toContain('is not a replay id');
     await page.close();
   });
 });

@@ -1,9 +1,12 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { PanelReplayJob } from '@/components/replay/panel-replay-job';
+import { PanelBadLink } from '@/components/shell/panel-bad-link';
 import { roleAtLeast } from '@/lib/auth/roles';
 import { segmentName } from '@/lib/fleet/links';
 import { pageRole } from '@/lib/nav';
+import { queryProblems } from '@/lib/page-query';
+import { z } from '@/lib/zod';
 import { requirePageRole } from '@/server/auth/guard';
 import { ServiceError } from '@/server/errors';
 import { replayProgress } from '@/server/replay/replay-progress';
@@ -11,7 +14,7 @@ import { getStore } from '@/server/store/get-store';
 
 type Params = Promise<{ id: string }>;
 const ROUTE = '/replays/[id]';
-const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const jobParams = z.object({ id: z.uuid('is not a replay id (a UUID)') });
 
 export const metadata: Metadata = { title: 'Replay' };
 
@@ -24,8 +27,11 @@ function auditHref(createdAt: string): string {
 export default async function ReplayJobPage({ params }: { params: Params }) {
   const user = await requirePageRole(pageRole('/replays'), { route: ROUTE, params });
   const id = segmentName((await params).id);
-  // Job ids are UUIDs: anything else is no job, and never reaches the store (PostgreSQL refuses a NUL).
-  if (!JOB_ID.test(id)) notFound();
+  // Job ids are UUIDs: anything else is a bad link, and never reaches the store (PostgreSQL refuses a NUL).
+  const problems = queryProblems(jobParams, { id });
+  if (problems.length > 0) {
+    return <PanelBadLink problems={problems} href="/replays" label="All replays" />;
+  }
   const store = await getStore();
   try {
     const progress = await replayProgress(store, id);
