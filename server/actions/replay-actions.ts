@@ -3,7 +3,6 @@
 import 'server-only';
 import { z } from 'zod';
 import { cancelReplay, confirmReplay } from '@/server/replay/confirm-replay';
-import { LIST_LIMIT_MAX, listReplayJobs } from '@/server/replay/list-replays';
 import { previewReplay } from '@/server/replay/preview-replay';
 import { replayDeps } from '@/server/replay/replay-deps-from-config';
 import { replayProgress } from '@/server/replay/replay-progress';
@@ -58,20 +57,3 @@ export const cancelReplayAction = action('operator', jobId, async function cance
   await cancelReplay(deps, user, id);
   return replayProgress(deps.store, id);
 });
-
-/** A job's state, counts and each message's outcome. */
-export const readReplayProgressAction = action('viewer', jobId, async ({ id }) =>
-  replayProgress((await replayDeps()).store, id),
-);
-
-/** The newest jobs, of one DLQ or of all. */
-export const listReplayJobsAction = action(
-  'viewer',
-  z.strictObject({
-    source: name.optional(),
-    dlq: name.optional(),
-    limit: z.number().int().min(1).max(LIST_LIMIT_MAX).optional(),
-  }),
-  async ({ source, dlq, limit }) =>
-    listReplayJobs((await replayDeps()).store, { source, dlq, limit: limit ?? 50 }),
-);

@@ -14,7 +14,7 @@ export interface ListReplaysQuery {
   limit: number;
 }
 
-export const LIST_LIMIT_MAX = 500;
+const LIST_LIMIT_MAX = 500;
 
 /** The newest replay jobs, of one DLQ or of all, with their message counts. */
 export async function listReplayJobs(store: Store, query: ListReplaysQuery): Promise<ReplayJobSummary[]> {
