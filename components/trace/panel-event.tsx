@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import type { TraceEvent, TraceLocation } from '@/lib/trace/build-chain';
 import { eventTime } from '@/lib/trace/chain-layout';
+import { CORRELATION_SOURCE_LABEL } from '@/lib/trace/correlation-source';
 import type { ExpectationMark } from '@/lib/trace/expectations';
 import { formatInstant } from '@/lib/trace/format-trace';
 import { readTraceEventBody } from '@/server/actions/trace-actions';
@@ -74,6 +75,10 @@ export function PanelEvent({
     ['Event id', event.eventId],
     ['Type', event.eventType],
     ['Correlation id', event.correlationId],
+    // Shown only when the id was not stated but read from a trace header.
+    ...(event.correlationFrom
+      ? [['Correlation source', CORRELATION_SOURCE_LABEL[event.correlationFrom]] as [string, string]]
+      : []),
     ['Causation id', event.causationId],
     ['Occurred', event.occurredAt === null ? null : formatInstant(event.occurredAt)],
     ['Schema version', event.schemaVersion],

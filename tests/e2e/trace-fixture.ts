@@ -120,6 +120,8 @@ export interface Spec {
   keys?: Record<string, string>;
   producer?: string;
   size?: number;
+  /** The trace header the correlation id was read from. */
+  correlationFrom?: 'traceparent' | 'xray' | 'b3';
 }
 
 /** An event as the indexer hands it over. */
@@ -135,6 +137,7 @@ export function indexed(spec: Spec): IndexedEvent {
       producer: spec.producer ?? 'orders-service',
       summary: `${spec.type} ${spec.id}`,
       businessKeys: Object.entries(spec.keys ?? {}).map(([name, value]) => ({ name, value })),
+      correlationFrom: spec.correlationFrom ?? null,
     },
     location: {
       kind: 'kafka',

@@ -67,6 +67,7 @@ beforeAll(async () => {
       id: 'ev-inventory',
       type: 'InventoryReserved',
       cause: 'ev-order',
+      correlationFrom: 'traceparent',
       at: T0 + 120,
       topic: 'inventory',
       offset: inventory ?? 0,
@@ -147,6 +148,7 @@ describe('the chain view', () => {
     await row(page, 'ev-payment').getByRole('button', { name: 'PaymentAuthorized' }).click();
     const detail = page.getByTestId('trace-detail');
     await detail.getByTestId('trace-body').waitFor();
+    expect(await detail.locator('dt:text-is("Correlation source")').count()).toBe(0);
     const where = await detail.getByTestId('trace-where').textContent();
     expect(where).toContain('Kafka local / payments / partition 0 / offset 0');
     expect(where).toContain('Kafka local / payments.DLT / partition 0 / offset 0');
@@ -162,6 +164,10 @@ describe('the chain view', () => {
 
     await row(page, 'ev-inventory').getByRole('button', { name: 'InventoryReserved' }).click();
     await expect.poll(() => detail.textContent()).toContain('Binary (12 bytes), as hex');
+    // Its correlation id was read from a W3C traceparent header, and the panel says so; the others state theirs.
+    expect(await detail.locator('dt:text-is("Correlation source") + dd').textContent()).toBe(
+      'correlation from traceparent',
+    );
     expect(await detail.getByTestId('trace-body').textContent()).toContain('01 00 ff fe');
     expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
     await page.screenshot({ path: `${SHOTS}/trace-chain.png`, fullPage: true });
