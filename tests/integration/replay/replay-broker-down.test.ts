@@ -27,16 +27,15 @@ import {
   STORE_DIALECTS,
   type TestStore,
 } from '@/tests/integration/store/support/test-stores';
-import { uniqueName, waitFor } from '@/tests/support/wait';
+import { uniqueName } from '@/tests/support/wait';
 import {
   confirmedJob,
   drainQueue,
   endedDone,
-  endedPartial,
   expectEachOnce,
   offsetIds,
   runner,
-  sentCount,
+  stopMidJob,
 } from './support/broker-down';
 import { readAll, replayDeps, springDeadLetters } from './support/kafka-replay';
 
@@ -106,15 +105,16 @@ describe.each(STORE_DIALECTS)('replay with the Kafka broker stopped mid-job, sto
 
     const first = await confirmedJob(deps, 'fk', dlt, target, offsetIds(0, COUNT));
     loops.push(runner(() => deps));
-    await waitFor(async () => ((await sentCount(t.store, first)) >= BATCH ? true : undefined), 15_000);
-    await broker.stop();
-    down = true;
     // The next batch is refused: the job ends while the broker is still away.
-    const left = await endedPartial(
+    const left = await stopMidJob(
       t.store,
       first,
       BATCH,
       'Kafka cluster "fk" is unreachable (ECONNREFUSED)',
+      () => {
+        down = true;
+        return broker.stop();
+      },
     );
     await broker.restart();
     down = false;
@@ -203,14 +203,15 @@ describe.each(STORE_DIALECTS)('replay with the SQS endpoint stopped mid-job, sto
     // hold lapses, so the job starts once the browse let go, as it does when an operator reads first.
     await new Promise((r) => setTimeout(r, BROWSE_IDLE_MS + 500));
     loops.push(runner(() => deps));
-    await waitFor(async () => ((await sentCount(t.store, first)) >= BATCH ? true : undefined), 15_000);
-    await sqs.halt();
-    down = true;
-    const left = await endedPartial(
+    const left = await stopMidJob(
       t.store,
       first,
       BATCH,
       `SQS at ${sqs.endpoint} is unreachable (ECONNREFUSED)`,
+      () => {
+        down = true;
+        return sqs.halt();
+      },
     );
     // Its end could not delete what it sent from the DLQ, and says so: nothing was deleted.
     expect(left.finish.details).toMatchObject({ removedFromDlq: 0 });

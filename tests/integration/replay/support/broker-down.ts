@@ -35,7 +35,7 @@ export function runner(deps: () => ReplayDeps): ReplayRunner {
   return startReplayRunner({ deps, intervalMs: 100, leaseTtlMs: 2000, log: () => {} });
 }
 
-export const sentCount = async (store: Store, id: string) =>
+const sentCount = async (store: Store, id: string) =>
   (await listItems(store, id)).filter((i) => i.status === 'sent').length;
 
 /** The job's `replay.finish` audit entries, details parsed. */
@@ -115,6 +115,19 @@ export async function endedPartial(store: Store, id: string, batchSize: number, 
     sentMessageIds: sent.map((i) => i.message_id),
     notSent: items.filter((i) => i.status !== 'sent').map((i) => i.message_id),
   };
+}
+
+/** Once the job has sent its first batch, stops the broker; the job must then end as `endedPartial` says. */
+export async function stopMidJob(
+  store: Store,
+  id: string,
+  batchSize: number,
+  reason: string,
+  stopBroker: () => Promise<void>,
+) {
+  await waitFor(async () => ((await sentCount(store, id)) >= batchSize ? true : undefined), 15_000);
+  await stopBroker();
+  return endedPartial(store, id, batchSize, reason);
 }
 
 /** The job ended `done` with every one of its `total` messages sent, and its finish audited `ok`. */
