@@ -216,7 +216,9 @@ async function sendBatch(
     { replayId: job.id, ids: batch.map((i) => i.message_id), count: batch.length, sent, by },
     sent === batch.length ? 'ok' : sent === 0 ? 'failed' : 'partial',
   );
-  return true;
+  // None taken, none for its own content (an endpoint down, a queue gone): a refusal as if the seam had
+  // rejected, so nothing more goes out of order while the rest fail one batch after another.
+  return !results.every((r) => !r.ok && r.error.written === 'no' && r.error.code !== 'invalid_input');
 }
 
 function outgoingOf(job: ReplayJobRow, item: ReplayItemRow, by: string, at: string): OutgoingDeadLetter {
