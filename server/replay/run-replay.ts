@@ -13,13 +13,16 @@ import { canaryCameBack, canaryMark } from './replay-canary';
 import { type Actor, auditedIds, auditReplay, findSource, type ReplayDeps } from './replay-deps';
 import {
   countItems,
+  firstItemError,
   getJob,
+  type ItemUpdate,
+  itemMessageIds,
   type JobCounts,
-  listItems,
+  listItemsIn,
   moveJob,
   type ReplayItemRow,
   type ReplayJobRow,
-  setItemStatus,
+  setItemsStatus,
 } from './replay-store';
 
 const SYSTEM: Actor = { email: 'tidewatch-replay', role: 'system' };
@@ -119,6 +122,9 @@ function keepLease(deps: ReplayDeps, lease: Lease) {
 
 type Stop = 'all_sent' | 'cancelled' | 'canary' | 'refused' | 'lease_lost' | 'stopping';
 
+/** How often a run reads the job's cancel flag and renews its lease: not every batch, about once a second. */
+const CHECK_EVERY_MS = 1_000;
+
 async function sendAll(
   deps: ReplayDeps,
   source: DeadLetterSource,
@@ -128,51 +134,92 @@ async function sendAll(
   heartbeat: { readonly lost: boolean },
 ): Promise<Stop> {
   const batchSize = Math.max(1, Math.min(MAX_BATCH, Math.floor(job.rate_per_second)));
-  const items = await listItems(deps.store, job.id);
-  let pending = items.filter((i) => i.status === 'pending');
-  const sent = items.filter((i) => i.status === 'sent');
-  let first = job.canary === 1 && sent.length === 0;
+  let pending = await listItemsIn(deps.store, job.id, ['pending']);
+  const counts = await countItems(deps.store, job.id);
+  let first = job.canary === 1 && counts.sent === 0;
   // A run that ended in the canary's wait (a crash) left no verdict: judged again before anything more
   // goes, over the whole DLQ, since where it stood before the canary went was not kept.
-  const [canary] = sent;
-  if (job.canary === 1 && sent.length === 1 && canary && pending.length === items.length - 1) {
-    const canaryId = messageReplayId(job.id, canary.idx);
+  if (job.canary === 1 && counts.sent === 1 && counts.pending === counts.total - 1) {
+    const [canary] = await listItemsIn(deps.store, job.id, ['sent']);
+    const canaryId = messageReplayId(job.id, canary?.idx ?? 0);
     const cameBack = await canaryCameBack(deps, source, job, canaryId, source.kind === 'kafka' ? [] : null);
     if (heartbeat.lost) return 'lease_lost';
     if (cameBack) return 'canary';
   }
-  while (pending.length > 0) {
-    const current = await getJob(deps.store, job.id);
-    if (current.cancel_requested === 1) return 'cancelled';
-    if (signal?.aborted) return 'stopping';
-    if (heartbeat.lost || !(await renewLease(deps.store, lease)).held) return 'lease_lost';
-    const batch = pending.slice(0, first ? 1 : batchSize);
-    pending = pending.slice(batch.length);
-    const started = Date.now();
-    // The DLQ's end is read before the canary goes: a fast failing consumer returns it within ms.
-    const mark = first ? await canaryMark(deps, source, job) : null;
-    if (!(await sendBatch(deps, source, job, batch))) return 'refused';
-    if (first) {
-      first = false;
-      const canaryId = messageReplayId(job.id, batch[0]?.idx ?? 0);
-      const cameBack = await canaryCameBack(deps, source, job, canaryId, mark);
+  const trailing = trailingWrites();
+  const checkEvery = Math.min(CHECK_EVERY_MS, Math.floor(lease.ttlMs / 3));
+  let checkedAt = Number.NEGATIVE_INFINITY;
+  try {
+    while (pending.length > 0) {
+      if (signal?.aborted) return 'stopping';
       if (heartbeat.lost) return 'lease_lost';
-      if (cameBack) return 'canary';
+      if (Date.now() - checkedAt >= checkEvery) {
+        if ((await getJob(deps.store, job.id)).cancel_requested === 1) return 'cancelled';
+        if (!(await renewLease(deps.store, lease)).held) return 'lease_lost';
+        checkedAt = Date.now();
+      }
+      const batch = pending.slice(0, first ? 1 : batchSize);
+      pending = pending.slice(batch.length);
+      const started = Date.now();
+      // The DLQ's end is read before the canary goes: a fast failing consumer returns it within ms.
+      const mark = first ? await canaryMark(deps, source, job) : null;
+      if (!(await sendBatch(deps, source, job, batch, trailing))) return 'refused';
+      if (first) {
+        first = false;
+        await trailing.flush();
+        const canaryId = messageReplayId(job.id, batch[0]?.idx ?? 0);
+        const cameBack = await canaryCameBack(deps, source, job, canaryId, mark);
+        if (heartbeat.lost) return 'lease_lost';
+        if (cameBack) return 'canary';
+      }
+      // Rate limit: a batch of n messages takes at least n / rate seconds.
+      const due = (batch.length / job.rate_per_second) * 1000 - (Date.now() - started);
+      if (due > 0 && pending.length > 0) await new Promise((resolve) => setTimeout(resolve, due));
     }
-    // Rate limit: a batch of n messages takes at least n / rate seconds.
-    const due = (batch.length / job.rate_per_second) * 1000 - (Date.now() - started);
-    if (due > 0 && pending.length > 0) await new Promise((resolve) => setTimeout(resolve, due));
+    return 'all_sent';
+  } finally {
+    await trailing.flush();
   }
-  return 'all_sent';
 }
 
+/**
+ * A batch's outcome (its items and its audit entry) written while the next batch is recorded `sending`
+ * and sent: at most one is in flight, and it lands before the next one starts or the run goes on.
+ */
+function trailingWrites() {
+  let inFlight: Promise<void> = Promise.resolve();
+  let failed: { error: unknown } | null = null;
+  return {
+    start(write: Promise<void>) {
+      inFlight = write.catch((error: unknown) => {
+        failed ??= { error };
+      });
+    },
+    async flush() {
+      await inFlight;
+      if (failed) throw failed.error;
+    },
+  };
+}
+
+type Trailing = ReturnType<typeof trailingWrites>;
+
+/**
+ * Records the whole batch `sending` in one statement, sends it, and returns whether the broker took it;
+ * its outcome is written behind it (`trailing`), after the previous batch's outcome.
+ */
 async function sendBatch(
   deps: ReplayDeps,
   source: DeadLetterSource,
   job: ReplayJobRow,
   batch: ReplayItemRow[],
+  trailing: Trailing,
 ) {
-  for (const item of batch) await setItemStatus(deps.store, job.id, item.idx, 'sending');
+  await setItemsStatus(
+    deps.store,
+    job.id,
+    batch.map((item) => ({ idx: item.idx, status: 'sending' as const })),
+  );
   const at = new Date().toISOString();
   const by = job.confirmed_by ?? job.actor;
   const outgoing = batch.map((item) => outgoingOf(job, item, by, at));
@@ -182,11 +229,12 @@ async function sendBatch(
   } catch (error) {
     // The seam rejects only when nothing could be sent (unknown target, broker down): none was written.
     if (!(error instanceof ServiceError)) throw error;
-    for (const item of batch)
-      await setItemStatus(deps.store, job.id, item.idx, 'failed', { error: error.message });
+    await trailing.flush();
+    const failed = batch.map((item) => ({ idx: item.idx, status: 'failed' as const, error: error.message }));
+    await setItemsStatus(deps.store, job.id, failed);
     const details = {
       replayId: job.id,
-      ids: batch.map((i) => i.message_id),
+      ...auditedIds(batch.map((i) => i.message_id)),
       count: batch.length,
       sent: 0,
       error: error.message,
@@ -194,29 +242,41 @@ async function sendBatch(
     await auditReplay(deps, SYSTEM, 'batch', where(job), details, 'failed');
     return false;
   }
-  let sent = 0;
-  for (const [i, item] of batch.entries()) {
+  await trailing.flush();
+  trailing.start(recordOutcome(deps, job, batch, results, { at, by }));
+  return true;
+}
+
+async function recordOutcome(
+  deps: ReplayDeps,
+  job: ReplayJobRow,
+  batch: ReplayItemRow[],
+  results: Awaited<ReturnType<DeadLetterSource['send']>>,
+  stamp: { at: string; by: string },
+) {
+  const updates = batch.map((item, i): ItemUpdate => {
     const result = results[i];
-    if (result?.ok) {
-      sent++;
-      await setItemStatus(deps.store, job.id, item.idx, 'sent', { sent_at: at, landed: result.landed });
-    } else {
-      const error = result?.error ?? { message: 'no result', written: 'unknown' as const };
-      // `no`: never written, safe to report failed. `unknown`: it may be there; looked for before the end.
-      await setItemStatus(deps.store, job.id, item.idx, error.written === 'no' ? 'failed' : 'unknown', {
-        error: error.message,
-      });
-    }
-  }
+    if (result?.ok) return { idx: item.idx, status: 'sent', sent_at: stamp.at, landed: result.landed };
+    const error = result?.error ?? { message: 'no result', written: 'unknown' as const };
+    // `no`: never written, safe to report failed. `unknown`: it may be there; looked for before the end.
+    return { idx: item.idx, status: error.written === 'no' ? 'failed' : 'unknown', error: error.message };
+  });
+  await setItemsStatus(deps.store, job.id, updates);
+  const sent = updates.filter((u) => u.status === 'sent').length;
   await auditReplay(
     deps,
     SYSTEM,
     'batch',
     where(job),
-    { replayId: job.id, ids: batch.map((i) => i.message_id), count: batch.length, sent, by },
+    {
+      replayId: job.id,
+      ...auditedIds(batch.map((i) => i.message_id)),
+      count: batch.length,
+      sent,
+      by: stamp.by,
+    },
     sent === batch.length ? 'ok' : sent === 0 ? 'failed' : 'partial',
   );
-  return true;
 }
 
 function outgoingOf(job: ReplayJobRow, item: ReplayItemRow, by: string, at: string): OutgoingDeadLetter {
@@ -241,33 +301,33 @@ async function settleUncertain(
   job: ReplayJobRow,
   startOffsets: StartOffsets | null,
 ): Promise<void> {
-  const uncertain = (await listItems(deps.store, job.id)).filter(
-    (i) => i.status === 'sending' || i.status === 'unknown',
-  );
+  const uncertain = await listItemsIn(deps.store, job.id, ['sending', 'unknown']);
   if (uncertain.length === 0) return;
   if (source.kind !== 'kafka' || startOffsets === null) {
-    for (const item of uncertain) await setItemStatus(deps.store, job.id, item.idx, 'unknown');
+    const unknown = uncertain.map((item) => ({ idx: item.idx, status: 'unknown' as const }));
+    await setItemsStatus(deps.store, job.id, unknown);
     return;
   }
   const ids = new Map(uncertain.map((i) => [messageReplayId(job.id, i.idx), i]));
   const found = await findByReplayId(source, job.target, startOffsets, new Set(ids.keys()));
-  for (const [replayId, item] of ids) {
+  const sentAt = new Date().toISOString();
+  const settled = [...ids].map(([replayId, item]): ItemUpdate => {
     const landed = found.get(replayId);
-    if (landed)
-      await setItemStatus(deps.store, job.id, item.idx, 'sent', {
-        landed,
-        sent_at: new Date().toISOString(),
-      });
-    else await setItemStatus(deps.store, job.id, item.idx, 'pending');
-  }
+    return landed
+      ? { idx: item.idx, status: 'sent', landed, sent_at: sentAt }
+      : { idx: item.idx, status: 'pending' };
+  });
+  await setItemsStatus(deps.store, job.id, settled);
   // What was not found goes out again, before the run ends.
-  if (found.size < ids.size)
-    await sendBatch(
-      deps,
-      source,
-      job,
-      uncertain.filter((i) => !found.has(messageReplayId(job.id, i.idx))),
-    );
+  const again = uncertain.filter((i) => !found.has(messageReplayId(job.id, i.idx)));
+  const trailing = trailingWrites();
+  try {
+    for (let i = 0; i < again.length; i += MAX_BATCH) {
+      if (!(await sendBatch(deps, source, job, again.slice(i, i + MAX_BATCH), trailing))) return;
+    }
+  } finally {
+    await trailing.flush();
+  }
 }
 
 async function finish(
@@ -280,7 +340,7 @@ async function finish(
   const removal = await removeSent(deps, source, job);
   const counts = await countItems(deps.store, jobId);
   const event = endEvent(counts, stop === 'cancelled');
-  const refusal = (await listItems(deps.store, jobId)).find((i) => i.status === 'failed')?.error;
+  const refusal = await firstItemError(deps.store, jobId, 'failed');
   const error =
     stop === 'canary'
       ? 'the canary message came back to the DLQ; nothing more was sent'
@@ -288,9 +348,7 @@ async function finish(
         ? `the broker refused the send, so nothing more was sent: ${refusal ?? 'no reason given'}`
         : null;
   const state = await moveJob(deps.store, job, event, { finished_at: new Date().toISOString(), error });
-  const unknown = (await listItems(deps.store, jobId))
-    .filter((i) => i.status === 'unknown')
-    .map((i) => i.message_id);
+  const unknown = await itemMessageIds(deps.store, jobId, ['unknown']);
   await auditReplay(
     deps,
     SYSTEM,
@@ -309,9 +367,7 @@ async function finish(
  */
 async function removeSent(deps: ReplayDeps, source: DeadLetterSource, job: ReplayJobRow) {
   if (!source.remove) return {};
-  const sent = (await listItems(deps.store, job.id))
-    .filter((i) => i.status === 'sent')
-    .map((i) => i.message_id);
+  const sent = await itemMessageIds(deps.store, job.id, ['sent']);
   try {
     const { missing } = await source.remove(job.dlq, sent);
     return { removedFromDlq: sent.length - missing.length, notFoundInDlq: auditedIds(missing) };
