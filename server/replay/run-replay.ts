@@ -24,6 +24,7 @@ import {
   type ReplayJobRow,
   setItemsStatus,
 } from './replay-store';
+import { type Trailing, trailingWrites } from './trailing-writes';
 
 const SYSTEM: Actor = { email: 'tidewatch-replay', role: 'system' };
 const MAX_BATCH = 100;
@@ -149,83 +150,97 @@ async function sendAll(
   const trailing = trailingWrites();
   const checkEvery = Math.min(CHECK_EVERY_MS, Math.floor(lease.ttlMs / 3));
   let checkedAt = Number.NEGATIVE_INFINITY;
+  const take = () => {
+    const batch = pending.slice(0, first ? 1 : batchSize);
+    pending = pending.slice(batch.length);
+    return batch;
+  };
+  // The next batch, recorded `sending` while the one before it is sent; back to `pending` if it does not go.
+  let ahead: Marked | null = null;
+  const putBack = async () => {
+    const left = ahead;
+    ahead = null;
+    if (!left) return;
+    await left.marked;
+    const back = left.batch.map((item) => ({ idx: item.idx, status: 'pending' as const }));
+    await setItemsStatus(deps.store, job.id, back);
+  };
   try {
-    while (pending.length > 0) {
-      if (signal?.aborted) return 'stopping';
-      if (heartbeat.lost) return 'lease_lost';
+    while (ahead !== null || pending.length > 0) {
+      const stop = signal?.aborted ? 'stopping' : heartbeat.lost ? 'lease_lost' : null;
+      if (stop) return await putBack().then(() => stop);
       if (Date.now() - checkedAt >= checkEvery) {
-        if ((await getJob(deps.store, job.id)).cancel_requested === 1) return 'cancelled';
-        if (!(await renewLease(deps.store, lease)).held) return 'lease_lost';
+        const cancelled = (await getJob(deps.store, job.id)).cancel_requested === 1;
+        const held = cancelled || (await renewLease(deps.store, lease)).held;
+        if (cancelled || !held) return await putBack().then(() => (cancelled ? 'cancelled' : 'lease_lost'));
         checkedAt = Date.now();
       }
-      const batch = pending.slice(0, first ? 1 : batchSize);
-      pending = pending.slice(batch.length);
+      const current: Marked = ahead ?? markSending(deps, job, take());
+      ahead = null;
       const started = Date.now();
       // The DLQ's end is read before the canary goes: a fast failing consumer returns it within ms.
       const mark = first ? await canaryMark(deps, source, job) : null;
-      if (!(await sendBatch(deps, source, job, batch, trailing))) return 'refused';
+      const canary = first;
+      const sent = await sendBatch(deps, source, job, current, trailing, () => {
+        // Not past a canary: its verdict decides whether anything more goes.
+        if (!canary && pending.length > 0) ahead = markSending(deps, job, take());
+      });
+      if (!sent) return await putBack().then(() => 'refused');
       if (first) {
         first = false;
         await trailing.flush();
-        const canaryId = messageReplayId(job.id, batch[0]?.idx ?? 0);
+        const canaryId = messageReplayId(job.id, current.batch[0]?.idx ?? 0);
         const cameBack = await canaryCameBack(deps, source, job, canaryId, mark);
         if (heartbeat.lost) return 'lease_lost';
         if (cameBack) return 'canary';
       }
       // Rate limit: a batch of n messages takes at least n / rate seconds.
-      const due = (batch.length / job.rate_per_second) * 1000 - (Date.now() - started);
-      if (due > 0 && pending.length > 0) await new Promise((resolve) => setTimeout(resolve, due));
+      const due = (current.batch.length / job.rate_per_second) * 1000 - (Date.now() - started);
+      if (due > 0 && (ahead !== null || pending.length > 0))
+        await new Promise((resolve) => setTimeout(resolve, due));
     }
     return 'all_sent';
   } finally {
+    await putBack().catch(() => undefined);
     await trailing.flush();
   }
 }
 
-/**
- * A batch's outcome (its items and its audit entry) written while the next batch is recorded `sending`
- * and sent: at most one is in flight, and it lands before the next one starts or the run goes on.
- */
-function trailingWrites() {
-  let inFlight: Promise<void> = Promise.resolve();
-  let failed: { error: unknown } | null = null;
-  return {
-    start(write: Promise<void>) {
-      inFlight = write.catch((error: unknown) => {
-        failed ??= { error };
-      });
-    },
-    async flush() {
-      await inFlight;
-      if (failed) throw failed.error;
-    },
-  };
+/** A batch and the write that records it `sending` (its failure surfaces where it is awaited). */
+interface Marked {
+  batch: ReplayItemRow[];
+  marked: Promise<void>;
 }
 
-type Trailing = ReturnType<typeof trailingWrites>;
+function markSending(deps: ReplayDeps, job: ReplayJobRow, batch: ReplayItemRow[]): Marked {
+  const sending = batch.map((item) => ({ idx: item.idx, status: 'sending' as const }));
+  const marked = setItemsStatus(deps.store, job.id, sending);
+  marked.catch(() => undefined);
+  return { batch, marked };
+}
 
 /**
- * Records the whole batch `sending` in one statement, sends it, and returns whether the broker took it;
- * its outcome is written behind it (`trailing`), after the previous batch's outcome.
+ * Sends a batch once its `sending` record is written, and returns whether the broker took it; its
+ * outcome is written behind it (`trailing`), after the previous batch's. `alongside` runs while the
+ * send is in flight.
  */
 async function sendBatch(
   deps: ReplayDeps,
   source: DeadLetterSource,
   job: ReplayJobRow,
-  batch: ReplayItemRow[],
+  { batch, marked }: Marked,
   trailing: Trailing,
+  alongside: () => void = () => undefined,
 ) {
-  await setItemsStatus(
-    deps.store,
-    job.id,
-    batch.map((item) => ({ idx: item.idx, status: 'sending' as const })),
-  );
+  await marked;
   const at = new Date().toISOString();
   const by = job.confirmed_by ?? job.actor;
   const outgoing = batch.map((item) => outgoingOf(job, item, by, at));
   let results: Awaited<ReturnType<DeadLetterSource['send']>>;
   try {
-    results = await source.send(job.target, outgoing);
+    const sending = source.send(job.target, outgoing);
+    alongside();
+    results = await sending;
   } catch (error) {
     // The seam rejects only when nothing could be sent (unknown target, broker down): none was written.
     if (!(error instanceof ServiceError)) throw error;
@@ -323,7 +338,8 @@ async function settleUncertain(
   const trailing = trailingWrites();
   try {
     for (let i = 0; i < again.length; i += MAX_BATCH) {
-      if (!(await sendBatch(deps, source, job, again.slice(i, i + MAX_BATCH), trailing))) return;
+      const batch = markSending(deps, job, again.slice(i, i + MAX_BATCH));
+      if (!(await sendBatch(deps, source, job, batch, trailing))) return;
     }
   } finally {
     await trailing.flush();
