@@ -8,6 +8,7 @@ import type {
 } from '@/server/brokers/dead-letter-source';
 import { ServiceError } from '@/server/errors';
 import { acquireLease, releaseLease, renewLease } from '@/server/worker/lease';
+import { type BatchWrites, batchWrites, type Marked } from './batch-writes';
 import { findByReplayId, kafkaEndOffsets, type StartOffsets } from './find-sent';
 import { canaryCameBack, canaryMark } from './replay-canary';
 import { type Actor, auditedIds, auditReplay, findSource, type ReplayDeps } from './replay-deps';
@@ -24,7 +25,6 @@ import {
   type ReplayJobRow,
   setItemsStatus,
 } from './replay-store';
-import { type Trailing, trailingWrites } from './trailing-writes';
 
 const SYSTEM: Actor = { email: 'tidewatch-replay', role: 'system' };
 const MAX_BATCH = 100;
@@ -147,7 +147,7 @@ async function sendAll(
     if (heartbeat.lost) return 'lease_lost';
     if (cameBack) return 'canary';
   }
-  const trailing = trailingWrites();
+  const writes = batchWrites(deps, job, where(job));
   const checkEvery = Math.min(CHECK_EVERY_MS, Math.floor(lease.ttlMs / 3));
   let checkedAt = Number.NEGATIVE_INFINITY;
   const take = () => {
@@ -155,7 +155,9 @@ async function sendAll(
     pending = pending.slice(batch.length);
     return batch;
   };
-  // The next batch, recorded `sending` while the one before it is sent; back to `pending` if it does not go.
+  // Kafka: the next batch, recorded `sending` while the one before it is sent; back to `pending` if it
+  // does not go. Not on SQS: a crash would leave it `unknown` (never sent, yet not resent).
+  const markAhead = source.kind === 'kafka';
   let ahead: Marked | null = null;
   const putBack = async () => {
     const left = ahead;
@@ -175,61 +177,51 @@ async function sendAll(
         if (cancelled || !held) return await putBack().then(() => (cancelled ? 'cancelled' : 'lease_lost'));
         checkedAt = Date.now();
       }
-      const current: Marked = ahead ?? markSending(deps, job, take());
+      const current: Marked = ahead ?? writes.mark(take());
       ahead = null;
       const started = Date.now();
       // The DLQ's end is read before the canary goes: a fast failing consumer returns it within ms.
       const mark = first ? await canaryMark(deps, source, job) : null;
       const canary = first;
-      const sent = await sendBatch(deps, source, job, current, trailing, () => {
+      const sent = await sendBatch(deps, source, job, current, writes, () => {
         // Not past a canary: its verdict decides whether anything more goes.
-        if (!canary && pending.length > 0) ahead = markSending(deps, job, take());
+        if (markAhead && !canary && pending.length > 0) ahead = writes.mark(take());
       });
       if (!sent) return await putBack().then(() => 'refused');
       if (first) {
         first = false;
-        await trailing.flush();
+        await writes.flush();
         const canaryId = messageReplayId(job.id, current.batch[0]?.idx ?? 0);
         const cameBack = await canaryCameBack(deps, source, job, canaryId, mark);
         if (heartbeat.lost) return 'lease_lost';
         if (cameBack) return 'canary';
       }
       // Rate limit: a batch of n messages takes at least n / rate seconds.
-      const due = (current.batch.length / job.rate_per_second) * 1000 - (Date.now() - started);
-      if (due > 0 && (ahead !== null || pending.length > 0))
-        await new Promise((resolve) => setTimeout(resolve, due));
+      const takes = (current.batch.length / job.rate_per_second) * 1000;
+      if (takes > Date.now() - started && (ahead !== null || pending.length > 0)) {
+        // A paced run shows each batch sent before it waits, not with the next batch's write.
+        await writes.flush();
+        const due = takes - (Date.now() - started);
+        if (due > 0) await new Promise((resolve) => setTimeout(resolve, due));
+      }
     }
     return 'all_sent';
   } finally {
     await putBack().catch(() => undefined);
-    await trailing.flush();
+    await writes.flush();
   }
-}
-
-/** A batch and the write that records it `sending` (its failure surfaces where it is awaited). */
-interface Marked {
-  batch: ReplayItemRow[];
-  marked: Promise<void>;
-}
-
-function markSending(deps: ReplayDeps, job: ReplayJobRow, batch: ReplayItemRow[]): Marked {
-  const sending = batch.map((item) => ({ idx: item.idx, status: 'sending' as const }));
-  const marked = setItemsStatus(deps.store, job.id, sending);
-  marked.catch(() => undefined);
-  return { batch, marked };
 }
 
 /**
  * Sends a batch once its `sending` record is written, and returns whether the broker took it; its
- * outcome is written behind it (`trailing`), after the previous batch's. `alongside` runs while the
- * send is in flight.
+ * outcome goes with the next write (`writes`). `alongside` runs while the send is in flight.
  */
 async function sendBatch(
   deps: ReplayDeps,
   source: DeadLetterSource,
   job: ReplayJobRow,
   { batch, marked }: Marked,
-  trailing: Trailing,
+  writes: BatchWrites,
   alongside: () => void = () => undefined,
 ) {
   await marked;
@@ -244,7 +236,7 @@ async function sendBatch(
   } catch (error) {
     // The seam rejects only when nothing could be sent (unknown target, broker down): none was written.
     if (!(error instanceof ServiceError)) throw error;
-    await trailing.flush();
+    await writes.flush();
     const failed = batch.map((item) => ({ idx: item.idx, status: 'failed' as const, error: error.message }));
     await setItemsStatus(deps.store, job.id, failed);
     const details = {
@@ -257,41 +249,8 @@ async function sendBatch(
     await auditReplay(deps, SYSTEM, 'batch', where(job), details, 'failed');
     return false;
   }
-  await trailing.flush();
-  trailing.start(recordOutcome(deps, job, batch, results, { at, by }));
+  writes.keep(batch, results, { at, by });
   return true;
-}
-
-async function recordOutcome(
-  deps: ReplayDeps,
-  job: ReplayJobRow,
-  batch: ReplayItemRow[],
-  results: Awaited<ReturnType<DeadLetterSource['send']>>,
-  stamp: { at: string; by: string },
-) {
-  const updates = batch.map((item, i): ItemUpdate => {
-    const result = results[i];
-    if (result?.ok) return { idx: item.idx, status: 'sent', sent_at: stamp.at, landed: result.landed };
-    const error = result?.error ?? { message: 'no result', written: 'unknown' as const };
-    // `no`: never written, safe to report failed. `unknown`: it may be there; looked for before the end.
-    return { idx: item.idx, status: error.written === 'no' ? 'failed' : 'unknown', error: error.message };
-  });
-  await setItemsStatus(deps.store, job.id, updates);
-  const sent = updates.filter((u) => u.status === 'sent').length;
-  await auditReplay(
-    deps,
-    SYSTEM,
-    'batch',
-    where(job),
-    {
-      replayId: job.id,
-      ...auditedIds(batch.map((i) => i.message_id)),
-      count: batch.length,
-      sent,
-      by: stamp.by,
-    },
-    sent === batch.length ? 'ok' : sent === 0 ? 'failed' : 'partial',
-  );
 }
 
 function outgoingOf(job: ReplayJobRow, item: ReplayItemRow, by: string, at: string): OutgoingDeadLetter {
@@ -335,14 +294,13 @@ async function settleUncertain(
   await setItemsStatus(deps.store, job.id, settled);
   // What was not found goes out again, before the run ends.
   const again = uncertain.filter((i) => !found.has(messageReplayId(job.id, i.idx)));
-  const trailing = trailingWrites();
+  const writes = batchWrites(deps, job, where(job));
   try {
     for (let i = 0; i < again.length; i += MAX_BATCH) {
-      const batch = markSending(deps, job, again.slice(i, i + MAX_BATCH));
-      if (!(await sendBatch(deps, source, job, batch, trailing))) return;
+      if (!(await sendBatch(deps, source, job, writes.mark(again.slice(i, i + MAX_BATCH)), writes))) return;
     }
   } finally {
-    await trailing.flush();
+    await writes.flush();
   }
 }
 
