@@ -2,7 +2,6 @@ import { rm } from 'node:fs/promises';
 import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs } from 'kysely';
 import { replayConfigSchema } from '@/lib/config/replay-schema';
 import type { DeadLetterSource } from '@/server/brokers/dead-letter-source';
-import { ServiceError } from '@/server/errors';
 import { confirmReplay } from '@/server/replay/confirm-replay';
 import { previewReplay, type ReplayPreview } from '@/server/replay/preview-replay';
 import type { ReplayDeps } from '@/server/replay/replay-deps';
@@ -53,7 +52,13 @@ function tableOf(node: unknown): string {
 
 function labelOf(node: PluginTransformQueryArgs['node']): string {
   const kind = node.kind.replace(/QueryNode$|Node$/, '').toLowerCase();
-  return kind === 'raw' ? 'raw (begin, lock, commit)' : `${kind} ${tableOf(node)}`.trim();
+  if (kind !== 'raw') return `${kind} ${tableOf(node)}`.trim();
+  // Raw SQL: a transaction's begin, lock and commit, or a statement written in sql`` (its first words).
+  const fragments = (node as { sqlFragments?: readonly string[] }).sqlFragments ?? [];
+  const words = (fragments[0] ?? '').trim().split(/\s+/).slice(0, 2).join(' ').toLowerCase();
+  return words.startsWith('update') || words.startsWith('select')
+    ? `raw ${words}`
+    : 'raw (begin, lock, commit)';
 }
 
 /** The store with every statement counted and timed (a Kysely plugin over the same connection). */
@@ -113,9 +118,6 @@ export interface GuardedRun {
   previewMs: number;
   confirmToDoneMs: number;
   sent: number;
-  /** Jobs it took: 1 unless the preview refused one job of every message (see `refused`). */
-  jobs: number;
-  refused: string | null;
   /** Where confirm → done spent its time in the store (statements, ms). */
   storeProfile: StoreProfile;
   /** And waiting on the broker through the seam (calls, ms). */
@@ -123,35 +125,6 @@ export interface GuardedRun {
 }
 
 type Options = { kafkaClusters?: ReplayDeps['kafkaClusters']; beforeConfirm?: () => void };
-
-/** The preview's refusal of a job too large to audit (preview-replay.ts lists every id in its entry). */
-function tooLargeToAudit(error: unknown): error is ServiceError {
-  return error instanceof ServiceError && /audit details exceed/.test(error.message);
-}
-
-/**
- * Previews, confirms and runs `messageIds` to their original target on a fresh store: as one job, or,
- * when the preview refuses one job that large, as the fewest equal jobs it takes (run one after the
- * other, all timed), and says why.
- */
-export async function guardedReplay(
-  dialect: StoreDialect,
-  source: DeadLetterSource,
-  dlq: string,
-  messageIds: string[],
-  options: Options = {},
-): Promise<GuardedRun> {
-  let refused: string | null = null;
-  for (let jobs = 1; ; jobs *= 2) {
-    try {
-      return { ...(await replayInJobs(dialect, source, dlq, messageIds, jobs, options)), refused };
-    } catch (error) {
-      if (!tooLargeToAudit(error) || jobs >= messageIds.length) throw error;
-      refused ??= `one job of ${messageIds.length} messages: ${error.message}`;
-      console.log(`replay: ${source.kind} preview refused ${refused}; trying ${jobs * 2} jobs`);
-    }
-  }
-}
 
 function checkGuards(preview: ReplayPreview): void {
   const { requirements } = preview;
@@ -164,14 +137,14 @@ function checkGuards(preview: ReplayPreview): void {
   }
 }
 
-async function replayInJobs(
+/** Previews, confirms and runs `messageIds` to their original target as one job on a fresh store. */
+export async function guardedReplay(
   dialect: StoreDialect,
   source: DeadLetterSource,
   dlq: string,
   messageIds: string[],
-  jobs: number,
-  options: Options,
-): Promise<Omit<GuardedRun, 'refused'>> {
+  options: Options = {},
+): Promise<GuardedRun> {
   const t = await createTestStore(dialect);
   const dir = await tempDir();
   try {
@@ -182,29 +155,20 @@ async function replayInJobs(
       audit: testAuditContext(dir),
       kafkaClusters: options.kafkaClusters,
     };
-    const size = Math.ceil(messageIds.length / jobs);
-    const previews: ReplayPreview[] = [];
     const previewStarted = performance.now();
-    for (let i = 0; i < messageIds.length; i += size) {
-      const ids = messageIds.slice(i, i + size);
-      previews.push(await previewReplay(plain, ADMIN, { source: source.name, dlq, messageIds: ids }));
-    }
+    const preview = await previewReplay(plain, ADMIN, { source: source.name, dlq, messageIds });
     const previewMs = performance.now() - previewStarted;
-    previews.forEach(checkGuards);
+    checkGuards(preview);
     const { store, profile } = profiled(t.store);
     const broker = timedSource(source);
     const deps = { ...plain, store, sources: [broker.source] };
     options.beforeConfirm?.();
-    let sent = 0;
     const window = process.hrtime.bigint();
     const started = performance.now();
-    for (const preview of previews) {
-      await confirmReplay(deps, ADMIN, { id: preview.id, typedTarget: preview.target, reason: REASON });
-      const outcome = await runReplay(deps, preview.id, { holderId: `bench-${process.pid}` });
-      if (!outcome.ran) throw new Error(`the replay did not run: ${outcome.why}`);
-      if (outcome.state !== 'done') throw new Error(`the replay ended ${outcome.state}`);
-      sent += outcome.counts.sent;
-    }
+    await confirmReplay(deps, ADMIN, { id: preview.id, typedTarget: preview.target, reason: REASON });
+    const outcome = await runReplay(deps, preview.id, { holderId: `bench-${process.pid}` });
+    if (!outcome.ran) throw new Error(`the replay did not run: ${outcome.why}`);
+    if (outcome.state !== 'done') throw new Error(`the replay ended ${outcome.state}`);
     const confirmToDoneMs = performance.now() - started;
     // For a CPU profile (node --cpu-prof): the monotonic µs window of confirm → done.
     if (process.env.REPLAY_BENCH_WINDOW) {
@@ -213,8 +177,7 @@ async function replayInJobs(
     return {
       previewMs,
       confirmToDoneMs,
-      sent,
-      jobs: previews.length,
+      sent: outcome.counts.sent,
       storeProfile: profile,
       brokerProfile: broker.profile,
     };

@@ -111,6 +111,12 @@ export function PanelReplayJob({ initial, canCancel, auditHref }: Props) {
         </p>
       ) : null}
       <h2>Messages</h2>
+      {job.messages.length < job.messagesTotal ? (
+        <p className="small">
+          {job.messages.length} of {job.messagesTotal} messages listed: those not sent first, then the latest
+          sent. The counts above cover them all.
+        </p>
+      ) : null}
       <ListReplayMessages messages={job.messages} />
     </section>
   );

@@ -8,7 +8,7 @@ import { wakeReplayRunners } from './replay-runner';
 import {
   claimedElsewhere,
   getJob,
-  listItems,
+  itemMessageIds,
   moveJob,
   priorReplays,
   type ReplayJobRow,
@@ -31,7 +31,7 @@ export async function confirmReplay(deps: ReplayDeps, actor: Actor, input: unkno
   const parsed = confirmSchema.safeParse(input);
   if (!parsed.success) throw new ServiceError('invalid_input', z.prettifyError(parsed.error));
   const job = await getJob(deps.store, parsed.data.id);
-  const ids = (await listItems(deps.store, job.id)).map((i) => i.message_id);
+  const ids = await itemMessageIds(deps.store, job.id);
   const prior = (await priorReplays(deps.store, job.source, job.dlq, ids)).filter(
     (p) => p.replayId !== job.id,
   );

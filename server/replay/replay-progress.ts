@@ -2,7 +2,10 @@ import 'server-only';
 import { createHash } from 'node:crypto';
 import type { ReplayItemStatus, ReplayState } from '@/lib/replay/replay-job';
 import type { Store } from '@/server/store/db';
-import { countItems, getJob, type JobCounts, listItems, type ReplayJobRow } from './replay-store';
+import { countItems, getJob, type JobCounts, progressItems, type ReplayJobRow } from './replay-store';
+
+/** At most this many message rows per poll: a 10,000-message job's every status would be ~1 MB a second. */
+export const PROGRESS_MESSAGES = 200;
 
 /** A job as the jobs list shows it: plain and serialisable. */
 export interface ReplayJobSummary {
@@ -25,8 +28,14 @@ export interface ReplayJobSummary {
 }
 
 export interface ReplayProgress extends ReplayJobSummary {
-  /** Each frozen message and where it stands, in job order: what was sent, exactly. */
+  /**
+   * At most PROGRESS_MESSAGES of the frozen messages and where each stands: first those not sent
+   * (failed, unknown, sending, then pending, each in job order), then the most recently sent.
+   * `counts` always covers all of them.
+   */
   messages: { id: string; status: ReplayItemStatus; sentAt: string | null; error: string | null }[];
+  /** How many messages the job holds: `messages` lists all of them only when this is its length. */
+  messagesTotal: number;
 }
 
 export function jobSummary(job: ReplayJobRow, counts: JobCounts): ReplayJobSummary {
@@ -52,10 +61,12 @@ export function jobSummary(job: ReplayJobRow, counts: JobCounts): ReplayJobSumma
 /** A job as the UI polls it: plain and serialisable. */
 export async function replayProgress(store: Store, id: string): Promise<ReplayProgress> {
   const job = await getJob(store, id);
-  const items = await listItems(store, id);
+  const counts = await countItems(store, id);
+  const items = await progressItems(store, id, PROGRESS_MESSAGES);
   return {
-    ...jobSummary(job, await countItems(store, id)),
+    ...jobSummary(job, counts),
     messages: items.map((i) => ({ id: i.message_id, status: i.status, sentAt: i.sent_at, error: i.error })),
+    messagesTotal: counts.total,
   };
 }
 

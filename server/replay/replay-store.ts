@@ -1,5 +1,5 @@
 import 'server-only';
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import {
   type ReplayEvent,
   type ReplayItemStatus,
@@ -80,6 +80,146 @@ export async function requestCancel(store: Store, id: string): Promise<void> {
 
 export async function listItems(store: Store, jobId: string): Promise<ReplayItemRow[]> {
   return store.db.selectFrom('replay_items').selectAll().where('job_id', '=', jobId).orderBy('idx').execute();
+}
+
+/** The job's items in these statuses, in job order, each with its frozen message. */
+export async function listItemsIn(
+  store: Store,
+  jobId: string,
+  statuses: readonly ReplayItemStatus[],
+): Promise<ReplayItemRow[]> {
+  return store.db
+    .selectFrom('replay_items')
+    .selectAll()
+    .where('job_id', '=', jobId)
+    .where('status', 'in', statuses)
+    .orderBy('idx')
+    .execute();
+}
+
+/** The DLQ message ids of the job's items (in these statuses, or all), in job order: not the messages. */
+export async function itemMessageIds(
+  store: Store,
+  jobId: string,
+  statuses?: readonly ReplayItemStatus[],
+): Promise<string[]> {
+  let query = store.db.selectFrom('replay_items').select('message_id').where('job_id', '=', jobId);
+  if (statuses) query = query.where('status', 'in', statuses);
+  const rows = await query.orderBy('idx').execute();
+  return rows.map((r) => r.message_id);
+}
+
+/** The error of the job's first item in `status`, if any. */
+export async function firstItemError(
+  store: Store,
+  jobId: string,
+  status: ReplayItemStatus,
+): Promise<string | null | undefined> {
+  const row = await store.db
+    .selectFrom('replay_items')
+    .select('error')
+    .where('job_id', '=', jobId)
+    .where('status', '=', status)
+    .orderBy('idx')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.error;
+}
+
+/**
+ * At most `limit` of a job's items without their messages: those not sent first (failed, unknown,
+ * sending, pending; each in job order), then the most recently sent.
+ */
+export async function progressItems(store: Store, jobId: string, limit: number) {
+  const columns = ['message_id', 'status', 'sent_at', 'error'] as const;
+  const rank = sql<number>`case status when 'failed' then 0 when 'unknown' then 1 when 'sending' then 2 else 3 end`;
+  const open = await store.db
+    .selectFrom('replay_items')
+    .select(columns)
+    .where('job_id', '=', jobId)
+    .where('status', '!=', 'sent')
+    .orderBy(rank)
+    .orderBy('idx')
+    .limit(limit)
+    .execute();
+  if (open.length >= limit) return open;
+  const sent = await store.db
+    .selectFrom('replay_items')
+    .select(columns)
+    .where('job_id', '=', jobId)
+    .where('status', '=', 'sent')
+    .orderBy('sent_at', 'desc')
+    .orderBy('idx', 'desc')
+    .limit(limit - open.length)
+    .execute();
+  return [...open, ...sent];
+}
+
+export interface ItemUpdate {
+  idx: number;
+  status: ReplayItemStatus;
+  sent_at?: string;
+  landed?: MessageLocation;
+  error?: string;
+}
+
+/**
+ * Sets many items of a job in one statement (each its own status, and its own landing, time or error
+ * where given; what is not given is kept): a batch is recorded as a unit, and a crash leaves all of it
+ * or none.
+ */
+export async function setItemsStatus(
+  store: Store,
+  jobId: string,
+  updates: readonly ItemUpdate[],
+): Promise<void> {
+  if (updates.length === 0) return;
+  const rows = updates.map((u) => ({
+    idx: u.idx,
+    status: u.status,
+    sent_at: u.sent_at ?? null,
+    landed: u.landed ? JSON.stringify(u.landed) : null,
+    error: u.error ?? null,
+  }));
+  await (store.dialect === 'postgres' ? postgresUpdate(jobId, rows) : sqliteUpdate(jobId, rows)).execute(
+    store.db,
+  );
+}
+
+type ItemRow = {
+  idx: number;
+  status: ReplayItemStatus;
+  sent_at: string | null;
+  landed: string | null;
+  error: string | null;
+};
+
+/** PostgreSQL: the rows as one JSON parameter, so the statement is small and the same for every batch. */
+function postgresUpdate(jobId: string, rows: ItemRow[]) {
+  return sql`update replay_items as i set status = v.status, sent_at = coalesce(v.sent_at, i.sent_at),
+    landed = coalesce(v.landed, i.landed), error = coalesce(v.error, i.error)
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+      as v(idx integer, status text, sent_at text, landed text, error text)
+    where i.job_id = ${jobId} and i.idx = v.idx`;
+}
+
+/** SQLite: one case per row and column given (its planner would scan the table for a json_each join). */
+function sqliteUpdate(jobId: string, rows: ItemRow[]) {
+  const byIdx = (column: 'status' | 'sent_at' | 'landed' | 'error') => {
+    const given = rows.filter((r) => r[column] !== null);
+    if (given.length === 0) return sql.ref(column);
+    if (given.every((r) => r[column] === given[0]?.[column]) && given.length === rows.length)
+      return sql`${given[0]?.[column]}`;
+    const cases = sql.join(
+      given.map((r) => sql`when ${r.idx} then ${r[column]}`),
+      sql` `,
+    );
+    return sql`case idx ${cases} else ${sql.ref(column)} end`;
+  };
+  const idxs = sql.join(rows.map((r) => sql`${r.idx}`));
+  return sql`update replay_items set status = ${byIdx('status')}, sent_at = ${byIdx('sent_at')},
+    landed = ${byIdx('landed')}, error = ${byIdx('error')}
+    where job_id = ${jobId} and idx in (${idxs})`;
 }
 
 export async function setItemStatus(

@@ -8,18 +8,22 @@ import type {
 } from '@/server/brokers/dead-letter-source';
 import { ServiceError } from '@/server/errors';
 import { acquireLease, releaseLease, renewLease } from '@/server/worker/lease';
+import { type BatchWrites, batchWrites, type Marked } from './batch-writes';
 import { findByReplayId, kafkaEndOffsets, type StartOffsets } from './find-sent';
 import { canaryCameBack, canaryMark } from './replay-canary';
 import { type Actor, auditedIds, auditReplay, findSource, type ReplayDeps } from './replay-deps';
 import {
   countItems,
+  firstItemError,
   getJob,
+  type ItemUpdate,
+  itemMessageIds,
   type JobCounts,
-  listItems,
+  listItemsIn,
   moveJob,
   type ReplayItemRow,
   type ReplayJobRow,
-  setItemStatus,
+  setItemsStatus,
 } from './replay-store';
 
 const SYSTEM: Actor = { email: 'tidewatch-replay', role: 'system' };
@@ -119,6 +123,9 @@ function keepLease(deps: ReplayDeps, lease: Lease) {
 
 type Stop = 'all_sent' | 'cancelled' | 'canary' | 'refused' | 'lease_lost' | 'stopping';
 
+/** How often a run reads the job's cancel flag and renews its lease: not every batch, about once a second. */
+const CHECK_EVERY_MS = 1_000;
+
 async function sendAll(
   deps: ReplayDeps,
   source: DeadLetterSource,
@@ -128,65 +135,113 @@ async function sendAll(
   heartbeat: { readonly lost: boolean },
 ): Promise<Stop> {
   const batchSize = Math.max(1, Math.min(MAX_BATCH, Math.floor(job.rate_per_second)));
-  const items = await listItems(deps.store, job.id);
-  let pending = items.filter((i) => i.status === 'pending');
-  const sent = items.filter((i) => i.status === 'sent');
-  let first = job.canary === 1 && sent.length === 0;
+  let pending = await listItemsIn(deps.store, job.id, ['pending']);
+  const counts = await countItems(deps.store, job.id);
+  let first = job.canary === 1 && counts.sent === 0;
   // A run that ended in the canary's wait (a crash) left no verdict: judged again before anything more
   // goes, over the whole DLQ, since where it stood before the canary went was not kept.
-  const [canary] = sent;
-  if (job.canary === 1 && sent.length === 1 && canary && pending.length === items.length - 1) {
-    const canaryId = messageReplayId(job.id, canary.idx);
+  if (job.canary === 1 && counts.sent === 1 && counts.pending === counts.total - 1) {
+    const [canary] = await listItemsIn(deps.store, job.id, ['sent']);
+    const canaryId = messageReplayId(job.id, canary?.idx ?? 0);
     const cameBack = await canaryCameBack(deps, source, job, canaryId, source.kind === 'kafka' ? [] : null);
     if (heartbeat.lost) return 'lease_lost';
     if (cameBack) return 'canary';
   }
-  while (pending.length > 0) {
-    const current = await getJob(deps.store, job.id);
-    if (current.cancel_requested === 1) return 'cancelled';
-    if (signal?.aborted) return 'stopping';
-    if (heartbeat.lost || !(await renewLease(deps.store, lease)).held) return 'lease_lost';
+  const writes = batchWrites(deps, job, where(job));
+  const checkEvery = Math.min(CHECK_EVERY_MS, Math.floor(lease.ttlMs / 3));
+  let checkedAt = Number.NEGATIVE_INFINITY;
+  const take = () => {
     const batch = pending.slice(0, first ? 1 : batchSize);
     pending = pending.slice(batch.length);
-    const started = Date.now();
-    // The DLQ's end is read before the canary goes: a fast failing consumer returns it within ms.
-    const mark = first ? await canaryMark(deps, source, job) : null;
-    if (!(await sendBatch(deps, source, job, batch))) return 'refused';
-    if (first) {
-      first = false;
-      const canaryId = messageReplayId(job.id, batch[0]?.idx ?? 0);
-      const cameBack = await canaryCameBack(deps, source, job, canaryId, mark);
-      if (heartbeat.lost) return 'lease_lost';
-      if (cameBack) return 'canary';
+    return batch;
+  };
+  // Kafka: the next batch, recorded `sending` while the one before it is sent; back to `pending` if it
+  // does not go. Not on SQS: a crash would leave it `unknown` (never sent, yet not resent).
+  const markAhead = source.kind === 'kafka';
+  let ahead: Marked | null = null;
+  const putBack = async () => {
+    const left = ahead;
+    ahead = null;
+    if (!left) return;
+    await left.marked;
+    const back = left.batch.map((item) => ({ idx: item.idx, status: 'pending' as const }));
+    await setItemsStatus(deps.store, job.id, back);
+  };
+  try {
+    while (ahead !== null || pending.length > 0) {
+      const stop = signal?.aborted ? 'stopping' : heartbeat.lost ? 'lease_lost' : null;
+      if (stop) return await putBack().then(() => stop);
+      if (Date.now() - checkedAt >= checkEvery) {
+        const cancelled = (await getJob(deps.store, job.id)).cancel_requested === 1;
+        const held = cancelled || (await renewLease(deps.store, lease)).held;
+        if (cancelled || !held) return await putBack().then(() => (cancelled ? 'cancelled' : 'lease_lost'));
+        checkedAt = Date.now();
+      }
+      const current: Marked = ahead ?? writes.mark(take());
+      ahead = null;
+      const started = Date.now();
+      // The DLQ's end is read before the canary goes: a fast failing consumer returns it within ms.
+      const mark = first ? await canaryMark(deps, source, job) : null;
+      const canary = first;
+      const sent = await sendBatch(deps, source, job, current, writes, () => {
+        // Not past a canary: its verdict decides whether anything more goes.
+        if (markAhead && !canary && pending.length > 0) ahead = writes.mark(take());
+      });
+      if (!sent) return await putBack().then(() => 'refused');
+      if (first) {
+        first = false;
+        await writes.flush();
+        const canaryId = messageReplayId(job.id, current.batch[0]?.idx ?? 0);
+        const cameBack = await canaryCameBack(deps, source, job, canaryId, mark);
+        if (heartbeat.lost) return 'lease_lost';
+        if (cameBack) return 'canary';
+      }
+      // Rate limit: a batch of n messages takes at least n / rate seconds.
+      const takes = (current.batch.length / job.rate_per_second) * 1000;
+      if (takes > Date.now() - started && (ahead !== null || pending.length > 0)) {
+        // A paced run shows each batch sent before it waits, not with the next batch's write.
+        await writes.flush();
+        const due = takes - (Date.now() - started);
+        if (due > 0) await new Promise((resolve) => setTimeout(resolve, due));
+      }
     }
-    // Rate limit: a batch of n messages takes at least n / rate seconds.
-    const due = (batch.length / job.rate_per_second) * 1000 - (Date.now() - started);
-    if (due > 0 && pending.length > 0) await new Promise((resolve) => setTimeout(resolve, due));
+    return 'all_sent';
+  } finally {
+    await putBack().catch(() => undefined);
+    await writes.flush();
   }
-  return 'all_sent';
 }
 
+/**
+ * Sends a batch once its `sending` record is written, and returns whether the broker took it; its
+ * outcome goes with the next write (`writes`). `alongside` runs while the send is in flight.
+ */
 async function sendBatch(
   deps: ReplayDeps,
   source: DeadLetterSource,
   job: ReplayJobRow,
-  batch: ReplayItemRow[],
+  { batch, marked }: Marked,
+  writes: BatchWrites,
+  alongside: () => void = () => undefined,
 ) {
-  for (const item of batch) await setItemStatus(deps.store, job.id, item.idx, 'sending');
+  await marked;
   const at = new Date().toISOString();
   const by = job.confirmed_by ?? job.actor;
   const outgoing = batch.map((item) => outgoingOf(job, item, by, at));
   let results: Awaited<ReturnType<DeadLetterSource['send']>>;
   try {
-    results = await source.send(job.target, outgoing);
+    const sending = source.send(job.target, outgoing);
+    alongside();
+    results = await sending;
   } catch (error) {
     // The seam rejects only when nothing could be sent (unknown target, broker down): none was written.
     if (!(error instanceof ServiceError)) throw error;
-    for (const item of batch)
-      await setItemStatus(deps.store, job.id, item.idx, 'failed', { error: error.message });
+    await writes.flush();
+    const failed = batch.map((item) => ({ idx: item.idx, status: 'failed' as const, error: error.message }));
+    await setItemsStatus(deps.store, job.id, failed);
     const details = {
       replayId: job.id,
-      ids: batch.map((i) => i.message_id),
+      ...auditedIds(batch.map((i) => i.message_id)),
       count: batch.length,
       sent: 0,
       error: error.message,
@@ -194,28 +249,7 @@ async function sendBatch(
     await auditReplay(deps, SYSTEM, 'batch', where(job), details, 'failed');
     return false;
   }
-  let sent = 0;
-  for (const [i, item] of batch.entries()) {
-    const result = results[i];
-    if (result?.ok) {
-      sent++;
-      await setItemStatus(deps.store, job.id, item.idx, 'sent', { sent_at: at, landed: result.landed });
-    } else {
-      const error = result?.error ?? { message: 'no result', written: 'unknown' as const };
-      // `no`: never written, safe to report failed. `unknown`: it may be there; looked for before the end.
-      await setItemStatus(deps.store, job.id, item.idx, error.written === 'no' ? 'failed' : 'unknown', {
-        error: error.message,
-      });
-    }
-  }
-  await auditReplay(
-    deps,
-    SYSTEM,
-    'batch',
-    where(job),
-    { replayId: job.id, ids: batch.map((i) => i.message_id), count: batch.length, sent, by },
-    sent === batch.length ? 'ok' : sent === 0 ? 'failed' : 'partial',
-  );
+  writes.keep(batch, results, { at, by });
   // None taken, none for its own content (an endpoint down, a queue gone): a refusal as if the seam had
   // rejected, so nothing more goes out of order while the rest fail one batch after another.
   return !results.every((r) => !r.ok && r.error.written === 'no' && r.error.code !== 'invalid_input');
@@ -243,33 +277,33 @@ async function settleUncertain(
   job: ReplayJobRow,
   startOffsets: StartOffsets | null,
 ): Promise<void> {
-  const uncertain = (await listItems(deps.store, job.id)).filter(
-    (i) => i.status === 'sending' || i.status === 'unknown',
-  );
+  const uncertain = await listItemsIn(deps.store, job.id, ['sending', 'unknown']);
   if (uncertain.length === 0) return;
   if (source.kind !== 'kafka' || startOffsets === null) {
-    for (const item of uncertain) await setItemStatus(deps.store, job.id, item.idx, 'unknown');
+    const unknown = uncertain.map((item) => ({ idx: item.idx, status: 'unknown' as const }));
+    await setItemsStatus(deps.store, job.id, unknown);
     return;
   }
   const ids = new Map(uncertain.map((i) => [messageReplayId(job.id, i.idx), i]));
   const found = await findByReplayId(source, job.target, startOffsets, new Set(ids.keys()));
-  for (const [replayId, item] of ids) {
+  const sentAt = new Date().toISOString();
+  const settled = [...ids].map(([replayId, item]): ItemUpdate => {
     const landed = found.get(replayId);
-    if (landed)
-      await setItemStatus(deps.store, job.id, item.idx, 'sent', {
-        landed,
-        sent_at: new Date().toISOString(),
-      });
-    else await setItemStatus(deps.store, job.id, item.idx, 'pending');
-  }
+    return landed
+      ? { idx: item.idx, status: 'sent', landed, sent_at: sentAt }
+      : { idx: item.idx, status: 'pending' };
+  });
+  await setItemsStatus(deps.store, job.id, settled);
   // What was not found goes out again, before the run ends.
-  if (found.size < ids.size)
-    await sendBatch(
-      deps,
-      source,
-      job,
-      uncertain.filter((i) => !found.has(messageReplayId(job.id, i.idx))),
-    );
+  const again = uncertain.filter((i) => !found.has(messageReplayId(job.id, i.idx)));
+  const writes = batchWrites(deps, job, where(job));
+  try {
+    for (let i = 0; i < again.length; i += MAX_BATCH) {
+      if (!(await sendBatch(deps, source, job, writes.mark(again.slice(i, i + MAX_BATCH)), writes))) return;
+    }
+  } finally {
+    await writes.flush();
+  }
 }
 
 async function finish(
@@ -282,7 +316,7 @@ async function finish(
   const removal = await removeSent(deps, source, job);
   const counts = await countItems(deps.store, jobId);
   const event = endEvent(counts, stop === 'cancelled');
-  const refusal = (await listItems(deps.store, jobId)).find((i) => i.status === 'failed')?.error;
+  const refusal = await firstItemError(deps.store, jobId, 'failed');
   const error =
     stop === 'canary'
       ? 'the canary message came back to the DLQ; nothing more was sent'
@@ -290,9 +324,7 @@ async function finish(
         ? `the broker refused the send, so nothing more was sent: ${refusal ?? 'no reason given'}`
         : null;
   const state = await moveJob(deps.store, job, event, { finished_at: new Date().toISOString(), error });
-  const unknown = (await listItems(deps.store, jobId))
-    .filter((i) => i.status === 'unknown')
-    .map((i) => i.message_id);
+  const unknown = await itemMessageIds(deps.store, jobId, ['unknown']);
   await auditReplay(
     deps,
     SYSTEM,
@@ -311,9 +343,7 @@ async function finish(
  */
 async function removeSent(deps: ReplayDeps, source: DeadLetterSource, job: ReplayJobRow) {
   if (!source.remove) return {};
-  const sent = (await listItems(deps.store, job.id))
-    .filter((i) => i.status === 'sent')
-    .map((i) => i.message_id);
+  const sent = await itemMessageIds(deps.store, job.id, ['sent']);
   try {
     const { missing } = await source.remove(job.dlq, sent);
     return { removedFromDlq: sent.length - missing.length, notFoundInDlq: auditedIds(missing) };

@@ -22,6 +22,10 @@ import { produceEach } from './produce-each';
 import type { KafkaRecord, OutgoingMessage } from './types';
 
 const READ_CONCURRENCY = 4;
+/** How long a target topic's metadata serves sends before it is read again (and dropped on any failure). */
+const METADATA_TTL_MS = 5_000;
+
+type TopicMetadata = Awaited<ReturnType<typeof topicMetadata>>[number];
 const OFFSET = /^\d{1,19}$/;
 
 /** What one partition offers a page: records from `from`, and whether more follow them. */
@@ -107,6 +111,8 @@ export class KafkaDeadLetters implements DeadLetterSource {
   readonly name: string;
   private readonly source: KafkaSource;
   private readonly client: KafkaClient;
+  /** Each target's metadata, read once per send burst: a replay sends a batch every few ms. */
+  private readonly targets = new Map<string, { until: number; metadata: TopicMetadata }>();
 
   constructor(cluster: KafkaClusterConfig) {
     this.name = cluster.name;
@@ -177,16 +183,30 @@ export class KafkaDeadLetters implements DeadLetterSource {
   private async produce(topic: string, messages: OutgoingMessage[]): Promise<SendResult[]> {
     if (messages.length === 0) return [];
     let wire: Awaited<ReturnType<KafkaClient['wire']>>;
-    let metadata: Awaited<ReturnType<typeof topicMetadata>>;
+    let found: TopicMetadata | undefined;
     try {
       wire = await this.client.wire();
-      metadata = await topicMetadata(wire, [topic]);
+      found = await this.targetMetadata(wire, topic);
     } catch (err) {
       throw toServiceError(err, { cluster: this.name, operation: 'send messages', topic });
     }
-    const [found] = metadata;
     if (!found)
       throw new ServiceError('not_found', `Kafka topic "${topic}" does not exist on cluster "${this.name}"`);
-    return produceEach(wire, this.name, found, messages);
+    // A failed send may be a moved leader or a changed topic: the next send reads the metadata again.
+    const results = await produceEach(wire, this.name, found, messages).catch((err: unknown) => {
+      this.targets.delete(topic);
+      throw err;
+    });
+    if (results.some((r) => !r.ok)) this.targets.delete(topic);
+    return results;
+  }
+
+  private async targetMetadata(wire: Awaited<ReturnType<KafkaClient['wire']>>, topic: string) {
+    const cached = this.targets.get(topic);
+    if (cached && cached.until > Date.now()) return cached.metadata;
+    this.targets.delete(topic);
+    const [found] = await topicMetadata(wire, [topic]);
+    if (found) this.targets.set(topic, { until: Date.now() + METADATA_TTL_MS, metadata: found });
+    return found;
   }
 }

@@ -170,9 +170,16 @@ describe.each(STORE_DIALECTS)('guarded replay on Apache Kafka, store on %s', (di
       cancelRequested: true,
       counts: { total: 5, sent: sent.length },
     });
-    expect(progress.messages.filter((m) => m.status === 'sent').map((m) => m.id)).toEqual(
-      sent.map((i) => i.message_id),
-    );
+    // Every message is listed (5 is under the cap), those not sent first, and exactly the sent ones as sent.
+    expect(progress.messagesTotal).toBe(5);
+    expect(progress.messages.map((m) => m.id).sort()).toEqual(items.map((i) => i.message_id).sort());
+    expect(progress.messages.findIndex((m) => m.status === 'sent')).toBe(5 - sent.length);
+    expect(
+      progress.messages
+        .filter((m) => m.status === 'sent')
+        .map((m) => m.id)
+        .sort(),
+    ).toEqual(sent.map((i) => i.message_id).sort());
     expect(sent.length).toBeGreaterThan(0);
     expect(sent.length).toBeLessThan(5);
     expect(items.filter((i) => i.status !== 'sent').every((i) => i.status === 'pending')).toBe(true);

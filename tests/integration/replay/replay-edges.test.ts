@@ -89,6 +89,7 @@ describe('the edges of replay: refusal audit, progress polling, deps from the co
       startedAt: '2026-12-03T10:00:01.000Z',
       finishedAt: null,
       messages: [],
+      messagesTotal: 2,
     };
     const first = progressResponse(new Request('http://x/api/replays/r-1'), progress);
     expect(first.status).toBe(200);

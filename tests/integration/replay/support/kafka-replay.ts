@@ -1,11 +1,10 @@
 import fs from 'node:fs/promises';
-import type { Kafka } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import { replayConfigSchema } from '@/lib/config/replay-schema';
 import type { KafkaClusterConfig } from '@/lib/config/schema';
 import { KafkaDeadLetters } from '@/server/brokers/kafka/dead-letters';
 import type { ReplayDeps } from '@/server/replay/replay-deps';
 import type { Store } from '@/server/store/db';
-import { testKafka } from '@/tests/integration/kafka-adapter/helpers';
 import { tempDir, testAuditContext } from '@/tests/integration/store/support/audit-context';
 import { quickConsumer } from '@/tests/support/kafka-consumer';
 import { createReadyTopics } from '@/tests/support/kafka-topics';
@@ -97,7 +96,13 @@ export async function seedDlt(
     { topic: target, numPartitions: partitions.target },
     { topic: dlt, numPartitions: partitions.dlt },
   ]);
-  const producer = testKafka(bootstrap).producer();
+  // Not the adapter tests' client: that module needs vitest, and the replay bench loads this one.
+  const kafka = new Kafka({
+    clientId: 'replay-test',
+    brokers: bootstrap.split(','),
+    logLevel: logLevel.NOTHING,
+  });
+  const producer = kafka.producer();
   await producer.connect();
   try {
     await producer.send({ topic: dlt, messages: letters(target) });

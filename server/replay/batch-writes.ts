@@ -1,0 +1,78 @@
+import 'server-only';
+import type { DeadLetterSource } from '@/server/brokers/dead-letter-source';
+import { type Actor, auditedIds, auditReplay, type ReplayDeps } from './replay-deps';
+import { type ItemUpdate, type ReplayItemRow, type ReplayJobRow, setItemsStatus } from './replay-store';
+
+const SYSTEM: Actor = { email: 'tidewatch-replay', role: 'system' };
+
+/** A batch and the write that records it `sending` (its failure surfaces where it is awaited). */
+export interface Marked {
+  batch: ReplayItemRow[];
+  marked: Promise<void>;
+}
+
+interface Outcome {
+  updates: ItemUpdate[];
+  ids: string[];
+  sent: number;
+  by: string;
+}
+
+/**
+ * A run's item writes. A sent batch's outcome is kept, then written in the same statement that records
+ * the next batch `sending` (before that one goes), or alone when no batch follows; its audit entry
+ * follows it. Entries keep batch order: each waits for the one before.
+ */
+export function batchWrites(deps: ReplayDeps, job: ReplayJobRow, where: string) {
+  let kept: Outcome | null = null;
+  let audits: Promise<void> = Promise.resolve();
+  const audit = (o: Outcome) =>
+    auditReplay(
+      deps,
+      SYSTEM,
+      'batch',
+      where,
+      { replayId: job.id, ...auditedIds(o.ids), count: o.ids.length, sent: o.sent, by: o.by },
+      o.sent === o.ids.length ? 'ok' : o.sent === 0 ? 'failed' : 'partial',
+    );
+  const write = (extra: ItemUpdate[]) => {
+    const outcome = kept;
+    kept = null;
+    const before = audits;
+    const written = (async () => {
+      await before;
+      await setItemsStatus(deps.store, job.id, [...(outcome?.updates ?? []), ...extra]);
+    })();
+    audits = outcome ? written.then(() => audit(outcome)) : written;
+    audits.catch(() => undefined);
+    written.catch(() => undefined);
+    return written;
+  };
+  return {
+    /** Records `batch` sending, with the kept outcome; awaited before the batch is sent. */
+    mark(batch: ReplayItemRow[]): Marked {
+      return { batch, marked: write(batch.map((item) => ({ idx: item.idx, status: 'sending' as const }))) };
+    },
+    /** Keeps a sent batch's outcome for the next write (one at most: a second is written first). */
+    keep(batch: ReplayItemRow[], results: Awaited<ReturnType<DeadLetterSource['send']>>, stamp: Stamp) {
+      if (kept) void write([]);
+      const updates = batch.map((item, i): ItemUpdate => {
+        const result = results[i];
+        if (result?.ok) return { idx: item.idx, status: 'sent', sent_at: stamp.at, landed: result.landed };
+        const error = result?.error ?? { message: 'no result', written: 'unknown' as const };
+        // `no`: never written, safe to report failed. `unknown`: it may be there; looked for before the end.
+        return { idx: item.idx, status: error.written === 'no' ? 'failed' : 'unknown', error: error.message };
+      });
+      const sent = updates.filter((u) => u.status === 'sent').length;
+      kept = { updates, ids: batch.map((i) => i.message_id), sent, by: stamp.by };
+    },
+    /** Writes what is kept, and waits for every write and audit entry before it. */
+    async flush() {
+      if (kept) void write([]);
+      await audits;
+    },
+  };
+}
+
+export type Stamp = { at: string; by: string };
+export type BatchWrites = ReturnType<typeof batchWrites>;
