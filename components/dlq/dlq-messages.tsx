@@ -91,10 +91,10 @@ export function DlqMessages({ kind, source, name, first, firstSeen, replayAs }: 
       <h2>Messages</h2>
       {kind === 'sqs' ? (
         <p className="small" data-testid="sqs-browse-note">
-          SQS has no peek: browsing receives each message once, holds what it has read hidden while you
-          page on, and releases it all when the browse ends (within seconds of the last page). Each
-          browse raises every message's ApproximateReceiveCount by one; the count shown is the one
-          before it. Nothing is deleted.
+          SQS has no peek: browsing receives each message once, holds what it has read hidden while you page
+          on, and releases it all when the browse ends (within seconds of the last page). Each browse raises
+          every message's ApproximateReceiveCount by one; the count shown is the one before it. Nothing is
+          deleted.
         </p>
       ) : (
         <p className="small">Read by offset, outside any consumer group: browsing changes nothing.</p>
