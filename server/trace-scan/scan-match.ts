@@ -2,7 +2,7 @@ import 'server-only';
 import { canonicalId } from '@/lib/envelope/canonical-id';
 import type { Envelope } from '@/lib/envelope/extract-envelope';
 import { buildChain, type TraceLocation, type TraceRecord } from '@/lib/trace/build-chain';
-import type { TraceResult, TraceSource } from '@/server/trace/search-trace';
+import { chainSources, type TraceResult } from '@/server/trace/search-trace';
 
 type QueryKind = TraceResult['query']['kind'];
 type MatchKind = NonNullable<TraceResult['matched']>;
@@ -82,7 +82,7 @@ export class ScanMatcher {
       query: this.query,
       matched: this.records.length > 0 ? this.matched : null,
       chain: events,
-      locations: sourcesOf(events),
+      locations: chainSources(events),
       missing,
       cycles,
       truncated: this.truncated,
@@ -107,16 +107,3 @@ export class ScanMatcher {
 }
 
 const rank = (kind: MatchKind) => AUTO_ORDER.indexOf(kind);
-
-function sourcesOf(events: TraceResult['chain']): TraceSource[] {
-  const bySource = new Map<string, TraceSource>();
-  for (const event of events) {
-    for (const l of event.locations) {
-      const key = `${l.kind}\u0000${l.cluster}\u0000${l.name}`;
-      const known = bySource.get(key);
-      if (known) known.events++;
-      else bySource.set(key, { kind: l.kind, cluster: l.cluster, name: l.name, dlq: l.dlq, events: 1 });
-    }
-  }
-  return [...bySource.values()];
-}

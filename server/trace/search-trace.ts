@@ -159,10 +159,11 @@ async function walkCausation(
 
 function result(query: TraceResult['query'], matched: MatchKind, { rows, truncated }: Rows): TraceResult {
   const { events, missing, cycles } = buildChain(rows.map((r) => r.record));
-  return { query, matched, chain: events, locations: sources(events), missing, cycles, truncated };
+  return { query, matched, chain: events, locations: chainSources(events), missing, cycles, truncated };
 }
 
-function sources(events: TraceEvent[]): TraceSource[] {
+/** Each topic or queue a chain's events sit in, with how many of them. */
+export function chainSources(events: TraceEvent[]): TraceSource[] {
   const bySource = new Map<string, TraceSource>();
   for (const event of events) {
     for (const l of event.locations) {
