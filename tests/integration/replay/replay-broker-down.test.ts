@@ -14,6 +14,7 @@ import type { ReplayDeps } from '@/server/replay/replay-deps';
 import type { ReplayRunner } from '@/server/replay/replay-runner';
 import { testKafka } from '@/tests/integration/kafka-adapter/helpers';
 import {
+  drainQueue,
   eventually,
   queueDepth,
   REGION,
@@ -30,7 +31,6 @@ import {
 import { uniqueName } from '@/tests/support/wait';
 import {
   confirmedJob,
-  drainQueue,
   endedDone,
   expectEachOnce,
   offsetIds,

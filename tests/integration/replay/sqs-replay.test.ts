@@ -1,6 +1,5 @@
 import fs from 'node:fs/promises';
 import {
-  DeleteMessageBatchCommand,
   DeleteMessageCommand,
   DeleteQueueCommand,
   type Message,
@@ -20,6 +19,7 @@ import { getJob } from '@/server/replay/replay-store';
 import { runReplay } from '@/server/replay/run-replay';
 import {
   createQueue,
+  drainQueue,
   eventually,
   ORDER_MESSAGES,
   PEER_START_TIMEOUT_MS,
@@ -34,39 +34,6 @@ import { tempDir, testAuditContext } from '@/tests/integration/store/support/aud
 import { createTestStore, type TestStore } from '@/tests/integration/store/support/test-stores';
 
 const OPERATOR = { email: 'olga@example.com', role: 'operator' } as const;
-
-/** The test's own consumer: receive and delete until `count` came, then a second more for duplicates. */
-async function consume(client: SQSClient, url: string, count: number): Promise<Message[]> {
-  const got: Message[] = [];
-  const once = async () => {
-    const res = await client.send(
-      new ReceiveMessageCommand({
-        QueueUrl: url,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 1,
-        MessageAttributeNames: ['All'],
-      }),
-    );
-    const batch = res.Messages ?? [];
-    got.push(...batch);
-    if (batch.length > 0) {
-      const entries = batch.map((m, i) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle }));
-      await client.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: entries }));
-    }
-  };
-  await eventually(
-    async () => {
-      await once();
-      return got.length >= count ? true : undefined;
-    },
-    {
-      what: `${count} replayed messages`,
-      timeoutMs: 20_000,
-    },
-  );
-  await once();
-  return got;
-}
 
 describe.each(PEERS.filter((p) => p.reportsSourceArn))(
   'guarded replay on SQS ($name): send to the source, delete from the DLQ',
@@ -133,7 +100,7 @@ describe.each(PEERS.filter((p) => p.reportsSourceArn))(
         },
         { what: 'the DLQ empty after the replay', timeoutMs: 20_000 },
       );
-      const got = await consume(seed, seeded.source.url, 3);
+      const got = await drainQueue(seed, seeded.source.url, 3);
       expect(got).toHaveLength(3);
       expect(got.map((m) => JSON.parse(m.Body ?? '').order_id).sort()).toEqual(['o-1', 'o-2', 'o-3']);
       for (const m of got) {
@@ -165,7 +132,7 @@ describe.each(PEERS.filter((p) => p.reportsSourceArn))(
       expect(JSON.parse(one.sample[0]?.body ?? '{}')).toMatchObject({ order_id: 'o-2' });
       await confirmReplay(deps, OPERATOR, { id: one.id });
       expect(await runReplay(deps, one.id, { holderId: 'one' })).toMatchObject({ state: 'done' });
-      const got = await consume(seed, seeded.source.url, 1);
+      const got = await drainQueue(seed, seeded.source.url, 1);
       expect(got.map((m) => JSON.parse(m.Body ?? '').order_id)).toEqual(['o-2']);
       await eventually(
         async () => ((await queueDepth(seed, seeded.dlq.url)).visible === 2 ? true : undefined),

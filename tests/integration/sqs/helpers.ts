@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import {
   CreateQueueCommand,
+  DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
+  type Message,
   type MessageAttributeValue,
   ReceiveMessageCommand,
   SendMessageCommand,
@@ -232,4 +234,32 @@ export async function queueDepth(
     visible: Number(res.Attributes?.ApproximateNumberOfMessages),
     inFlight: Number(res.Attributes?.ApproximateNumberOfMessagesNotVisible),
   };
+}
+
+/** The test's own SQS consumer: receives and deletes until `count` came, then a second more for duplicates. */
+export async function drainQueue(client: SQSClient, url: string, count: number): Promise<Message[]> {
+  const got: Message[] = [];
+  const once = async () => {
+    const res = await client.send(
+      new ReceiveMessageCommand({
+        QueueUrl: url,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+        MessageAttributeNames: ['All'],
+      }),
+    );
+    const batch = res.Messages ?? [];
+    got.push(...batch);
+    if (batch.length > 0) {
+      const entries = batch.map((m, i) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle }));
+      await client.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: entries }));
+    }
+    return batch.length;
+  };
+  const deadline = Date.now() + 20_000;
+  while (got.length < count && Date.now() < deadline) await once();
+  while ((await once()) > 0) {
+    // Keep going while anything comes: a duplicate must have the chance to show.
+  }
+  return got;
 }

@@ -1,9 +1,3 @@
-import {
-  DeleteMessageBatchCommand,
-  type Message,
-  ReceiveMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
 import { expect } from 'vitest';
 import { confirmReplay } from '@/server/replay/confirm-replay';
 import { previewReplay } from '@/server/replay/preview-replay';
@@ -49,34 +43,6 @@ export async function finishEntries(store: Store, id: string) {
   return rows
     .map((r) => ({ outcome: r.outcome, details: JSON.parse(r.details) as Record<string, unknown> }))
     .filter((r) => r.details.replayId === id);
-}
-
-/** The test's own SQS consumer: receives and deletes until `count` came, then a second more for duplicates. */
-export async function drainQueue(client: SQSClient, url: string, count: number): Promise<Message[]> {
-  const got: Message[] = [];
-  const once = async () => {
-    const res = await client.send(
-      new ReceiveMessageCommand({
-        QueueUrl: url,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 1,
-        MessageAttributeNames: ['All'],
-      }),
-    );
-    const batch = res.Messages ?? [];
-    got.push(...batch);
-    if (batch.length > 0) {
-      const entries = batch.map((m, i) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle }));
-      await client.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: entries }));
-    }
-    return batch.length;
-  };
-  const deadline = Date.now() + 20_000;
-  while (got.length < count && Date.now() < deadline) await once();
-  while ((await once()) > 0) {
-    // Keep going while anything comes: a duplicate must have the chance to show.
-  }
-  return got;
 }
 
 /** Kafka DLT message ids of partition 0, offsets `from` up to `to`. */
