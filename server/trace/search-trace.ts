@@ -5,7 +5,7 @@ import { buildChain, type TraceEvent } from '@/lib/trace/build-chain';
 import { ServiceError } from '@/server/errors';
 import type { Store } from '@/server/store/db';
 import { MAX_ID_CHARS } from './indexed-event';
-import { findRows, findRowsByText, type IndexRow, type RowId } from './trace-queries';
+import { findEventChain, findRows, findRowsByText, type IndexRow, type RowId } from './trace-queries';
 
 export const TRACE_QUERY_KINDS = ['auto', 'correlation', 'event', 'causation', 'business'] as const;
 type MatchKind = Exclude<(typeof TRACE_QUERY_KINDS)[number], 'auto'>;
@@ -71,10 +71,30 @@ async function searchValue(
 ): Promise<TraceResult | null> {
   const kinds = query.kind === 'auto' ? AUTO_ORDER : [query.kind];
   for (const kind of kinds) {
+    if (kind === 'event' && store.dialect === 'postgres') {
+      const found = await eventChain(store, value);
+      if (found) return result(query, kind, found);
+      continue;
+    }
     const rows = await findRowsByText(store, COLUMNS[kind], value, MAX_CHAIN_ROWS + 1);
     if (rows.length > 0) return result(query, kind, await chainRows(store, kind, rows));
   }
   return null;
+}
+
+/**
+ * PostgreSQL, by event id: seeds and their chains from one statement; the step-by-step path when
+ * that answer may be cut short (more rows than its limit, more flows than MAX_CORRELATIONS).
+ */
+async function eventChain(store: Store, value: string): Promise<Rows | null> {
+  const limit = 2 * (MAX_CHAIN_ROWS + 1);
+  const rows = await findEventChain(store, value, limit);
+  const seeds = rows.filter((r) => r.record.eventId === value);
+  if (seeds.length === 0) return null;
+  const flows = new Set(seeds.flatMap((r) => (r.corrRef === null ? [] : [r.record.correlationId])));
+  const complete = rows.length < limit && flows.size <= MAX_CORRELATIONS;
+  const chain = rows.filter((r) => r.corrRef !== null && flows.has(r.record.correlationId));
+  return chainRows(store, 'event', seeds.slice(0, MAX_CHAIN_ROWS + 1), complete ? chain : undefined);
 }
 
 const COLUMNS = {
@@ -94,7 +114,13 @@ interface Rows {
 }
 
 /** The seed rows' flows: every row of their correlations, and the causal neighbourhood of the rest. */
-async function chainRows(store: Store, kind: MatchKind, seeds: IndexRow[]): Promise<Rows> {
+/** `chain`: the rows of the seeds' correlations, when already read with them. */
+async function chainRows(
+  store: Store,
+  kind: MatchKind,
+  seeds: IndexRow[],
+  chain?: IndexRow[],
+): Promise<Rows> {
   const found = new Map<number, IndexRow>();
   let truncated = seeds.length > MAX_CHAIN_ROWS;
   const add = (rows: IndexRow[]) => {
@@ -112,7 +138,10 @@ async function chainRows(store: Store, kind: MatchKind, seeds: IndexRow[]): Prom
   }
   if (correlations.size > MAX_CORRELATIONS) truncated = true;
   const chains = [...correlations.values()].slice(0, MAX_CORRELATIONS);
-  if (chains.length > 0) add(await findRows(store, { column: 'corr_ref', ids: chains }, MAX_CHAIN_ROWS + 1));
+  if (chain) add(chain.slice(0, MAX_CHAIN_ROWS + 1));
+  else if (chains.length > 0) {
+    add(await findRows(store, { column: 'corr_ref', ids: chains }, MAX_CHAIN_ROWS + 1));
+  }
   const loose = seeds.filter((r) => r.corrRef === null);
   if (loose.length > 0 && !truncated) truncated = await walkCausation(store, loose, add, () => found.size);
   return { rows: [...found.values()], truncated };

@@ -53,6 +53,25 @@ export async function findRowsByText(
   return postgresSelect(store, where, limit);
 }
 
+/**
+ * PostgreSQL: the rows of an event id and every row of their correlations, in one statement (a lookup
+ * by event id is then one round trip). The chain is joined on the hash and text its seed rows hold.
+ */
+export async function findEventChain(store: Store, text: string, limit: number): Promise<IndexRow[]> {
+  const probes = idHashProbes(text);
+  return postgresSelect(
+    store,
+    sql`e.seq in (
+      with seed as (select seq, corr_ref, correlation_id from events
+        where event_ref = any(${probes}::bigint[]) and event_id = ${text} order by seq limit ${limit})
+      select seq from seed
+      union select c.seq from events c
+        join (select distinct corr_ref, correlation_id from seed where corr_ref is not null) f
+        on c.corr_ref = f.corr_ref and c.correlation_id = f.correlation_id)`,
+    limit,
+  );
+}
+
 /** SQLite: the ref of an id text, or null when the index never saw it. */
 async function findRef(store: Store, text: string): Promise<number | null> {
   const rows = (await sqliteLookups(store)).ref.all(...idHashProbes(text));
