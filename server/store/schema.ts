@@ -138,7 +138,10 @@ export interface AuditLogTable {
   key_version: number;
 }
 
-/** Every id text the correlation index refers to, once; `ref` is handed out in arrival order. */
+/**
+ * SQLite only (dropped on PostgreSQL by 0011): every id text the correlation index refers to, once;
+ * `ref` is handed out in arrival order.
+ */
 export interface TraceIdsTable {
   ref: Generated<number>;
   /** 53-bit hash of `value` (lib/trace/id-hash.ts), probed again on a collision. */
@@ -155,12 +158,20 @@ export interface EventSourcesTable {
   dlq: number;
 }
 
-/** One event at one location (server/trace/); ids are refs into `trace_ids`, times epoch ms. */
+/**
+ * One event at one location (server/trace/), times epoch ms. On SQLite ids are refs into `trace_ids`;
+ * on PostgreSQL the `*_ref` columns hold the ids' hashes (lib/trace/id-hash.ts) and the texts are in
+ * the row (migration 0011).
+ */
 export interface EventsTable {
   seq: Generated<number>;
   event_ref: number | null;
   corr_ref: number | null;
   cause_ref: number | null;
+  /** PostgreSQL only: the id texts the refs hash. */
+  event_id?: string | null;
+  correlation_id?: string | null;
+  causation_id?: string | null;
   event_type: string | null;
   occurred_at: number | null;
   schema_version: string | null;
@@ -180,7 +191,7 @@ export interface EventsTable {
   corr_source: number | null;
 }
 
-/** Business key value (ref) → the events that carry it. */
+/** Business key value (ref on SQLite, hash on PostgreSQL) → the events that carry it. */
 export interface EventKeysTable {
   key_ref: number;
   seq: number;

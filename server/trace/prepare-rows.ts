@@ -85,18 +85,6 @@ export function prepareBatch(
   return { rows, sources };
 }
 
-/** Every id text the rows name, once (PostgreSQL resolves them in one statement; SQLite as it goes). */
-export function batchTexts(rows: readonly PreparedRow[]): string[] {
-  const texts = new Set<string>();
-  for (const r of rows) {
-    if (r.eventId !== null) texts.add(r.eventId);
-    if (r.correlationId !== null) texts.add(r.correlationId);
-    if (r.causationId !== null) texts.add(r.causationId);
-    for (const value of r.keyValues) texts.add(value);
-  }
-  return [...texts];
-}
-
 /** The last position given per source and partition wins. */
 export function latestPositions(positions: CheckpointPosition[]): CheckpointPosition[] {
   const latest = new Map<string, CheckpointPosition>();

@@ -23,7 +23,7 @@ const CHUNK = 20_000;
 /**
  * Retention. Rows are numbered in arrival order, so both limits are one boundary `seq`, found by
  * reading only the rows about to go (age) or the index of seqs (count), then deleted in ranges.
- * Ids no remaining row names are dropped from the dictionary after them.
+ * On SQLite, ids no remaining row names are dropped from the dictionary after them.
  */
 export async function pruneEvents(
   store: Store,
@@ -53,7 +53,8 @@ export async function pruneEvents(
       return Number(result.numDeletedRows);
     });
   }
-  const ids = events > 0 ? await pruneIds(store) : 0;
+  // PostgreSQL keeps ids in the rows (migration 0011): no dictionary to prune.
+  const ids = events > 0 && store.dialect === 'sqlite' ? await pruneIds(store) : 0;
   return { events, ids };
 }
 

@@ -5,7 +5,7 @@ import { buildChain, type TraceEvent } from '@/lib/trace/build-chain';
 import { ServiceError } from '@/server/errors';
 import type { Store } from '@/server/store/db';
 import { MAX_ID_CHARS } from './indexed-event';
-import { findRef, findRows, findRowsByText, type IndexRow } from './trace-queries';
+import { findEventChain, findRows, findRowsByText, type IndexRow, type RowId } from './trace-queries';
 
 export const TRACE_QUERY_KINDS = ['auto', 'correlation', 'event', 'causation', 'business'] as const;
 type MatchKind = Exclude<(typeof TRACE_QUERY_KINDS)[number], 'auto'>;
@@ -69,38 +69,43 @@ async function searchValue(
   query: TraceResult['query'],
   value: string,
 ): Promise<TraceResult | null> {
-  if (query.kind !== 'auto' && query.kind !== 'business') {
-    const kind = query.kind;
-    const rows = await findRowsByText(store, COLUMNS[kind], value, MAX_CHAIN_ROWS + 1);
-    return rows.length > 0 ? result(query, kind, await chainRows(store, kind, rows)) : null;
-  }
-  const ref = await findRef(store, value);
-  if (ref === null) return null;
   const kinds = query.kind === 'auto' ? AUTO_ORDER : [query.kind];
   for (const kind of kinds) {
-    const rows = await seedRows(store, kind, ref);
+    if (kind === 'event' && store.dialect === 'postgres') {
+      const found = await eventChain(store, value);
+      if (found) return result(query, kind, found);
+      continue;
+    }
+    const rows = await findRowsByText(store, COLUMNS[kind], value, MAX_CHAIN_ROWS + 1);
     if (rows.length > 0) return result(query, kind, await chainRows(store, kind, rows));
   }
   return null;
 }
 
-const COLUMNS = { correlation: 'corr_ref', event: 'event_ref', causation: 'cause_ref' } as const;
+/**
+ * PostgreSQL, by event id: seeds and their chains from one statement; the step-by-step path when
+ * that answer may be cut short (more rows than its limit, more flows than MAX_CORRELATIONS).
+ */
+async function eventChain(store: Store, value: string): Promise<Rows | null> {
+  const limit = 2 * (MAX_CHAIN_ROWS + 1);
+  const rows = await findEventChain(store, value, limit);
+  const seeds = rows.filter((r) => r.record.eventId === value);
+  if (seeds.length === 0) return null;
+  const flows = new Set(seeds.flatMap((r) => (r.corrRef === null ? [] : [r.record.correlationId])));
+  const complete = rows.length < limit && flows.size <= MAX_CORRELATIONS;
+  const chain = rows.filter((r) => r.corrRef !== null && flows.has(r.record.correlationId));
+  return chainRows(store, 'event', seeds.slice(0, MAX_CHAIN_ROWS + 1), complete ? chain : undefined);
+}
+
+const COLUMNS = {
+  correlation: 'corr_ref',
+  event: 'event_ref',
+  causation: 'cause_ref',
+  business: 'key',
+} as const;
 
 function empty(query: TraceResult['query']): TraceResult {
   return { query, matched: null, chain: [], locations: [], missing: [], cycles: false, truncated: false };
-}
-
-async function seedRows(store: Store, kind: MatchKind, ref: number): Promise<IndexRow[]> {
-  switch (kind) {
-    case 'correlation':
-      return findRows(store, { column: 'corr_ref', refs: [ref] }, MAX_CHAIN_ROWS + 1);
-    case 'event':
-      return findRows(store, { column: 'event_ref', refs: [ref] }, MAX_CHAIN_ROWS + 1);
-    case 'causation':
-      return findRows(store, { column: 'cause_ref', refs: [ref] }, MAX_CHAIN_ROWS + 1);
-    case 'business':
-      return findRows(store, { keyRef: ref }, MAX_CHAIN_ROWS + 1);
-  }
 }
 
 interface Rows {
@@ -109,7 +114,13 @@ interface Rows {
 }
 
 /** The seed rows' flows: every row of their correlations, and the causal neighbourhood of the rest. */
-async function chainRows(store: Store, kind: MatchKind, seeds: IndexRow[]): Promise<Rows> {
+/** `chain`: the rows of the seeds' correlations, when already read with them. */
+async function chainRows(
+  store: Store,
+  kind: MatchKind,
+  seeds: IndexRow[],
+  chain?: IndexRow[],
+): Promise<Rows> {
   const found = new Map<number, IndexRow>();
   let truncated = seeds.length > MAX_CHAIN_ROWS;
   const add = (rows: IndexRow[]) => {
@@ -120,10 +131,17 @@ async function chainRows(store: Store, kind: MatchKind, seeds: IndexRow[]): Prom
   };
   add(seeds);
   if (kind === 'correlation') return { rows: [...found.values()], truncated };
-  const correlations = [...new Set(seeds.flatMap((r) => (r.corrRef === null ? [] : [r.corrRef])))];
-  if (correlations.length > MAX_CORRELATIONS) truncated = true;
-  const chains = correlations.slice(0, MAX_CORRELATIONS);
-  if (chains.length > 0) add(await findRows(store, { column: 'corr_ref', refs: chains }, MAX_CHAIN_ROWS + 1));
+  const correlations = new Map<string, RowId>();
+  for (const r of seeds) {
+    const text = r.record.correlationId;
+    if (r.corrRef !== null && text !== null) correlations.set(text, { ref: r.corrRef, text });
+  }
+  if (correlations.size > MAX_CORRELATIONS) truncated = true;
+  const chains = [...correlations.values()].slice(0, MAX_CORRELATIONS);
+  if (chain) add(chain.slice(0, MAX_CHAIN_ROWS + 1));
+  else if (chains.length > 0) {
+    add(await findRows(store, { column: 'corr_ref', ids: chains }, MAX_CHAIN_ROWS + 1));
+  }
   const loose = seeds.filter((r) => r.corrRef === null);
   if (loose.length > 0 && !truncated) truncated = await walkCausation(store, loose, add, () => found.size);
   return { rows: [...found.values()], truncated };
@@ -136,19 +154,25 @@ async function walkCausation(
   add: (rows: IndexRow[]) => void,
   size: () => number,
 ): Promise<boolean> {
-  const seen = new Set<number>();
+  const seen = new Set<string>();
   let frontier = start;
   for (let step = 0; step < MAX_WALK_STEPS && frontier.length > 0; step++) {
-    const refs = new Set<number>();
+    const ids = new Map<string, RowId>();
     for (const row of frontier) {
-      for (const ref of [row.eventRef, row.causeRef]) if (ref !== null && !seen.has(ref)) refs.add(ref);
+      const { eventId, causationId } = row.record;
+      for (const [ref, text] of [
+        [row.eventRef, eventId],
+        [row.causeRef, causationId],
+      ] as const) {
+        if (ref !== null && text !== null && !seen.has(text)) ids.set(text, { ref, text });
+      }
     }
-    for (const ref of refs) seen.add(ref);
-    if (refs.size === 0) return false;
-    const list = [...refs];
+    for (const text of ids.keys()) seen.add(text);
+    if (ids.size === 0) return false;
+    const list = [...ids.values()];
     const before = size();
-    const parents = await findRows(store, { column: 'event_ref', refs: list }, MAX_CHAIN_ROWS + 1);
-    const children = await findRows(store, { column: 'cause_ref', refs: list }, MAX_CHAIN_ROWS + 1);
+    const parents = await findRows(store, { column: 'event_ref', ids: list }, MAX_CHAIN_ROWS + 1);
+    const children = await findRows(store, { column: 'cause_ref', ids: list }, MAX_CHAIN_ROWS + 1);
     add(parents);
     add(children);
     if (size() >= MAX_CHAIN_ROWS) return true;

@@ -11,6 +11,7 @@ import { sessionsMigration } from './0007-sessions';
 import { auditKeysMigration } from './0008-audit-keys';
 import { replaysMigration } from './0009-replays';
 import { traceCorrelationSourceMigration } from './0010-trace-correlation-source';
+import { traceHashedIdsMigration } from './0011-trace-hashed-ids';
 
 /**
  * Every migration, listed by hand: Next bundles this code, so nothing may be discovered on disk.
@@ -28,5 +29,6 @@ export function allMigrations(dialect: StoreDialect): Record<string, Migration> 
     '0008-audit-keys': auditKeysMigration(),
     '0009-replays': replaysMigration(),
     '0010-trace-correlation-source': traceCorrelationSourceMigration(dialect),
+    '0011-trace-hashed-ids': traceHashedIdsMigration(dialect),
   };
 }

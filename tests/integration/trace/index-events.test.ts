@@ -132,24 +132,26 @@ describe.each(STORE_DIALECTS)('indexEvents on %s', (dialect) => {
     expect(c3.chain).toHaveLength(3 * [...Array(60).keys()].filter((o) => o % 7 === 3).length);
   });
 
-  it('moves an id whose hash another id holds to its next probe, and tells the two apart', async () => {
-    // Collisions of 53-bit hashes are rare: plant one by writing another text under the id's hash.
-    await t.store.db
-      .insertInto('trace_ids')
-      .values({ hash: idHash('c-victim'), value: 'c-impostor' })
-      .execute();
-    await indexEvents(t.store, chain('c-victim', 2, 0), null);
-    const found = await searchTrace(t.store, { kind: 'correlation', value: 'c-victim' });
-    expect(found.chain.map((e) => [e.eventId, e.correlationId])).toEqual([
-      ['c-victim-e0', 'c-victim'],
-      ['c-victim-e1', 'c-victim'],
-    ]);
-    expect((await searchTrace(t.store, { kind: 'auto', value: 'c-impostor' })).matched).toBeNull();
-    const stored = await t.store.db
-      .selectFrom('trace_ids')
-      .select('hash')
-      .where('value', '=', 'c-victim')
-      .execute();
-    expect(stored.map((r) => Number(r.hash))).toEqual([idHash('c-victim', 1)]);
-  });
+  // SQLite's id dictionary (PostgreSQL keeps ids in the rows: postgres-writer.test.ts plants its collision).
+  if (dialect === 'sqlite')
+    it('moves an id whose hash another id holds to its next probe, and tells the two apart', async () => {
+      // Collisions of 53-bit hashes are rare: plant one by writing another text under the id's hash.
+      await t.store.db
+        .insertInto('trace_ids')
+        .values({ hash: idHash('c-victim'), value: 'c-impostor' })
+        .execute();
+      await indexEvents(t.store, chain('c-victim', 2, 0), null);
+      const found = await searchTrace(t.store, { kind: 'correlation', value: 'c-victim' });
+      expect(found.chain.map((e) => [e.eventId, e.correlationId])).toEqual([
+        ['c-victim-e0', 'c-victim'],
+        ['c-victim-e1', 'c-victim'],
+      ]);
+      expect((await searchTrace(t.store, { kind: 'auto', value: 'c-impostor' })).matched).toBeNull();
+      const stored = await t.store.db
+        .selectFrom('trace_ids')
+        .select('hash')
+        .where('value', '=', 'c-victim')
+        .execute();
+      expect(stored.map((r) => Number(r.hash))).toEqual([idHash('c-victim', 1)]);
+    });
 });
