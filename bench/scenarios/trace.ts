@@ -135,7 +135,7 @@ export const scenario = defineScenario<Context>({
   },
   headline,
   product: {
-    label: `indexEvents (id dictionary, refs in arrival order), batches of ${BATCH.toLocaleString('en-US')} with a checkpoint; searchTrace`,
+    label: `indexEvents (SQLite: id dictionary, refs in arrival order; PostgreSQL: 53-bit id hashes in the row), batches of ${BATCH.toLocaleString('en-US')} with a checkpoint; searchTrace`,
     run: (context) => run(context, 'product'),
   },
   baseline: {
