@@ -6,6 +6,7 @@ export const NAV_ITEMS: { href: string; label: string; role: Role }[] = [
   { href: '/dlq', label: 'DLQs', role: 'viewer' },
   { href: '/lag', label: 'Consumer lag', role: 'viewer' },
   { href: '/trace', label: 'Trace', role: 'viewer' },
+  { href: '/replays', label: 'Replays', role: 'viewer' },
   { href: '/audit', label: 'Audit', role: 'admin' },
   { href: '/users', label: 'Users', role: 'admin' },
 ];

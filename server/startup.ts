@@ -4,6 +4,8 @@ import { recordPeerAddresses } from '@/server/auth/peer-address';
 import { ConfigError, getConfig } from '@/server/config';
 import { watchConfig } from '@/server/config/watch-config';
 import { startIndexerInProcess } from '@/server/indexer/in-process';
+import { replayDeps } from '@/server/replay/replay-deps-from-config';
+import { startReplayRunnerInApp } from '@/server/replay/replay-runner';
 import { getStore } from '@/server/store/get-store';
 import { startInAppWorker } from '@/server/worker/in-app';
 
@@ -27,6 +29,8 @@ async function start() {
   startAuditCheckpoints(store);
   startInAppWorker(store, getConfig().config);
   startIndexerInProcess(store, getConfig().config, true);
+  // Whatever worker.inApp says: every instance may send a confirmed replay (its lease picks one).
+  startReplayRunnerInApp(replayDeps);
 }
 
 await start();

@@ -1,6 +1,9 @@
 'use client';
 
 import { useMemo, useState, useTransition } from 'react';
+import { ToolbarReplay } from '@/components/replay/toolbar-replay';
+import { useReplay } from '@/components/replay/use-replay';
+import type { Role } from '@/lib/auth/roles';
 import type { SourceFirstSeen } from '@/lib/dead-letters/failure-groups';
 import { isFiltered, NO_FILTER, type RowFilter, rowMatcher } from '@/lib/dlq/filter-rows';
 import type { DlqMessageRow } from '@/lib/dlq/message-row';
@@ -23,13 +26,15 @@ interface Props {
   first: BrowseResult | { kind: 'error'; message: string };
   /** First-seen times on the DLQ's source topics or queues, from the correlation index, by name. */
   firstSeen: Record<string, SourceFirstSeen>;
+  /** The role replays are asked as; null for a role that may not replay (no controls then). */
+  replayAs: Role | null;
 }
 
 const PAGE = 100;
 /** "Load more until N matches" stops here whatever it found, so a filter matching nothing ends. */
 export const LOAD_CAP = 20_000;
 
-export function DlqMessages({ kind, source, name, first, firstSeen }: Props) {
+export function DlqMessages({ kind, source, name, first, firstSeen, replayAs }: Props) {
   const [rows, setRows] = useState<DlqMessageRow[]>(first.kind === 'page' ? first.messages : []);
   const [next, setNext] = useState<BrowseCursor | null>(first.kind === 'page' ? first.next : null);
   const [remaining, setRemaining] = useState(first.kind === 'page' ? first.remaining : 0);
@@ -40,6 +45,7 @@ export function DlqMessages({ kind, source, name, first, firstSeen }: Props) {
   const [selected, setSelected] = useState<string | null>(null);
   const [loading, startLoading] = useTransition();
   const [progress, setProgress] = useState<string | null>(null);
+  const replay = useReplay(source, name, replayAs === 'admin', acknowledged);
 
   const { groups, groupOf } = useMemo(() => rowGroups(rows), [rows]);
   const causes = useMemo(() => groupCauses(groups, rows, firstSeen), [groups, rows, firstSeen]);
@@ -137,15 +143,34 @@ export function DlqMessages({ kind, source, name, first, firstSeen }: Props) {
           Load 10,000 more
         </button>
       </p>
-      <TableDlqMessages rows={shown} selected={selected} onSelect={setSelected} sqs={kind === 'sqs'} />
-      {selectedRow ? <PanelDlqMessage row={selectedRow} onClose={() => setSelected(null)} /> : null}
+      {replayAs ? <ToolbarReplay replay={replay} shown={shown.map((r) => r.id)} filter={filter} /> : null}
+      <TableDlqMessages
+        rows={shown}
+        selected={selected}
+        onSelect={setSelected}
+        sqs={kind === 'sqs'}
+        {...(replayAs ? { picked: replay.picked, onPick: replay.toggle } : {})}
+      />
+      {selectedRow ? (
+        <PanelDlqMessage
+          row={selectedRow}
+          onClose={() => setSelected(null)}
+          {...(replayAs ? { onReplay: () => replay.ask({ kind: 'ids', messageIds: [selectedRow.id] }) } : {})}
+        />
+      ) : null}
       <ListFailureGroups
         groups={groups}
         causes={causes}
         active={filter.groupKey}
         loaded={rows.length}
         onPick={(key) => setFilter({ ...filter, groupKey: key })}
+        {...(replayAs
+          ? {
+              onReplay: (key: string) => replay.ask({ kind: 'filter', filter: NO_FILTER, failureGroup: key }),
+            }
+          : {})}
       />
+      {replay.dialog}
     </section>
   );
 }

@@ -12,6 +12,8 @@ interface Props {
   active: string | null;
   onPick: (key: string | null) => void;
   loaded: number;
+  /** Replays one group (whole DLQ, not only the loaded part); absent for a role that cannot replay. */
+  onReplay?: (key: string) => void;
 }
 
 /** "Why they failed": the loaded messages grouped by exception and message template; a click filters the list. */
@@ -29,7 +31,7 @@ function causeText(c: LikelyCause): string {
   return `Likely cause: ${KIND_LABEL[c.kind]} ${c.value}, first seen on the source ${when}, carried by ${Math.round(c.share * 100)} % of these messages`;
 }
 
-export function ListFailureGroups({ groups, causes, active, onPick, loaded }: Props) {
+export function ListFailureGroups({ groups, causes, active, onPick, loaded, onReplay }: Props) {
   return (
     <section aria-label="Why they failed">
       <h2>Why they failed</h2>
@@ -63,6 +65,11 @@ export function ListFailureGroups({ groups, causes, active, onPick, loaded }: Pr
                 </span>
               ) : null}
             </button>
+            {onReplay ? (
+              <button type="button" onClick={() => onReplay(g.key)}>
+                Replay this group
+              </button>
+            ) : null}
           </li>
         ))}
       </ul>

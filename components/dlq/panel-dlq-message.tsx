@@ -80,13 +80,27 @@ function Body({ row }: { row: DlqMessageRow }) {
 }
 
 /** Everything about one dead letter, as text nodes only: the row is masked for this user already. */
-export function PanelDlqMessage({ row, onClose }: { row: DlqMessageRow; onClose: () => void }) {
+export function PanelDlqMessage({
+  row,
+  onClose,
+  onReplay,
+}: {
+  row: DlqMessageRow;
+  onClose: () => void;
+  /** Absent for a role that cannot replay. */
+  onReplay?: () => void;
+}) {
   const f = row.failure;
   const loc = row.location;
   return (
     <section className="dlq-detail" aria-label="Message detail">
       <div className="page-head">
         <h3>Message {row.id}</h3>
+        {onReplay ? (
+          <button type="button" onClick={onReplay}>
+            Replay this message
+          </button>
+        ) : null}
         <button type="button" onClick={onClose}>
           Close
         </button>

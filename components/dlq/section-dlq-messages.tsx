@@ -1,4 +1,5 @@
 import 'server-only';
+import { roleAtLeast } from '@/lib/auth/roles';
 import type { TidewatchConfig } from '@/lib/config/schema';
 import type { SourceFirstSeen } from '@/lib/dead-letters/failure-groups';
 import { originalSource } from '@/lib/dlq/row-groups';
@@ -32,5 +33,14 @@ export async function SectionDlqMessages({ config, user, kind, source, name }: P
       firstSeen[original] = await sourceFirstSeen(store, kind, source, original);
     }
   }
-  return <DlqMessages kind={kind} source={source} name={name} first={first} firstSeen={firstSeen} />;
+  return (
+    <DlqMessages
+      kind={kind}
+      source={source}
+      name={name}
+      first={first}
+      firstSeen={firstSeen}
+      replayAs={roleAtLeast(user.role, 'operator') ? user.role : null}
+    />
+  );
 }

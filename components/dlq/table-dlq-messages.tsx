@@ -19,11 +19,17 @@ interface Props {
   selected: string | null;
   onSelect: (id: string) => void;
   sqs: boolean;
+  /** Messages ticked for replay; absent for a role that cannot replay (no checkboxes then). */
+  picked?: ReadonlySet<string>;
+  onPick?: (id: string) => void;
 }
 
-/** The loaded messages, virtualized: only the rows in view (and a few either side) are in the DOM. */
-export function TableDlqMessages({ rows, selected, onSelect, sqs }: Props) {
-  const parent = useRef<HTMLDivElement>(null);
+/**
+ * The loaded messages, virtualized: only the rows in view (and a few either side) are in the DOM. A grid,
+ * not a listbox: a row holds its own checkbox, which an option may not.
+ */
+export function TableDlqMessages({ rows, selected, onSelect, sqs, picked, onPick }: Props) {
+  const parent = useRef<HTMLTableElement>(null);
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => parent.current,
@@ -31,32 +37,46 @@ export function TableDlqMessages({ rows, selected, onSelect, sqs }: Props) {
     overscan: 10,
   });
   return (
-    <div
-      className="dlq-list"
+    <table
+      className={onPick ? 'dlq-list dlq-pickable' : 'dlq-list'}
       ref={parent}
-      role="listbox"
+      // biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: its rows take focus and open the detail
+      role="grid"
       aria-label="Dead letters"
-      tabIndex={0}
+      aria-rowcount={rows.length + 1}
       data-rows={rows.length}
+      // The scrolling box itself takes focus, so the keyboard can scroll it while it holds no rows yet.
+      tabIndex={0}
     >
-      <div className="dlq-row dlq-head" style={{ height: ROW_HEIGHT }} aria-hidden="true">
-        <span>Time (UTC)</span>
-        <span>{sqs ? 'Message id' : 'Key'}</span>
-        <span>Event type</span>
-        <span>Exception</span>
-        <span>Correlation id</span>
-        <span className="num">Size</span>
-        <span className="num">{sqs ? 'Receives' : ''}</span>
-      </div>
-      <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+      <thead>
+        <tr className="dlq-row dlq-head" style={{ height: ROW_HEIGHT }} aria-rowindex={1}>
+          {onPick ? (
+            <th scope="col">
+              <span className="visually-hidden">Replay</span>
+            </th>
+          ) : null}
+          <th scope="col">Time (UTC)</th>
+          <th scope="col">{sqs ? 'Message id' : 'Key'}</th>
+          <th scope="col">Event type</th>
+          <th scope="col">Exception</th>
+          <th scope="col">Correlation id</th>
+          <th scope="col" className="num">
+            Size
+          </th>
+          <th scope="col" className="num">
+            {sqs ? 'Receives' : <span className="visually-hidden">Receives</span>}
+          </th>
+        </tr>
+      </thead>
+      <tbody style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
         {virtualizer.getVirtualItems().map((item) => {
           const row = rows[item.index];
           if (!row) return null;
           const f = row.failure;
           return (
-            <div
+            <tr
               key={row.id}
-              role="option"
+              aria-rowindex={item.index + 2}
               tabIndex={0}
               aria-selected={row.id === selected}
               data-message-id={row.id}
@@ -64,23 +84,36 @@ export function TableDlqMessages({ rows, selected, onSelect, sqs }: Props) {
               style={{ height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
               onClick={() => onSelect(row.id)}
               onKeyDown={(e) => {
+                // Space on the row's checkbox ticks it; it does not open the detail as well.
+                if (e.target !== e.currentTarget) return;
                 if (e.key === 'Enter' || e.key === ' ') onSelect(row.id);
               }}
             >
-              <span className="nowrap">{time(row.timestamp)}</span>
-              <span className="ellipsis">{sqs ? row.location.messageId : (row.key ?? '(no key)')}</span>
-              <span className="ellipsis">{row.eventType ?? '—'}</span>
-              <span className="ellipsis" title={f.message ?? undefined}>
+              {onPick ? (
+                <td>
+                  <input
+                    type="checkbox"
+                    checked={picked?.has(row.id) ?? false}
+                    aria-label={`Pick ${row.key ?? row.location.messageId ?? row.id} for replay`}
+                    onClick={(e) => e.stopPropagation()}
+                    onChange={() => onPick(row.id)}
+                  />
+                </td>
+              ) : null}
+              <td className="nowrap">{time(row.timestamp)}</td>
+              <td className="ellipsis">{sqs ? row.location.messageId : (row.key ?? '(no key)')}</td>
+              <td className="ellipsis">{row.eventType ?? '—'}</td>
+              <td className="ellipsis" title={f.message ?? undefined}>
                 {f.groupClass ?? f.exceptionClass ?? 'no exception recorded'}
                 {f.message ? `: ${f.message.slice(0, 300)}` : ''}
-              </span>
-              <span className="ellipsis">{row.correlationId ?? '—'}</span>
-              <span className="num">{sizeText(row.size)}</span>
-              <span className="num">{row.receiveCount ?? ''}</span>
-            </div>
+              </td>
+              <td className="ellipsis">{row.correlationId ?? '—'}</td>
+              <td className="num">{sizeText(row.size)}</td>
+              <td className="num">{row.receiveCount ?? ''}</td>
+            </tr>
           );
         })}
-      </div>
-    </div>
+      </tbody>
+    </table>
   );
 }

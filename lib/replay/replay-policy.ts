@@ -93,10 +93,16 @@ function adminMessage(code: RefusalCode, rules: ReplayRules, facts: ReplayFacts)
       return facts.originalTarget === null
         ? `These messages name no single original target; only an admin may send them to ${facts.target}.`
         : `The original target is ${facts.originalTarget}; only an admin may send to ${facts.target} instead.`;
-    default:
-      return `Only an admin may replay again: ${facts.prior.map(describePrior).join('; ')}.`;
+    default: {
+      const listed = facts.prior.slice(0, PRIORS_LISTED).map(describePrior).join('; ');
+      const more = facts.prior.length - PRIORS_LISTED;
+      return `Only an admin may replay again: ${listed}${more > 0 ? `; and ${more} more` : ''}.`;
+    }
   }
 }
+
+/** Earlier replays a refusal names one by one; the rest are counted (a whole DLQ may have been replayed). */
+export const PRIORS_LISTED = 5;
 
 export function describePrior(prior: PriorReplay): string {
   return `${prior.messageId} was replayed at ${prior.at} by ${prior.by} (replay ${prior.replayId})`;

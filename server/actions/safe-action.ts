@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { Role } from '@/lib/auth/roles';
 import { requireRole, type SessionUser } from '@/server/auth/guard';
 import { type PublicError, toPublicError } from '@/server/public-error';
+import { auditGuardRefusal } from './audit-guard-refusal';
 
 export type ActionResult<T> =
   | { ok: true; data: T }
@@ -38,6 +39,8 @@ export function action<S extends z.ZodType, T>(
     } catch (error) {
       // Next's own control-flow errors (redirect, notFound) must pass through.
       unstable_rethrow(error);
+      // Every refusal is audited: the guard's here, the use case's by the use case.
+      await auditGuardRefusal(role, run.name, error);
       return { ok: false, error: toPublicError(error, 'server action') };
     }
   };

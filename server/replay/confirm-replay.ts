@@ -4,6 +4,7 @@ import { isTerminal } from '@/lib/replay/replay-job';
 import { confirmationRefusals, type Refusal, requirements, roleRefusals } from '@/lib/replay/replay-policy';
 import { ServiceError } from '@/server/errors';
 import { type Actor, auditReplay, type ReplayDeps } from './replay-deps';
+import { wakeReplayRunners } from './replay-runner';
 import {
   claimedElsewhere,
   getJob,
@@ -66,6 +67,7 @@ export async function confirmReplay(deps: ReplayDeps, actor: Actor, input: unkno
     reason: parsed.data.reason?.trim() || null,
   });
   await auditReplay(deps, actor, 'confirm', where(job), details, 'ok');
+  wakeReplayRunners();
   return getJob(deps.store, job.id);
 }
 

@@ -2,21 +2,24 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { failureReason } from '@/lib/dead-letters/failure-reason';
-import { replayHeaders, sqsAttributesOver } from '@/lib/replay/replay-headers';
+import { bodyText } from '@/lib/dlq/message-row';
+import type { MaskedBody, MaskingSummary } from '@/lib/masking/mask-fields';
+import { isDroppedHeader, sqsAttributesOver } from '@/lib/replay/replay-headers';
 import {
   type PriorReplay,
   type ReplayRequirements,
   requirements,
   roleRefusals,
 } from '@/lib/replay/replay-policy';
-import type { DeadLetterMessage, DeadLetterSource } from '@/server/brokers/dead-letter-source';
+import type { DeadLetterMessage } from '@/server/brokers/dead-letter-source';
+import { messageRow, type RowContext } from '@/server/dlq/dlq-message';
 import { ServiceError } from '@/server/errors';
 import { readLatestView } from '@/server/fleet/latest-view';
-import { type Actor, auditReplay, findSource, type ReplayDeps } from './replay-deps';
+import { type Actor, auditedIds, auditReplay, findSource, type ReplayDeps, rowContext } from './replay-deps';
+import { resolveSelection, selectionSchema } from './replay-selection';
 import { insertJob, priorReplays } from './replay-store';
 
 export const SAMPLE_SIZE = 5;
-const PAGE = 100;
 
 export interface ReplayPreview {
   id: string;
@@ -25,12 +28,18 @@ export interface ReplayPreview {
   target: string;
   originalTarget: string | null;
   count: number;
-  /** The first messages as they will be sent (failure headers dropped; the stamp is added at send). */
+  /**
+   * The first messages as they will be sent (failure headers dropped; the stamp is added at send),
+   * masked for the caller's role as the DLQ page masks them.
+   */
   sample: {
     id: string;
     key: string | null;
+    /** Masked text; null for a Kafka tombstone, '' when the body is hidden (see bodyKind, masking). */
     body: string | null;
+    bodyKind: MaskedBody['kind'];
     headers: { key: string; value: string | null }[];
+    masking: MaskingSummary;
   }[];
   /** Groups that read the target, from the latest fleet view (Kafka only). */
   consumerGroups: { groupId: string; state: string | null; members: number; offsetLag: number }[];
@@ -43,18 +52,34 @@ export interface ReplayPreview {
 }
 
 function inputSchema(maxMessages: number) {
-  return z.strictObject({
-    source: z.string().min(1),
-    dlq: z.string().min(1),
-    messageIds: z
-      .array(z.string().min(1))
-      .min(1, 'choose at least one message')
-      .max(maxMessages, `at most ${maxMessages} messages in one replay`)
-      .refine((ids) => new Set(ids).size === ids.length, 'a message is listed twice'),
-    /** Absent: the original topic or queue the failure reason names. */
-    target: z.string().min(1).optional(),
-  });
+  return z
+    .strictObject({
+      source: z.string().min(1),
+      dlq: z.string().min(1),
+      /** What to replay; `messageIds` alone is the same as `{ kind: 'ids', messageIds }`. */
+      selection: selectionSchema(maxMessages).optional(),
+      messageIds: z.array(z.string().min(1)).optional(),
+      /** Absent: the original topic or queue the failure reason names. */
+      target: z.string().min(1).optional(),
+      /** SQS: the DLQ has a RedrivePolicy of its own and the user was told browsing may move messages on. */
+      acknowledgeRedriveRisk: z.boolean().optional(),
+    })
+    .transform((input, ctx) => {
+      if ((input.selection === undefined) === (input.messageIds === undefined)) {
+        ctx.addIssue({ code: 'custom', message: 'give either a selection or messageIds' });
+        return z.NEVER;
+      }
+      const selection = input.selection ?? { kind: 'ids' as const, messageIds: input.messageIds ?? [] };
+      const ids = selectionSchema(maxMessages).safeParse(selection);
+      if (!ids.success) {
+        for (const issue of ids.error.issues) ctx.addIssue({ ...issue, code: 'custom' });
+        return z.NEVER;
+      }
+      return { ...input, selection: ids.data };
+    });
 }
+
+export type PreviewReplayInput = z.input<ReturnType<typeof inputSchema>>;
 
 /**
  * Freezes the chosen messages into a `previewed` job and says what a confirmation needs. Nothing is sent;
@@ -63,9 +88,19 @@ function inputSchema(maxMessages: number) {
 export async function previewReplay(deps: ReplayDeps, actor: Actor, input: unknown): Promise<ReplayPreview> {
   const parsed = inputSchema(deps.config.maxMessages).safeParse(input);
   if (!parsed.success) throw new ServiceError('invalid_input', z.prettifyError(parsed.error));
-  const { source: sourceName, dlq, messageIds } = parsed.data;
+  const { source: sourceName, dlq, selection, acknowledgeRedriveRisk } = parsed.data;
   const source = findSource(deps, sourceName);
-  const messages = await findMessages(source, dlq, messageIds);
+  const messages = await resolveSelection(deps, actor, source, dlq, selection, {
+    acknowledgeRedriveRisk,
+  }).catch(async (error: unknown) => {
+    // Too many to hold is a refusal of the job, and audited as one; a bad input or a broker down is not.
+    if (error instanceof ServiceError && error.details?.maxMessages !== undefined) {
+      const details = { selection: selection.kind, maxMessages: error.details.maxMessages };
+      await auditReplay(deps, actor, 'preview', `${source.name}/${dlq}`, details, 'refused');
+    }
+    throw error;
+  });
+  const messageIds = messages.map((m) => m.id);
   const originalTarget = singleOriginal(messages);
   const target = parsed.data.target ?? originalTarget;
   if (target === null) {
@@ -87,7 +122,7 @@ export async function previewReplay(deps: ReplayDeps, actor: Actor, input: unkno
       actor,
       'preview',
       where,
-      { count: messages.length, ids: messageIds, refusals },
+      { count: messages.length, selection: selection.kind, ...auditedIds(messageIds), refusals },
       'refused',
     );
     throw new ServiceError('forbidden', refusals.map((r) => r.message).join(' '), { refusals });
@@ -127,7 +162,14 @@ export async function previewReplay(deps: ReplayDeps, actor: Actor, input: unkno
     actor,
     'preview',
     where,
-    { replayId: id, count: messages.length, ids: messageIds, originalTarget, requirements: required },
+    {
+      replayId: id,
+      count: messages.length,
+      selection: selection.kind,
+      ...auditedIds(messageIds),
+      originalTarget,
+      requirements: required,
+    },
     'ok',
   );
   return {
@@ -137,7 +179,7 @@ export async function previewReplay(deps: ReplayDeps, actor: Actor, input: unkno
     target,
     originalTarget,
     count: messages.length,
-    sample: messages.slice(0, SAMPLE_SIZE).map(sampleOf),
+    sample: messages.slice(0, SAMPLE_SIZE).map((m) => sampleOf(m, rowContext(deps, source, dlq, actor.role))),
     consumerGroups: source.kind === 'kafka' ? await readersOf(deps, source.name, target) : [],
     requirements: required,
     prior,
@@ -145,29 +187,6 @@ export async function previewReplay(deps: ReplayDeps, actor: Actor, input: unkno
     canary,
     warnings: source.kind === 'sqs' ? attributeWarnings(messages) : [],
   };
-}
-
-/** Browses the DLQ until every id is found, in the order the ids were given. */
-async function findMessages(
-  source: DeadLetterSource,
-  dlq: string,
-  ids: string[],
-): Promise<DeadLetterMessage[]> {
-  const wanted = new Set(ids);
-  const found = new Map<string, DeadLetterMessage>();
-  let page = await source.browse(dlq, { limit: PAGE });
-  for (;;) {
-    for (const m of page.messages) if (wanted.has(m.id)) found.set(m.id, m);
-    if (found.size === wanted.size || page.next === null) break;
-    page = await source.browse(dlq, { limit: PAGE, cursor: page.next });
-  }
-  const missing = ids.filter((id) => !found.has(id));
-  if (missing.length > 0) {
-    throw new ServiceError('not_found', `Not in ${dlq} any more: ${missing.slice(0, 10).join(', ')}`, {
-      missing,
-    });
-  }
-  return ids.map((id) => found.get(id) as DeadLetterMessage);
 }
 
 function originalOf(message: DeadLetterMessage): string | null {
@@ -183,16 +202,16 @@ function singleOriginal(messages: DeadLetterMessage[]): string | null {
   return targets.size === 1 && only !== undefined ? only : null;
 }
 
-function sampleOf(m: DeadLetterMessage): ReplayPreview['sample'][number] {
-  const kept = replayHeaders(m.headers, { replayId: '', replayedBy: '', replayedAt: '' }).slice(0, -3);
+/** A message as it will be sent (failure headers dropped), masked as the DLQ page shows it to the caller. */
+function sampleOf(m: DeadLetterMessage, ctx: RowContext): ReplayPreview['sample'][number] {
+  const row = messageRow({ ...m, headers: m.headers.filter((h) => !isDroppedHeader(h.key)) }, ctx);
   return {
     id: m.id,
-    key: m.key?.text ?? null,
-    body: m.body?.text ?? null,
-    headers: kept.map((h) => ({
-      key: h.key,
-      value: typeof h.value === 'string' ? h.value : (h.value?.text ?? null),
-    })),
+    key: row.key,
+    body: m.body === null ? null : bodyText(row.body),
+    bodyKind: row.body.kind,
+    headers: row.headers.map((h) => ({ key: h.key, value: h.value })),
+    masking: row.masking,
   };
 }
 

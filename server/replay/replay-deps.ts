@@ -1,10 +1,15 @@
 import 'server-only';
 import type { Role } from '@/lib/auth/roles';
+import type { MaskingConfig } from '@/lib/config/masking-schema';
 import type { ReplayConfig } from '@/lib/config/replay-schema';
 import type { KafkaClusterConfig } from '@/lib/config/schema';
+import type { EnvelopeRules } from '@/lib/envelope/extract-envelope';
+import { DEFAULT_ENVELOPE_RULES } from '@/lib/envelope/rules';
+import { rulesFor } from '@/lib/masking/mask-fields';
 import { appendAudit } from '@/server/audit/append-audit';
 import type { AuditContext } from '@/server/audit/audit-context';
 import type { DeadLetterSource } from '@/server/brokers/dead-letter-source';
+import type { RowContext } from '@/server/dlq/dlq-message';
 import { ServiceError } from '@/server/errors';
 import type { Store } from '@/server/store/db';
 
@@ -17,6 +22,11 @@ export interface ReplayDeps {
   kafkaClusters?: KafkaClusterConfig[];
   /** Absent: the process's own (from the loaded config). */
   audit?: AuditContext;
+  /**
+   * How the DLQ page reads a message: the masking of what a preview shows, and the envelope fields a
+   * filter selection matches. Absent: no masking rules and the built-in envelope locations.
+   */
+  view?: { masking: MaskingConfig | undefined; envelope: EnvelopeRules };
 }
 
 /** Who acts: the guard's user, or `system` for the runner. */
@@ -29,6 +39,32 @@ export function findSource(deps: ReplayDeps, name: string): DeadLetterSource {
   const source = deps.sources.find((s) => s.name === name);
   if (!source) throw new ServiceError('not_found', `No broker named "${name}" is configured`);
   return source;
+}
+
+/** The DLQ page's view of one DLQ's messages for `role`: the same masking and envelope rules. */
+export function rowContext(
+  deps: ReplayDeps,
+  source: DeadLetterSource,
+  dlq: string,
+  role: Actor['role'],
+): RowContext {
+  return {
+    envelope: deps.view?.envelope ?? DEFAULT_ENVELOPE_RULES,
+    masking: rulesFor(
+      deps.view?.masking,
+      source.kind === 'kafka' ? { cluster: source.name, topic: dlq } : { queue: dlq },
+    ),
+    role: role === 'system' ? 'viewer' : role,
+  };
+}
+
+/** At most this many message ids go into one audit entry; the job's items hold them all. */
+const AUDITED_IDS = 200;
+
+/** A job's ids for its audit entry: all of them while few, else the first ones and a count of the rest. */
+export function auditedIds(ids: readonly string[]): { ids: string[]; idsNotListed?: number } {
+  if (ids.length <= AUDITED_IDS) return { ids: [...ids] };
+  return { ids: ids.slice(0, AUDITED_IDS), idsNotListed: ids.length - AUDITED_IDS };
 }
 
 /** One audit entry for one replay step. */

@@ -10,7 +10,7 @@ import { ServiceError } from '@/server/errors';
 import { acquireLease, releaseLease, renewLease } from '@/server/worker/lease';
 import { findByReplayId, kafkaEndOffsets, type StartOffsets } from './find-sent';
 import { canaryCameBack, canaryMark } from './replay-canary';
-import { type Actor, auditReplay, findSource, type ReplayDeps } from './replay-deps';
+import { type Actor, auditedIds, auditReplay, findSource, type ReplayDeps } from './replay-deps';
 import {
   countItems,
   getJob,
@@ -29,6 +29,8 @@ export interface RunOptions {
   /** This instance's id: the job's lease names it, so one instance alone sends for a job. */
   holderId: string;
   leaseTtlMs?: number;
+  /** Aborted when the process stops: the run ends between two batches, leaving the job to resume. */
+  signal?: AbortSignal;
 }
 
 export type RunOutcome =
@@ -49,6 +51,8 @@ export async function runReplay(deps: ReplayDeps, jobId: string, options: RunOpt
   const lease = { name: `replay:${jobId}`, holderId: options.holderId, ttlMs: options.leaseTtlMs ?? 30_000 };
   const held = await acquireLease(deps.store, lease);
   if (!held.held) return { ran: false, why: `another instance (${held.holder}) runs this replay` };
+  // Kept while the run waits too (a canary's wait, a slow rate): another instance must not resume it meanwhile.
+  const heartbeat = keepLease(deps, lease);
   try {
     let job = await getJob(deps.store, jobId);
     if (job.state !== 'confirmed' && job.state !== 'running')
@@ -75,31 +79,73 @@ export async function runReplay(deps: ReplayDeps, jobId: string, options: RunOpt
       'ok',
     );
     await settleUncertain(deps, source, job, startOffsets);
-    const stopped = await sendAll(deps, source, job, lease);
+    const stopped = await sendAll(deps, source, job, lease, options.signal, heartbeat);
     if (stopped === 'lease_lost') return { ran: false, why: 'the lease passed to another instance' };
+    if (stopped === 'stopping') return { ran: false, why: 'this instance is stopping; the job resumes' };
     // A send that failed in flight is looked for once more before the job ends.
     await settleUncertain(deps, source, job, startOffsets);
     return { ran: true, ...(await finish(deps, source, jobId, stopped)) };
   } finally {
+    heartbeat.stop();
     await releaseLease(deps.store, lease);
   }
 }
 
-type Stop = 'all_sent' | 'cancelled' | 'canary' | 'refused' | 'lease_lost';
+type Lease = { name: string; holderId: string; ttlMs: number };
+
+/** Renews the lease every third of its TTL until stopped; `lost` once another instance holds it. */
+function keepLease(deps: ReplayDeps, lease: Lease) {
+  const state = { lost: false };
+  const timer = setInterval(
+    () => {
+      renewLease(deps.store, lease)
+        .then((outcome) => {
+          if (!outcome.held) state.lost = true;
+        })
+        .catch(() => {
+          // A failed renewal is not a loss: the next one, or the batch's own, tells.
+        });
+    },
+    Math.max(100, Math.floor(lease.ttlMs / 3)),
+  );
+  timer.unref();
+  return {
+    get lost() {
+      return state.lost;
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
+type Stop = 'all_sent' | 'cancelled' | 'canary' | 'refused' | 'lease_lost' | 'stopping';
 
 async function sendAll(
   deps: ReplayDeps,
   source: DeadLetterSource,
   job: ReplayJobRow,
-  lease: { name: string; holderId: string; ttlMs: number },
+  lease: Lease,
+  signal: AbortSignal | undefined,
+  heartbeat: { readonly lost: boolean },
 ): Promise<Stop> {
   const batchSize = Math.max(1, Math.min(MAX_BATCH, Math.floor(job.rate_per_second)));
-  let pending = (await listItems(deps.store, job.id)).filter((i) => i.status === 'pending');
-  let first = job.canary === 1 && (await countItems(deps.store, job.id)).sent === 0;
+  const items = await listItems(deps.store, job.id);
+  let pending = items.filter((i) => i.status === 'pending');
+  const sent = items.filter((i) => i.status === 'sent');
+  let first = job.canary === 1 && sent.length === 0;
+  // A run that ended in the canary's wait (a crash) left no verdict: judged again before anything more
+  // goes, over the whole DLQ, since where it stood before the canary went was not kept.
+  const [canary] = sent;
+  if (job.canary === 1 && sent.length === 1 && canary && pending.length === items.length - 1) {
+    const canaryId = messageReplayId(job.id, canary.idx);
+    const cameBack = await canaryCameBack(deps, source, job, canaryId, source.kind === 'kafka' ? [] : null);
+    if (heartbeat.lost) return 'lease_lost';
+    if (cameBack) return 'canary';
+  }
   while (pending.length > 0) {
     const current = await getJob(deps.store, job.id);
     if (current.cancel_requested === 1) return 'cancelled';
-    if (!(await renewLease(deps.store, lease)).held) return 'lease_lost';
+    if (signal?.aborted) return 'stopping';
+    if (heartbeat.lost || !(await renewLease(deps.store, lease)).held) return 'lease_lost';
     const batch = pending.slice(0, first ? 1 : batchSize);
     pending = pending.slice(batch.length);
     const started = Date.now();
@@ -109,7 +155,9 @@ async function sendAll(
     if (first) {
       first = false;
       const canaryId = messageReplayId(job.id, batch[0]?.idx ?? 0);
-      if (await canaryCameBack(deps, source, job, canaryId, mark)) return 'canary';
+      const cameBack = await canaryCameBack(deps, source, job, canaryId, mark);
+      if (heartbeat.lost) return 'lease_lost';
+      if (cameBack) return 'canary';
     }
     // Rate limit: a batch of n messages takes at least n / rate seconds.
     const due = (batch.length / job.rate_per_second) * 1000 - (Date.now() - started);
@@ -226,7 +274,7 @@ async function finish(
   deps: ReplayDeps,
   source: DeadLetterSource,
   jobId: string,
-  stop: Exclude<Stop, 'lease_lost'>,
+  stop: Exclude<Stop, 'lease_lost' | 'stopping'>,
 ) {
   const job = await getJob(deps.store, jobId);
   const removal = await removeSent(deps, source, job);
@@ -248,7 +296,8 @@ async function finish(
     SYSTEM,
     'finish',
     where(job),
-    { replayId: jobId, ...counts, unknown, error, ...removal },
+    // Capped like every id list in the audit: a whole DLQ left unknown would not fit one entry.
+    { replayId: jobId, ...counts, unknown: auditedIds(unknown), error, ...removal },
     state === 'done' ? 'ok' : state === 'cancelled' ? 'cancelled' : state === 'failed' ? 'failed' : 'partial',
   );
   return { state, counts };
@@ -265,7 +314,7 @@ async function removeSent(deps: ReplayDeps, source: DeadLetterSource, job: Repla
     .map((i) => i.message_id);
   try {
     const { missing } = await source.remove(job.dlq, sent);
-    return { removedFromDlq: sent.length - missing.length, notFoundInDlq: missing };
+    return { removedFromDlq: sent.length - missing.length, notFoundInDlq: auditedIds(missing) };
   } catch (error) {
     return { removedFromDlq: 0, removeError: error instanceof Error ? error.message : String(error) };
   }

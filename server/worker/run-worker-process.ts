@@ -1,5 +1,7 @@
 import 'server-only';
 import { ConfigError, getConfig } from '@/server/config';
+import { replayDepsFor } from '@/server/replay/replay-deps-from-config';
+import { startReplayRunner } from '@/server/replay/replay-runner';
 import { getStore } from '@/server/store/get-store';
 import { startWorker, type WorkerTask } from './worker';
 
@@ -19,12 +21,14 @@ export async function runWorkerProcess(tasks: () => WorkerTask[]): Promise<void>
   }
   const store = await getStore();
   const worker = startWorker({ store, config, tasks: tasks() });
+  // Replays run beside the tick, not in it: one job can take minutes. The config may be reloaded.
+  const replays = startReplayRunner({ deps: () => replayDepsFor(getConfig().config, store) });
   console.log(`[worker] started on ${store.dialect}, a tick every ${config.worker.sampleIntervalSeconds} s`);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
-  console.log(`[worker] ${signal}: finishing the running tick`);
-  await worker.stop();
+  console.log(`[worker] ${signal}: finishing the running tick and replay batch`);
+  await Promise.all([worker.stop(), replays.stop()]);
   await store.close();
 }

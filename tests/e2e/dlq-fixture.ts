@@ -15,7 +15,7 @@ import { openStore, type Store } from '@/server/store/db';
 import { createQueue, ORDER_MESSAGES, seedClient, seedDeadLetters } from '@/tests/integration/sqs/helpers';
 import { type NextServer, startNextServer } from '../../scripts/next-server';
 import { dlq, fleetView, writeView } from '../support/fleet-views';
-import { signInCookie } from '../support/http-session';
+import { sessions } from '../support/http-session';
 import { freePort } from '../support/ports';
 
 export const USERS = { viewer: 'viewer@dlq.example', admin: 'admin@dlq.example' } as const;
@@ -271,22 +271,12 @@ export async function startDlqApp({ bulk = false } = {}): Promise<DlqApp> {
   await writeView(store, fleetView({ sources: [], dlqs: dlqViews(queues) }));
   await writeSourceHistory(store);
   await store.close();
-  const cookie = (as: keyof typeof USERS) => signInCookie(baseUrl, USERS[as], PASSWORD);
   return {
     baseUrl,
     broker,
     sqs,
     queues,
-    cookie,
-    async signIn(context, as) {
-      const header = await cookie(as);
-      await context.addCookies(
-        header.split('; ').map((pair) => {
-          const at = pair.indexOf('=');
-          return { name: pair.slice(0, at), value: pair.slice(at + 1), url: baseUrl };
-        }),
-      );
-    },
+    ...sessions(baseUrl, USERS, PASSWORD),
     async close() {
       await server.stop();
       await broker.stop();

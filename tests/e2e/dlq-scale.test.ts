@@ -21,7 +21,7 @@ afterAll(async () => {
 it('keeps 10,000 loaded messages fast: under 100 rows in the DOM, scrolling reaches the last', async () => {
   const page = await context.newPage();
   await page.goto(`${app.baseUrl}${dlqPath('kafka', CLUSTER, TOPICS.bulk)}`);
-  const list = page.getByRole('listbox', { name: 'Dead letters' });
+  const list = page.getByRole('grid', { name: 'Dead letters' });
   await expect.poll(() => list.getAttribute('data-rows')).toBe('100');
   const started = Date.now();
   await page.getByRole('button', { name: 'Load 10,000 more' }).click();
@@ -64,7 +64,7 @@ it('keeps 10,000 loaded messages fast: under 100 rows in the DOM, scrolling reac
 it('loads more pages until enough loaded messages match a filter, and stops there', async () => {
   const page = await context.newPage();
   await page.goto(`${app.baseUrl}${dlqPath('kafka', CLUSTER, TOPICS.bulk)}`);
-  const list = page.getByRole('listbox', { name: 'Dead letters' });
+  const list = page.getByRole('grid', { name: 'Dead letters' });
   await expect.poll(() => list.getAttribute('data-rows')).toBe('100');
   await page.getByLabel('Text in body, headers, attributes', { exact: true }).fill('"n": 4321');
   expect(await page.locator('.dlq-message').count()).toBe(0);

@@ -5,7 +5,7 @@ import { cancelReplay, confirmReplay } from '@/server/replay/confirm-replay';
 import { previewReplay } from '@/server/replay/preview-replay';
 import type { ReplayDeps } from '@/server/replay/replay-deps';
 import { replayProgress } from '@/server/replay/replay-progress';
-import { getJob, listItems } from '@/server/replay/replay-store';
+import { getJob, listItems, moveJob, setItemStatus } from '@/server/replay/replay-store';
 import { runReplay } from '@/server/replay/run-replay';
 import { testKafka } from '@/tests/integration/kafka-adapter/helpers';
 import {
@@ -255,6 +255,45 @@ describe.each(STORE_DIALECTS)('guarded replay on Apache Kafka, store on %s', (di
     } finally {
       await Promise.all([failing.disconnect(), producer.disconnect()]);
     }
+  });
+
+  it('a run that ended in the canary wait judges the canary again on resume, before sending more', async () => {
+    const canary = { ...deps, config: { ...deps.config, canary: { enabled: true, waitSeconds: 1 } } };
+    // What a crash in the wait leaves: the job running, the canary alone sent, no verdict recorded.
+    const crashed = async () => {
+      const preview = await previewReplay(canary, ADMIN, {
+        source: 'rk',
+        dlq: dlt,
+        messageIds: ids.slice(0, 3),
+      });
+      await confirmReplay(canary, ADMIN, { id: preview.id, typedTarget: target });
+      await moveJob(t.store, await getJob(t.store, preview.id), 'start', {
+        started_at: new Date().toISOString(),
+      });
+      await setItemStatus(t.store, preview.id, 0, 'sent', { sent_at: new Date().toISOString() });
+      return preview.id;
+    };
+    const back = await crashed();
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: dlt,
+      messages: [{ key: 'order-0', value: 'again', headers: { 'x-replay-id': `${back}:0` } }],
+    });
+    await producer.disconnect();
+    expect(await runReplay(canary, back, { holderId: 'resumer' })).toMatchObject({
+      state: 'partial',
+      counts: { sent: 1, pending: 2 },
+    });
+    expect((await getJob(t.store, back)).error).toContain('canary');
+
+    const quiet = await crashed();
+    expect(await runReplay(canary, quiet, { holderId: 'resumer' })).toMatchObject({
+      state: 'done',
+      counts: { sent: 3 },
+    });
+    // The canary was not sent again: only the two after it reached the target.
+    expect((await readAll(kafka, target, 2)).map((r) => r.key).sort()).toEqual(['order-1', 'order-2']);
   });
 
   it('a canary that does not come back lets the rest go', async () => {

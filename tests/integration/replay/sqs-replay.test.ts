@@ -152,6 +152,27 @@ describe.each(PEERS.filter((p) => p.reportsSourceArn))(
       }
     });
 
+    it('resolves a filter and the whole queue on the server, and replays only the filter result', async () => {
+      const seeded = await seedDeadLetters(seed, uniquePrefix(`rsel-${peer.name}`), ORDER_MESSAGES);
+      const where = { source: 'rs', dlq: seeded.dlq.name };
+      const all = await previewReplay(deps, OPERATOR, { ...where, selection: { kind: 'all' } });
+      expect(all.count).toBe(3);
+      const one = await previewReplay(deps, OPERATOR, {
+        ...where,
+        selection: { kind: 'filter', filter: { correlationId: 'corr-2' } },
+      });
+      expect(one).toMatchObject({ count: 1, target: seeded.source.name });
+      expect(JSON.parse(one.sample[0]?.body ?? '{}')).toMatchObject({ order_id: 'o-2' });
+      await confirmReplay(deps, OPERATOR, { id: one.id });
+      expect(await runReplay(deps, one.id, { holderId: 'one' })).toMatchObject({ state: 'done' });
+      const got = await consume(seed, seeded.source.url, 1);
+      expect(got.map((m) => JSON.parse(m.Body ?? '').order_id)).toEqual(['o-2']);
+      await eventually(
+        async () => ((await queueDepth(seed, seeded.dlq.url)).visible === 2 ? true : undefined),
+        { what: 'the two others still in the DLQ', timeoutMs: 20_000 },
+      );
+    });
+
     it('FIFO: an admin sends to a chosen queue, keeping each MessageGroupId, deduplicated by replay id', async () => {
       const prefix = uniquePrefix(`rsf-${peer.name}`);
       const dlq = await createQueue(seed, `${prefix}-held.fifo`, { FifoQueue: 'true' });

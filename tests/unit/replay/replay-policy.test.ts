@@ -16,6 +16,19 @@ const base: ReplayFacts = {
   prior: [],
 };
 
+describe('a re-replay refusal', () => {
+  it('names who replayed which message when, the first few one by one and the rest counted', () => {
+    const prior = Array.from({ length: 12 }, (_, i) => ({ ...PRIOR, messageId: `0:${i}` }));
+    const [refusal] = roleRefusals(RULES, { ...base, prior });
+    expect(refusal?.message).toContain(
+      '0:0 was replayed at 2026-12-01T08:00:00.000Z by ann@example.com (replay r-0)',
+    );
+    expect(refusal?.message).toContain('0:4 was replayed');
+    expect(refusal?.message).not.toContain('0:5 was replayed');
+    expect(refusal?.message).toMatch(/; and 7 more\.$/);
+  });
+});
+
 describe('who may replay', () => {
   it.each([
     ['a viewer, ever', { role: 'viewer' }, ['role']],

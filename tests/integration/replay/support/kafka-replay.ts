@@ -5,8 +5,10 @@ import type { KafkaClusterConfig } from '@/lib/config/schema';
 import { KafkaDeadLetters } from '@/server/brokers/kafka/dead-letters';
 import type { ReplayDeps } from '@/server/replay/replay-deps';
 import type { Store } from '@/server/store/db';
+import { testKafka } from '@/tests/integration/kafka-adapter/helpers';
 import { tempDir, testAuditContext } from '@/tests/integration/store/support/audit-context';
 import { quickConsumer } from '@/tests/support/kafka-consumer';
+import { createReadyTopics } from '@/tests/support/kafka-topics';
 import { uniqueName } from '@/tests/support/wait';
 
 export interface ReadRecord {
@@ -75,4 +77,32 @@ export async function readAll(
     await consumer.disconnect();
   }
   return records;
+}
+
+/** The cluster the replay tests configure: the integration setup's Apache Kafka, DLTs named `*.DLT`. */
+export function replayCluster(bootstrap: string): KafkaClusterConfig {
+  return { name: 'rk', brokers: [bootstrap], clientId: 'tidewatch-test', ssl: false, dlqPatterns: ['*.DLT'] };
+}
+
+/** A fresh target topic and its `.DLT`, the DLT holding `letters(target)`. */
+export async function seedDlt(
+  bootstrap: string,
+  prefix: string,
+  partitions: { target: number; dlt: number },
+  letters: (target: string) => { key: string; value: string; headers: Record<string, string> }[],
+): Promise<{ target: string; dlt: string }> {
+  const target = uniqueName(prefix);
+  const dlt = `${target}.DLT`;
+  await createReadyTopics(bootstrap, [
+    { topic: target, numPartitions: partitions.target },
+    { topic: dlt, numPartitions: partitions.dlt },
+  ]);
+  const producer = testKafka(bootstrap).producer();
+  await producer.connect();
+  try {
+    await producer.send({ topic: dlt, messages: letters(target) });
+  } finally {
+    await producer.disconnect();
+  }
+  return { target, dlt };
 }

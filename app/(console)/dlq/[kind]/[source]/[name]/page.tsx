@@ -4,6 +4,7 @@ import { Suspense } from 'react';
 import { SectionDlqMessages } from '@/components/dlq/section-dlq-messages';
 import { FleetPage } from '@/components/fleet/fleet-page';
 import { LiveDlq } from '@/components/fleet/live-dlq';
+import { TableReplayJobs } from '@/components/replay/table-replay-jobs';
 import { PanelBadLink } from '@/components/shell/panel-bad-link';
 import type { DlqData } from '@/lib/fleet/fleet-data';
 import type { BrokerKind } from '@/lib/fleet/fleet-view';
@@ -16,11 +17,13 @@ import { requirePageRole } from '@/server/auth/guard';
 import { getConfig } from '@/server/config';
 import { ServiceError } from '@/server/errors';
 import { dlqThresholds, readDlq, readHistory } from '@/server/fleet/fleet-queries';
+import { listReplayJobs } from '@/server/replay/list-replays';
 import type { Store } from '@/server/store/db';
 import { getStore } from '@/server/store/get-store';
 
 type Params = Promise<{ kind: string; source: string; name: string }>;
 const ROUTE = '/dlq/[kind]/[source]/[name]';
+const RECENT_REPLAYS = 10;
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
   // The title names the DLQ, so it is shown only to whoever may open the page.
@@ -63,7 +66,11 @@ export default async function DlqDetailPage({ params }: { params: Params }) {
   const dlq = initial.snapshot?.dlq;
   const history = (metric: 'depth' | 'oldest_age') =>
     dlq ? readHistory(store, { series: dlq.id, metric, range: DEFAULT_RANGE }, renderedAt) : null;
-  const [depth, oldestAge] = await Promise.all([history('depth'), history('oldest_age')]);
+  const [depth, oldestAge, replays] = await Promise.all([
+    history('depth'),
+    history('oldest_age'),
+    listReplayJobs(store, { source, dlq: name, limit: RECENT_REPLAYS }),
+  ]);
   return (
     <FleetPage config={config} renderedAt={renderedAt}>
       <LiveDlq
@@ -78,6 +85,13 @@ export default async function DlqDetailPage({ params }: { params: Params }) {
       <Suspense fallback={<p className="small">Reading the messages…</p>}>
         <SectionDlqMessages config={config} user={user} kind={kind} source={source} name={name} />
       </Suspense>
+      <section aria-labelledby="dlq-replays">
+        <h2 id="dlq-replays">Replays of this DLQ</h2>
+        <TableReplayJobs
+          jobs={replays.filter((j) => j.kind === kind)}
+          empty="Nothing has been replayed from this DLQ yet."
+        />
+      </section>
     </FleetPage>
   );
 }
