@@ -306,7 +306,9 @@ describe('the demo walk for DLQ inspect and guarded replay', () => {
 
     await detail(page).getByRole('button', { name: 'Replay this message' }).click();
     const preview = dialog(page).getByTestId('replay-preview');
-    await preview.waitFor({ timeout: 30_000 });
+    const refused = dialog(page).getByTestId('replay-error');
+    await preview.or(refused).waitFor({ timeout: 30_000 });
+    expect(await refused.count(), (await refused.textContent().catch(() => '')) ?? '').toBe(0);
     expect(await preview.getByTestId('replay-target').textContent()).toBe(SHIPPING_QUEUE);
     expect(await preview.getByTestId('replay-count').textContent()).toBe('1');
     jobs.sqs = await confirmAndFollow(page, SHIPPING_QUEUE);
