@@ -18,6 +18,8 @@ import { BUILD_AND_START_MS, independentClient, type RunningDemo, startDemoWithA
 const PEERS = path.resolve(import.meta.dirname, 'demo-replay-peers.py');
 const USERS = { viewer: 'viewer@demo', operator: 'operator@demo', admin: 'admin@demo' } as const;
 const TARGET = 'payments';
+/** Rows that are not the demo's traffic on payments.DLT: the hostile set, and any record with no key. */
+const NOT_TRAFFIC = /hostile-|\(no key\)/;
 
 interface KafkaRecord {
   partition: number;
@@ -151,6 +153,21 @@ async function hostileIsInert(page: Page, seen: string[]): Promise<void> {
   await search.fill('');
 }
 
+/** The first dead letter of the demo's traffic (not `other`), reloading the DLQ until one arrived. */
+async function trafficRow(page: Page, dlq: string, other: string | RegExp) {
+  const traffic = rows(page).filter({ hasNotText: other });
+  await expect
+    .poll(
+      async () => {
+        if ((await traffic.count()) === 0) await fromOverview(page, dlq);
+        return traffic.count();
+      },
+      { timeout: 90_000, interval: 5_000 },
+    )
+    .toBeGreaterThan(0);
+  return traffic.first();
+}
+
 /** Confirms the open preview (typing the target back when asked) and waits for the job; its id. */
 async function confirmAndFollow(page: Page, target: string): Promise<string> {
   const typed = dialog(page).getByLabel(`Type ${target} to confirm`);
@@ -171,6 +188,8 @@ describe('the demo walk for DLQ inspect and guarded replay', () => {
     const seen: string[] = [];
     const page = await watchedPage(as.operator as BrowserContext, seen);
     await fromOverview(page, PAYMENTS_DLT);
+    // A payment shipping-service gave up on, dead-lettered by Spring's recoverer; the hostile ones.
+    const spring = await trafficRow(page, PAYMENTS_DLT, NOT_TRAFFIC);
     const groups = page.getByRole('region', { name: 'Why they failed' }).locator('.dlq-group');
     await expect.poll(() => groups.count()).toBeGreaterThanOrEqual(2);
     expect(await groups.allTextContents()).toEqual(
@@ -178,18 +197,7 @@ describe('the demo walk for DLQ inspect and guarded replay', () => {
     );
     await hostileIsInert(page, seen);
 
-    // A payment shipping-service gave up on, dead-lettered by Spring's recoverer.
-    const spring = rows(page).filter({ hasNotText: /hostile-|\(no key\)/ });
-    await expect
-      .poll(
-        async () => {
-          if ((await spring.count()) === 0) await fromOverview(page, PAYMENTS_DLT);
-          return spring.count();
-        },
-        { timeout: 90_000, interval: 5_000 },
-      )
-      .toBeGreaterThan(0);
-    await spring.first().click();
+    await spring.click();
     expect(await detail(page).getByTestId('exception-message').textContent()).toContain(
       "Listener method 'onPayment' threw exception; nested exception is",
     );
@@ -224,9 +232,7 @@ describe('the demo walk for DLQ inspect and guarded replay', () => {
     const seen: string[] = [];
     const page = await watchedPage(as.operator as BrowserContext, seen);
     await fromOverview(page, PAYMENTS_DLT);
-    const row = rows(page)
-      .filter({ hasNotText: /hostile-|\(no key\)/ })
-      .first();
+    const row = await trafficRow(page, PAYMENTS_DLT, NOT_TRAFFIC);
     const key = ((await row.locator('td').nth(2).textContent()) ?? '').trim();
     await row.click();
     await detail(page).getByRole('button', { name: 'Replay this message' }).click();
@@ -287,17 +293,7 @@ describe('the demo walk for DLQ inspect and guarded replay', () => {
     await fromOverview(page, SHIPPING_DLQ);
     await hostileIsInert(page, seen);
     // A message the shipping worker failed twice, redriven by SQS: it names its source queue.
-    const redriven = rows(page).filter({ hasNotText: 'hostile-' });
-    await expect
-      .poll(
-        async () => {
-          if ((await redriven.count()) === 0) await fromOverview(page, SHIPPING_DLQ);
-          return redriven.count();
-        },
-        { timeout: 90_000, interval: 5_000 },
-      )
-      .toBeGreaterThan(0);
-    const row = redriven.first();
+    const row = await trafficRow(page, SHIPPING_DLQ, 'hostile-');
     const messageId = ((await row.locator('td').nth(2).textContent()) ?? '').trim();
     await row.click();
     expect(await detail(page).getByTestId('original').textContent()).toBe(`queue ${SHIPPING_QUEUE}`);
