@@ -183,6 +183,32 @@ async function confirmAndFollow(page: Page, target: string): Promise<string> {
   return id;
 }
 
+/**
+ * The preview the open dialog shows (or the refusal it names instead), checked for target and count;
+ * then confirmed and followed to its job page, where all `count` were sent. The job's id.
+ */
+async function replayThrough(page: Page, target: string, count: number): Promise<string> {
+  const preview = dialog(page).getByTestId('replay-preview');
+  const refused = dialog(page).getByTestId('replay-error');
+  await preview.or(refused).waitFor({ timeout: 30_000 });
+  expect(await refused.count(), (await refused.textContent().catch(() => '')) ?? '').toBe(0);
+  expect(await preview.getByTestId('replay-target').textContent()).toBe(target);
+  expect(await preview.getByTestId('replay-count').textContent()).toBe(String(count));
+  if (count > 1) {
+    // Bulk: nothing is sent until the target's name is typed back.
+    expect(
+      await dialog(page)
+        .getByRole('button', { name: /^Confirm replay/ })
+        .isDisabled(),
+    ).toBe(true);
+  }
+  const id = await confirmAndFollow(page, target);
+  expect(await page.getByTestId('job-counts').textContent()).toContain(
+    `${count} sent · 0 failed · 0 pending of ${count}`,
+  );
+  return id;
+}
+
 describe('the demo walk for DLQ inspect and guarded replay', () => {
   it("an operator goes from the overview to payments.DLT: failure groups, a message's reason, folded stack trace and trace link; the hostile ones inert", async () => {
     const seen: string[] = [];
@@ -236,14 +262,7 @@ describe('the demo walk for DLQ inspect and guarded replay', () => {
     const key = ((await row.locator('td').nth(2).textContent()) ?? '').trim();
     await row.click();
     await detail(page).getByRole('button', { name: 'Replay this message' }).click();
-    const preview = dialog(page).getByTestId('replay-preview');
-    await preview.waitFor({ timeout: 30_000 });
-    expect(await preview.getByTestId('replay-target').textContent()).toBe(TARGET);
-    expect(await preview.getByTestId('replay-count').textContent()).toBe('1');
-    jobs.message = await confirmAndFollow(page, TARGET);
-    expect(await page.getByTestId('job-counts').textContent()).toContain(
-      '1 sent · 0 failed · 0 pending of 1',
-    );
+    jobs.message = await replayThrough(page, TARGET, 1);
     await page.close();
 
     const dead = kafkaRead(PAYMENTS_DLT, 'key', key).filter(
@@ -264,17 +283,8 @@ describe('the demo walk for DLQ inspect and guarded replay', () => {
       .locator('li')
       .filter({ hasText: 'DeserializationException' });
     await group.getByRole('button', { name: 'Replay this group' }).click();
-    const preview = dialog(page).getByTestId('replay-preview');
-    await preview.waitFor({ timeout: 30_000 });
     const count = Object.keys(HOSTILE_IDS).length;
-    expect(await preview.getByTestId('replay-target').textContent()).toBe(TARGET);
-    expect(await preview.getByTestId('replay-count').textContent()).toBe(String(count));
-    const confirm = dialog(page).getByRole('button', { name: /^Confirm replay/ });
-    expect(await confirm.isDisabled()).toBe(true);
-    jobs.group = await confirmAndFollow(page, TARGET);
-    expect(await page.getByTestId('job-counts').textContent()).toContain(
-      `${count} sent · 0 failed · 0 pending of ${count}`,
-    );
+    jobs.group = await replayThrough(page, TARGET, count);
     expect(await page.locator('tr.replay-item[data-status="sent"]').count()).toBe(count);
     expect(await hostileRan(page)).toBe(false);
     expect(seen).toEqual([]);
@@ -301,16 +311,7 @@ describe('the demo walk for DLQ inspect and guarded replay', () => {
     expect(before).toContain(messageId);
 
     await detail(page).getByRole('button', { name: 'Replay this message' }).click();
-    const preview = dialog(page).getByTestId('replay-preview');
-    const refused = dialog(page).getByTestId('replay-error');
-    await preview.or(refused).waitFor({ timeout: 30_000 });
-    expect(await refused.count(), (await refused.textContent().catch(() => '')) ?? '').toBe(0);
-    expect(await preview.getByTestId('replay-target').textContent()).toBe(SHIPPING_QUEUE);
-    expect(await preview.getByTestId('replay-count').textContent()).toBe('1');
-    jobs.sqs = await confirmAndFollow(page, SHIPPING_QUEUE);
-    expect(await page.getByTestId('job-counts').textContent()).toContain(
-      '1 sent · 0 failed · 0 pending of 1',
-    );
+    jobs.sqs = await replayThrough(page, SHIPPING_QUEUE, 1);
     await page.close();
 
     // The DLQ only gains messages meanwhile: all that were there are still there, but the replayed one.
