@@ -45,7 +45,7 @@ export function DlqMessages({ kind, source, name, first, firstSeen, replayAs }: 
   const [selected, setSelected] = useState<string | null>(null);
   const [loading, startLoading] = useTransition();
   const [progress, setProgress] = useState<string | null>(null);
-  const replay = useReplay(source, name, replayAs === 'admin', acknowledged);
+  const replay = useReplay(kind, source, name, replayAs === 'admin', acknowledged);
 
   const { groups, groupOf } = useMemo(() => rowGroups(rows), [rows]);
   const causes = useMemo(() => groupCauses(groups, rows, firstSeen), [groups, rows, firstSeen]);

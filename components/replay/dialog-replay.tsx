@@ -15,6 +15,7 @@ import '@/components/fleet/fleet.css';
 import './replay.css';
 
 interface Props {
+  kind: 'kafka' | 'sqs';
   source: string;
   dlq: string;
   selection: ReplaySelection;
@@ -29,7 +30,15 @@ interface Props {
  * Preview, then confirm: the preview freezes the messages into a job on the server and says what the
  * confirmation needs (the target typed back, a reason); Confirm starts it and opens its page.
  */
-export function DialogReplay({ source, dlq, selection, admin, acknowledgeRedriveRisk, onClose }: Props) {
+export function DialogReplay({
+  kind,
+  source,
+  dlq,
+  selection,
+  admin,
+  acknowledgeRedriveRisk,
+  onClose,
+}: Props) {
   const router = useRouter();
   const ref = useRef<HTMLDialogElement>(null);
   const [preview, setPreview] = useState<ReplayPreview | null>(null);
@@ -43,6 +52,7 @@ export function DialogReplay({ source, dlq, selection, admin, acknowledgeRedrive
     start(async () => {
       setError(null);
       const res = await previewReplayAction({
+        kind,
         source,
         dlq,
         selection,

@@ -21,6 +21,7 @@ export interface ReplayControls {
  * `acknowledged`: the user accepted that browsing this SQS DLQ may move messages on (its own RedrivePolicy).
  */
 export function useReplay(
+  kind: 'kafka' | 'sqs',
   source: string,
   dlq: string,
   admin: boolean,
@@ -41,6 +42,7 @@ export function useReplay(
   const clear = useCallback(() => setPicked(new Set()), []);
   const dialog = asked ? (
     <DialogReplay
+      kind={kind}
       source={source}
       dlq={dlq}
       selection={asked}

@@ -17,6 +17,7 @@ const jobId = z.strictObject({ id: z.string().min(1).max(64) });
 // The shape is checked here; the use case checks the rest (selection, sizes) against the loaded config.
 const previewInput = z.strictObject({
   source: name,
+  kind: z.enum(['kafka', 'sqs']).optional(),
   dlq: name,
   selection: selectionSchema(MAX_SELECTED).optional(),
   messageIds: z.array(z.string().min(1).max(256)).max(MAX_SELECTED).optional(),

@@ -55,6 +55,8 @@ function inputSchema(maxMessages: number) {
   return z
     .strictObject({
       source: z.string().min(1),
+      /** Which broker kind `source` names, when a cluster and an account share the name. */
+      kind: z.enum(['kafka', 'sqs']).optional(),
       dlq: z.string().min(1),
       /** What to replay; `messageIds` alone is the same as `{ kind: 'ids', messageIds }`. */
       selection: selectionSchema(maxMessages).optional(),
@@ -88,8 +90,8 @@ export type PreviewReplayInput = z.input<ReturnType<typeof inputSchema>>;
 export async function previewReplay(deps: ReplayDeps, actor: Actor, input: unknown): Promise<ReplayPreview> {
   const parsed = inputSchema(deps.config.maxMessages).safeParse(input);
   if (!parsed.success) throw new ServiceError('invalid_input', z.prettifyError(parsed.error));
-  const { source: sourceName, dlq, selection, acknowledgeRedriveRisk } = parsed.data;
-  const source = findSource(deps, sourceName);
+  const { source: sourceName, kind, dlq, selection, acknowledgeRedriveRisk } = parsed.data;
+  const source = findSource(deps, sourceName, kind);
   const messages = await resolveSelection(deps, actor, source, dlq, selection, {
     acknowledgeRedriveRisk,
   }).catch(async (error: unknown) => {

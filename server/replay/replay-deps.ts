@@ -35,8 +35,13 @@ export interface Actor {
   role: Role | 'system';
 }
 
-export function findSource(deps: ReplayDeps, name: string): DeadLetterSource {
-  const source = deps.sources.find((s) => s.name === name);
+/** `kind` tells a Kafka cluster from an SQS account of the same name (the demo names both "demo"). */
+export function findSource(
+  deps: ReplayDeps,
+  name: string,
+  kind?: DeadLetterSource['kind'],
+): DeadLetterSource {
+  const source = deps.sources.find((s) => s.name === name && (kind === undefined || s.kind === kind));
   if (!source) throw new ServiceError('not_found', `No broker named "${name}" is configured`);
   return source;
 }

@@ -61,7 +61,7 @@ export async function runReplay(deps: ReplayDeps, jobId: string, options: RunOpt
     let job = await getJob(deps.store, jobId);
     if (job.state !== 'confirmed' && job.state !== 'running')
       return { ran: false, why: `the replay is ${job.state}` };
-    const source = findSource(deps, job.source);
+    const source = findSource(deps, job.source, job.kind);
     const resumed = job.state === 'running';
     let startOffsets: StartOffsets | null = job.start_offsets
       ? (JSON.parse(job.start_offsets) as StartOffsets)

@@ -1,72 +1,35 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READY_LINE } from '@/scripts/demo/banner';
 import { launchChromium } from '@/tests/support/chromium';
-import { signInCookie } from '@/tests/support/http-session';
-import { freePort } from '@/tests/support/ports';
+import { sessions, signInCookie } from '@/tests/support/http-session';
 import { parsePrometheusText } from '@/tests/support/prometheus-parser';
 import { waitFor } from '@/tests/support/wait';
-import { connectionRefused, DemoProcess, descendants, isAlive, leftInGroup } from './demo-process';
+import {
+  BUILD_AND_START_MS,
+  independentClient as kafkaPython,
+  type RunningDemo,
+  startDemoWithApp,
+} from './demo-app-setup';
+import { connectionRefused, type DemoProcess, descendants, isAlive, leftInGroup } from './demo-process';
 
 const PYTHON_LAG = path.resolve(import.meta.dirname, '../../support/python/kafka-python-lag.py');
 const DEPTHS = path.resolve(import.meta.dirname, '../../support/python/independent-depths.py');
 
-/** Runs one of the independent-client scripts and parses the JSON it prints. */
-function kafkaPython(script: string, args: string[]): unknown {
-  const run = spawnSync('/usr/bin/python3', [script, ...args], {
-    encoding: 'utf8',
-    timeout: 60_000,
-    env: {
-      ...process.env,
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_DEFAULT_REGION: 'us-east-1',
-    },
-  });
-  if (run.status !== 0) throw new Error(`${path.basename(script)} failed: ${run.stderr}`);
-  return JSON.parse(run.stdout);
-}
-
-/** A `Cookie` header as the browser's cookies for the app. */
-function cookiesFor(url: string, header: string) {
-  return header.split('; ').map((pair) => {
-    const at = pair.indexOf('=');
-    return { name: pair.slice(0, at), value: pair.slice(at + 1), url };
-  });
-}
-
-// Builds the app first when its sources changed: minutes on two cores.
-const BUILD_AND_START_MS = 300_000;
 const METRICS_TOKEN = 'demo-metrics-token-for-the-test';
 
+let running: RunningDemo;
 let demo: DemoProcess;
 let appPort: number;
 let kafkaPort: number;
 let sqsPort: number;
-let dataDir: string;
 
 beforeAll(async () => {
-  [appPort, kafkaPort, sqsPort] = await Promise.all([freePort(), freePort(), freePort()]);
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'tidewatch-demo-'));
-  demo = new DemoProcess({
-    PORT: String(appPort),
-    KAFKA_PORT: String(kafkaPort),
-    SQS_PORT: String(sqsPort),
-    DEMO_RATE: '5',
-    TIDEWATCH_DATA_DIR: dataDir,
-    NEXTAUTH_SECRET: undefined,
-    TIDEWATCH_METRICS_TOKEN: METRICS_TOKEN,
-  });
-  await demo.waitForOutput(READY_LINE, BUILD_AND_START_MS - 10_000);
+  running = await startDemoWithApp({ DEMO_RATE: '5', TIDEWATCH_METRICS_TOKEN: METRICS_TOKEN });
+  ({ demo, appPort, kafkaPort, sqsPort } = running);
 }, BUILD_AND_START_MS);
 
-afterAll(() => {
-  demo?.killAll();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => running?.stop());
 
 describe('npm run demo with the app', () => {
   it('prints the banner with the URL, the demo users and the peers', () => {
@@ -132,7 +95,7 @@ describe('npm run demo with the app', () => {
     const browser = await launchChromium();
     try {
       const context = await browser.newContext();
-      await context.addCookies(cookiesFor(base, await signInCookie(base, 'viewer@demo', 'demo')));
+      await sessions(base, { viewer: 'viewer@demo' }, 'demo').signIn(context, 'viewer');
       const page = await context.newPage();
       const crashes: string[] = [];
       page.on('pageerror', (error) => crashes.push(error.message));

@@ -1,0 +1,106 @@
+"""Independent clients for the demo's replay walk: what reached a Kafka topic, what an SQS queue holds.
+
+Usage:
+  demo-replay-peers.py kafka BOOTSTRAP TOPIC FIELD PREFIX
+      every record of TOPIC (up to its end offsets now) whose FIELD ("key", or a header's name) starts
+      with PREFIX, read by kafka-python: [{partition, offset, key, value, headers}], bytes as base64.
+  demo-replay-peers.py sqs ENDPOINT_URL QUEUE_NAME
+      the ids of every message in the queue, read by boto3 (each received once, then released at once):
+      {"ids": [...]}.
+Prints one JSON document.
+"""
+import base64
+import json
+import sys
+import time
+
+
+def b64(value):
+    return None if value is None else base64.b64encode(value).decode("ascii")
+
+
+def kafka(bootstrap, topic, field, prefix):
+    from kafka import KafkaConsumer, TopicPartition
+
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, client_id="demo-replay-check", enable_auto_commit=False)
+    try:
+        parts = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+        consumer.assign(parts)
+        consumer.seek_to_beginning(*parts)
+        ends = consumer.end_offsets(parts)
+        found = []
+        deadline = time.time() + 30
+        while time.time() < deadline and any(consumer.position(tp) < ends[tp] for tp in parts):
+            for tp, records in consumer.poll(timeout_ms=500).items():
+                for r in records:
+                    if r.offset >= ends[tp]:
+                        continue
+                    value = r.key if field == "key" else dict(r.headers).get(field)
+                    if value is None or not value.decode("utf8", "replace").startswith(prefix):
+                        continue
+                    found.append(
+                        {
+                            "partition": tp.partition,
+                            "offset": r.offset,
+                            "key": b64(r.key),
+                            "value": b64(r.value),
+                            "headers": [[k, b64(v)] for k, v in r.headers],
+                        }
+                    )
+        return found
+    finally:
+        consumer.close()
+
+
+def _escape_bodies(xml):
+    """local-aws-sqs writes a Body's < and bare & unescaped in its XML (the demo's HTML and SNS bodies)."""
+    import re
+
+    def escape(match):
+        text = re.sub(rb"&(?!(?:[a-zA-Z]+|#[0-9]+);)", b"&amp;", match.group(2))
+        return match.group(1) + text.replace(b"<", b"&lt;").replace(b">", b"&gt;") + match.group(3)
+
+    return re.sub(rb"(<Body>)(.*?)(</Body>)", escape, xml, flags=re.S)
+
+
+def sqs(endpoint, name):
+    import boto3
+    from botocore import parsers
+
+    parse = parsers.BaseXMLResponseParser._parse_xml_string_to_dom
+    parsers.BaseXMLResponseParser._parse_xml_string_to_dom = lambda self, xml: parse(self, _escape_bodies(xml))
+
+    client = boto3.client("sqs", endpoint_url=endpoint)
+    url = client.get_queue_url(QueueName=name)["QueueUrl"]
+    ids, handles = set(), []
+    deadline = time.time() + 15
+    while time.time() < deadline:
+        got = client.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=30, WaitTimeSeconds=0
+        ).get("Messages", [])
+        if not got:
+            break
+        for m in got:
+            ids.add(m["MessageId"])
+            handles.append(m["ReceiptHandle"])
+    # Released at once, as the console's own browse does, so the walk hides nothing from the app.
+    for start in range(0, len(handles), 10):
+        batch = handles[start : start + 10]
+        client.change_message_visibility_batch(
+            QueueUrl=url,
+            Entries=[{"Id": str(i), "ReceiptHandle": h, "VisibilityTimeout": 0} for i, h in enumerate(batch)],
+        )
+    return {"ids": sorted(ids)}
+
+
+def main():
+    if sys.argv[1] == "kafka":
+        print(json.dumps(kafka(*sys.argv[2:6])))
+    elif sys.argv[1] == "sqs":
+        print(json.dumps(sqs(sys.argv[2], sys.argv[3])))
+    else:
+        raise SystemExit(f"unknown command {sys.argv[1]}")
+
+
+if __name__ == "__main__":
+    main()
