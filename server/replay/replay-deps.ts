@@ -41,8 +41,15 @@ export function findSource(
   name: string,
   kind?: DeadLetterSource['kind'],
 ): DeadLetterSource {
-  const source = deps.sources.find((s) => s.name === name && (kind === undefined || s.kind === kind));
+  const matches = deps.sources.filter((s) => s.name === name && (kind === undefined || s.kind === kind));
+  const [source] = matches;
   if (!source) throw new ServiceError('not_found', `No broker named "${name}" is configured`);
+  if (matches.length > 1) {
+    throw new ServiceError(
+      'invalid_input',
+      `"${name}" names a Kafka cluster and an SQS account: say which kind`,
+    );
+  }
   return source;
 }
 
