@@ -26,9 +26,9 @@ async function signIn(page: Page, email: string, password = PASSWORD) {
 }
 
 const NAV: Record<Role, string[]> = {
-  viewer: ['Overview', 'DLQs', 'Consumer lag', 'Trace'],
-  operator: ['Overview', 'DLQs', 'Consumer lag', 'Trace'],
-  admin: ['Overview', 'DLQs', 'Consumer lag', 'Trace', 'Audit', 'Users'],
+  viewer: ['Overview', 'DLQs', 'Consumer lag', 'Trace', 'Replays'],
+  operator: ['Overview', 'DLQs', 'Consumer lag', 'Trace', 'Replays'],
+  admin: ['Overview', 'DLQs', 'Consumer lag', 'Trace', 'Replays', 'Audit', 'Users'],
 };
 
 describe.each(Object.keys(USERS) as Role[])('signed in as %s', (role) => {
