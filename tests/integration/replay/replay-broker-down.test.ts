@@ -9,7 +9,6 @@ import { type RestartableSqsPeer, startLocalAwsSqs } from '@/scripts/peers/sqs';
 import { closeKafkaClients } from '@/server/brokers/kafka/client';
 import { BROWSE_IDLE_MS } from '@/server/brokers/sqs/browse-session';
 import { closeSqsClients } from '@/server/brokers/sqs/client';
-import { SqsDeadLetters } from '@/server/brokers/sqs/dead-letters';
 import type { ReplayDeps } from '@/server/replay/replay-deps';
 import type { ReplayRunner } from '@/server/replay/replay-runner';
 import { testKafka } from '@/tests/integration/kafka-adapter/helpers';
@@ -17,12 +16,11 @@ import {
   drainQueue,
   eventually,
   queueDepth,
-  REGION,
   seedClient,
   seedDeadLetters,
   uniquePrefix,
 } from '@/tests/integration/sqs/helpers';
-import { tempDir, testAuditContext } from '@/tests/integration/store/support/audit-context';
+import { tempDir } from '@/tests/integration/store/support/audit-context';
 import {
   createTestStore,
   STORE_DIALECTS,
@@ -38,6 +36,7 @@ import {
   stopMidJob,
 } from './support/broker-down';
 import { readAll, replayDeps, springDeadLetters } from './support/kafka-replay';
+import { sqsReplayDeps } from './support/sqs-replay-deps';
 
 /*
  * The broker goes away in the middle of a replay job and comes back on the same port with its data.
@@ -168,20 +167,7 @@ describe.each(STORE_DIALECTS)('replay with the SQS endpoint stopped mid-job, sto
   beforeEach(async () => {
     t = await createTestStore(dialect);
     dir = await tempDir();
-    const account = {
-      name: 'fs',
-      region: REGION,
-      endpoint: sqs.endpoint,
-      emulatorCredentials: true,
-      queuePrefixes: [],
-      dlqNames: [],
-    };
-    deps = {
-      store: t.store,
-      sources: [new SqsDeadLetters(account)],
-      config: replayConfigSchema.parse(SLOW),
-      audit: testAuditContext(dir),
-    };
+    deps = sqsReplayDeps(t.store, { name: 'fs', endpoint: sqs.endpoint, auditDir: dir, replay: SLOW });
     fast = { ...deps, config: replayConfigSchema.parse(FAST) };
   });
   afterEach(async () => {

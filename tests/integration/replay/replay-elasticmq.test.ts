@@ -3,11 +3,9 @@ import fs from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { replayConfigSchema } from '@/lib/config/replay-schema';
 import { startElasticMq } from '@/scripts/peers/elasticmq';
 import type { SqsPeer } from '@/scripts/peers/sqs';
 import { closeSqsClients } from '@/server/brokers/sqs/client';
-import { SqsDeadLetters } from '@/server/brokers/sqs/dead-letters';
 import { confirmReplay } from '@/server/replay/confirm-replay';
 import { previewReplay } from '@/server/replay/preview-replay';
 import type { ReplayDeps } from '@/server/replay/replay-deps';
@@ -22,8 +20,9 @@ import {
   seedDeadLetters,
   uniquePrefix,
 } from '@/tests/integration/sqs/helpers';
-import { tempDir, testAuditContext } from '@/tests/integration/store/support/audit-context';
+import { tempDir } from '@/tests/integration/store/support/audit-context';
 import { createTestStore, type TestStore } from '@/tests/integration/store/support/test-stores';
+import { sqsReplayDeps } from './support/sqs-replay-deps';
 
 const run = promisify(execFile);
 const OPERATOR = { email: 'olga@example.com', role: 'operator' } as const;
@@ -101,20 +100,7 @@ describe('guarded replay on ElasticMQ, checked with boto3', () => {
     seed = seedClient(server.endpoint);
     t = await createTestStore('sqlite');
     dir = await tempDir();
-    const account = {
-      name: 'emq',
-      region: REGION,
-      endpoint: server.endpoint,
-      emulatorCredentials: true,
-      queuePrefixes: [],
-      dlqNames: [],
-    };
-    deps = {
-      store: t.store,
-      sources: [new SqsDeadLetters(account)],
-      config: replayConfigSchema.parse({}),
-      audit: testAuditContext(dir),
-    };
+    deps = sqsReplayDeps(t.store, { name: 'emq', endpoint: server.endpoint, auditDir: dir });
   }, PEER_START_TIMEOUT_MS);
 
   afterAll(async () => {
