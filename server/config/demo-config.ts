@@ -27,6 +27,9 @@ trace:
   # The indexer consumes only its own queue, subscribed (in the demo: copied) like the shipping queue.
   tapQueues:
     - { account: demo, queue: tidewatch-tap-shipping-requests }
+  # Dead letters reach the search within seconds: the demo's DLQs are browsed when their depth moved,
+  # at most every 10 s (60 s by default, as each browse raises the messages' receive counts).
+  dlqBrowseSeconds: 10
 worker:
   # The demo's traffic changes by the second: sample often so the pages move while you watch.
   sampleIntervalSeconds: 5

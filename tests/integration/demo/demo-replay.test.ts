@@ -15,7 +15,7 @@ import { launchChromium } from '@/tests/support/chromium';
 import { sessions } from '@/tests/support/http-session';
 import { BUILD_AND_START_MS, independentClient, type RunningDemo, startDemoWithApp } from './demo-app-setup';
 
-const PEERS = path.resolve(import.meta.dirname, 'demo-replay-peers.py');
+const PEERS = path.resolve(import.meta.dirname, 'demo-peers.py');
 const USERS = { viewer: 'viewer@demo', operator: 'operator@demo', admin: 'admin@demo' } as const;
 const TARGET = 'payments';
 /** Rows that are not the demo's traffic on payments.DLT: the hostile set, and any record with no key. */

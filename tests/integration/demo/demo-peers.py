@@ -1,12 +1,15 @@
-"""Independent clients for the demo's replay walk: what reached a Kafka topic, what an SQS queue holds.
+"""Independent clients for the demo's walks: what reached a Kafka topic, what an SQS queue holds, and
+an SQS sender of another language's SDK.
 
 Usage:
-  demo-replay-peers.py kafka BOOTSTRAP TOPIC FIELD PREFIX
+  demo-peers.py kafka BOOTSTRAP TOPIC FIELD PREFIX
       every record of TOPIC (up to its end offsets now) whose FIELD ("key", or a header's name) starts
       with PREFIX, read by kafka-python: [{partition, offset, key, value, headers}], bytes as base64.
-  demo-replay-peers.py sqs ENDPOINT_URL QUEUE_NAME
-      the ids of every message in the queue, read by boto3 (each received once, then released at once):
-      {"ids": [...]}.
+  demo-peers.py sqs ENDPOINT_URL QUEUE_NAME
+      every message in the queue, read by boto3 (each received once, then released at once):
+      {"ids": [...], "messages": [{id, body, attributes: {name: string value}}]}.
+  demo-peers.py sqs-send ENDPOINT_URL QUEUE_NAME BODY
+      sends BODY to the queue with boto3: {"id": message id}.
 Prints one JSON document.
 """
 import base64
@@ -63,24 +66,34 @@ def _escape_bodies(xml):
     return re.sub(rb"(<Body>)(.*?)(</Body>)", escape, xml, flags=re.S)
 
 
-def sqs(endpoint, name):
+def _sqs_client(endpoint):
     import boto3
     from botocore import parsers
 
     parse = parsers.BaseXMLResponseParser._parse_xml_string_to_dom
     parsers.BaseXMLResponseParser._parse_xml_string_to_dom = lambda self, xml: parse(self, _escape_bodies(xml))
+    return boto3.client("sqs", endpoint_url=endpoint)
 
-    client = boto3.client("sqs", endpoint_url=endpoint)
+
+def sqs(endpoint, name):
+    client = _sqs_client(endpoint)
     url = client.get_queue_url(QueueName=name)["QueueUrl"]
-    ids, handles = set(), []
+    ids, handles, messages = set(), [], []
     deadline = time.time() + 15
     while time.time() < deadline:
         got = client.receive_message(
-            QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=30, WaitTimeSeconds=0
+            QueueUrl=url,
+            MaxNumberOfMessages=10,
+            VisibilityTimeout=30,
+            WaitTimeSeconds=0,
+            MessageAttributeNames=["All"],
         ).get("Messages", [])
         if not got:
             break
         for m in got:
+            if m["MessageId"] not in ids:
+                attributes = {k: v.get("StringValue") for k, v in m.get("MessageAttributes", {}).items()}
+                messages.append({"id": m["MessageId"], "body": m["Body"], "attributes": attributes})
             ids.add(m["MessageId"])
             handles.append(m["ReceiptHandle"])
     # Released at once, as the console's own browse does, so the walk hides nothing from the app.
@@ -90,7 +103,13 @@ def sqs(endpoint, name):
             QueueUrl=url,
             Entries=[{"Id": str(i), "ReceiptHandle": h, "VisibilityTimeout": 0} for i, h in enumerate(batch)],
         )
-    return {"ids": sorted(ids)}
+    return {"ids": sorted(ids), "messages": messages}
+
+
+def sqs_send(endpoint, name, body):
+    client = _sqs_client(endpoint)
+    url = client.get_queue_url(QueueName=name)["QueueUrl"]
+    return {"id": client.send_message(QueueUrl=url, MessageBody=body)["MessageId"]}
 
 
 def main():
@@ -98,6 +117,8 @@ def main():
         print(json.dumps(kafka(*sys.argv[2:6])))
     elif sys.argv[1] == "sqs":
         print(json.dumps(sqs(sys.argv[2], sys.argv[3])))
+    elif sys.argv[1] == "sqs-send":
+        print(json.dumps(sqs_send(sys.argv[2], sys.argv[3], sys.argv[4])))
     else:
         raise SystemExit(f"unknown command {sys.argv[1]}")
 
