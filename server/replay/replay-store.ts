@@ -14,6 +14,8 @@ import type { ReplayItemsTable, ReplayJobsTable } from '@/server/store/schema';
 
 export type ReplayJobRow = Selectable<ReplayJobsTable>;
 export type ReplayItemRow = Selectable<ReplayItemsTable>;
+/** An item with its frozen message (JSON DeadLetterMessage), as the runner sends it. */
+export type SendableItem = ReplayItemRow & { message: string };
 
 export async function insertJob(
   store: Store,
@@ -23,25 +25,29 @@ export async function insertJob(
   await store.db.transaction().execute(async (tx) => {
     await tx.insertInto('replay_jobs').values(job).execute();
     // Chunks keep each statement under SQLite's bound-parameter limit.
-    for (let i = 0; i < messages.length; i += 100) {
-      const rows = messages.slice(i, i + 100).map(
+    for (let i = 0; i < messages.length; i += INSERT_CHUNK) {
+      const chunk = messages.slice(i, i + INSERT_CHUNK);
+      const items = chunk.map(
         (m, j): ReplayItemsTable => ({
           job_id: job.id,
           idx: i + j,
           source: job.source,
           dlq: job.dlq,
           message_id: m.id,
-          message: JSON.stringify(m),
           status: 'pending',
           sent_at: null,
           landed: null,
           error: null,
         }),
       );
-      await tx.insertInto('replay_items').values(rows).execute();
+      await tx.insertInto('replay_items').values(items).execute();
+      const frozen = chunk.map((m, j) => ({ job_id: job.id, idx: i + j, message: JSON.stringify(m) }));
+      await tx.insertInto('replay_messages').values(frozen).execute();
     }
   });
 }
+
+const INSERT_CHUNK = 500;
 
 export async function getJob(store: Store, id: string): Promise<ReplayJobRow> {
   const row = await store.db.selectFrom('replay_jobs').selectAll().where('id', '=', id).executeTakeFirst();
@@ -82,7 +88,7 @@ export async function listItems(store: Store, jobId: string): Promise<ReplayItem
   return store.db.selectFrom('replay_items').selectAll().where('job_id', '=', jobId).orderBy('idx').execute();
 }
 
-/** The job's items in these statuses, in job order, each with its frozen message. */
+/** The job's items in these statuses, in job order, without their messages. */
 export async function listItemsIn(
   store: Store,
   jobId: string,
@@ -94,6 +100,25 @@ export async function listItemsIn(
     .where('job_id', '=', jobId)
     .where('status', 'in', statuses)
     .orderBy('idx')
+    .execute();
+}
+
+/** The job's items in these statuses, in job order, each with its frozen message. */
+export async function sendableItems(
+  store: Store,
+  jobId: string,
+  statuses: readonly ReplayItemStatus[],
+): Promise<SendableItem[]> {
+  return store.db
+    .selectFrom('replay_items as i')
+    .innerJoin('replay_messages as m', (join) =>
+      join.onRef('m.job_id', '=', 'i.job_id').onRef('m.idx', '=', 'i.idx'),
+    )
+    .selectAll('i')
+    .select('m.message')
+    .where('i.job_id', '=', jobId)
+    .where('i.status', 'in', statuses)
+    .orderBy('i.idx')
     .execute();
 }
 
@@ -194,13 +219,28 @@ type ItemRow = {
   error: string | null;
 };
 
-/** PostgreSQL: the rows as one JSON parameter, so the statement is small and the same for every batch. */
+/** The least and greatest idx of the rows: the range bounds the statement to their index entries. */
+function idxRange(rows: ItemRow[]) {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const r of rows) {
+    lo = Math.min(lo, r.idx);
+    hi = Math.max(hi, r.idx);
+  }
+  return { lo, hi };
+}
+
+/**
+ * PostgreSQL: the rows as one JSON parameter, so the statement is small and the same for every batch;
+ * the idx range keeps it to the batch's own index entries rather than the job's every row.
+ */
 function postgresUpdate(jobId: string, rows: ItemRow[]) {
+  const { lo, hi } = idxRange(rows);
   return sql`update replay_items as i set status = v.status, sent_at = coalesce(v.sent_at, i.sent_at),
     landed = coalesce(v.landed, i.landed), error = coalesce(v.error, i.error)
     from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
       as v(idx integer, status text, sent_at text, landed text, error text)
-    where i.job_id = ${jobId} and i.idx = v.idx`;
+    where i.job_id = ${jobId} and i.idx between ${lo} and ${hi} and i.idx = v.idx`;
 }
 
 /** SQLite: one case per row and column given (its planner would scan the table for a json_each join). */
@@ -242,6 +282,16 @@ export async function setItemStatus(
     .execute();
 }
 
+/**
+ * `column` is one of `ids`, as one bound parameter whatever their number: a PostgreSQL array, or a
+ * JSON array SQLite reads with json_each. One statement per lookup, and the same text for every job.
+ */
+function oneOf(store: Store, column: string, ids: readonly string[]) {
+  return store.dialect === 'postgres'
+    ? sql<boolean>`${sql.ref(column)} = any(${[...ids]}::text[])`
+    : sql<boolean>`${sql.ref(column)} in (select value from json_each(${JSON.stringify(ids)}))`;
+}
+
 /** Every earlier send of these DLQ messages by any job: the store's memory of what was replayed. */
 export async function priorReplays(
   store: Store,
@@ -249,28 +299,23 @@ export async function priorReplays(
   dlq: string,
   messageIds: string[],
 ): Promise<PriorReplay[]> {
-  const found: PriorReplay[] = [];
-  for (let i = 0; i < messageIds.length; i += 500) {
-    const rows = await store.db
-      .selectFrom('replay_items as i')
-      .innerJoin('replay_jobs as j', 'j.id', 'i.job_id')
-      .select(['i.message_id', 'i.job_id', 'i.sent_at', 'j.confirmed_by', 'j.actor'])
-      .where('i.source', '=', source)
-      .where('i.dlq', '=', dlq)
-      .where('i.message_id', 'in', messageIds.slice(i, i + 500))
-      .where('i.status', 'in', ['sent', 'sending', 'unknown'])
-      .orderBy('i.sent_at')
-      .execute();
-    for (const r of rows) {
-      found.push({
-        messageId: r.message_id,
-        replayId: r.job_id,
-        by: r.confirmed_by ?? r.actor,
-        at: r.sent_at ?? 'an unfinished send',
-      });
-    }
-  }
-  return found;
+  if (messageIds.length === 0) return [];
+  const rows = await store.db
+    .selectFrom('replay_items as i')
+    .innerJoin('replay_jobs as j', 'j.id', 'i.job_id')
+    .select(['i.message_id', 'i.job_id', 'i.sent_at', 'j.confirmed_by', 'j.actor'])
+    .where('i.source', '=', source)
+    .where('i.dlq', '=', dlq)
+    .where(oneOf(store, 'i.message_id', messageIds))
+    .where('i.status', 'in', ['sent', 'sending', 'unknown'])
+    .orderBy('i.sent_at')
+    .execute();
+  return rows.map((r) => ({
+    messageId: r.message_id,
+    replayId: r.job_id,
+    by: r.confirmed_by ?? r.actor,
+    at: r.sent_at ?? 'an unfinished send',
+  }));
 }
 
 export interface JobCounts {
@@ -306,19 +351,16 @@ export async function claimedElsewhere(
   job: Pick<ReplayJobRow, 'id' | 'source' | 'dlq'>,
   messageIds: string[],
 ): Promise<{ messageId: string; replayId: string; state: string }[]> {
-  const found: { messageId: string; replayId: string; state: string }[] = [];
-  for (let i = 0; i < messageIds.length; i += 500) {
-    const rows = await store.db
-      .selectFrom('replay_items as i')
-      .innerJoin('replay_jobs as j', 'j.id', 'i.job_id')
-      .select(['i.message_id', 'j.id', 'j.state'])
-      .where('i.source', '=', job.source)
-      .where('i.dlq', '=', job.dlq)
-      .where('i.message_id', 'in', messageIds.slice(i, i + 500))
-      .where('j.state', 'in', ['confirmed', 'running'])
-      .where('j.id', '!=', job.id)
-      .execute();
-    found.push(...rows.map((r) => ({ messageId: r.message_id, replayId: r.id, state: r.state })));
-  }
-  return found;
+  if (messageIds.length === 0) return [];
+  const rows = await store.db
+    .selectFrom('replay_items as i')
+    .innerJoin('replay_jobs as j', 'j.id', 'i.job_id')
+    .select(['i.message_id', 'j.id', 'j.state'])
+    .where('i.source', '=', job.source)
+    .where('i.dlq', '=', job.dlq)
+    .where(oneOf(store, 'i.message_id', messageIds))
+    .where('j.state', 'in', ['confirmed', 'running'])
+    .where('j.id', '!=', job.id)
+    .execute();
+  return rows.map((r) => ({ messageId: r.message_id, replayId: r.id, state: r.state }));
 }

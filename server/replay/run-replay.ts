@@ -21,8 +21,9 @@ import {
   type JobCounts,
   listItemsIn,
   moveJob,
-  type ReplayItemRow,
   type ReplayJobRow,
+  type SendableItem,
+  sendableItems,
   setItemsStatus,
 } from './replay-store';
 
@@ -135,7 +136,7 @@ async function sendAll(
   heartbeat: { readonly lost: boolean },
 ): Promise<Stop> {
   const batchSize = Math.max(1, Math.min(MAX_BATCH, Math.floor(job.rate_per_second)));
-  let pending = await listItemsIn(deps.store, job.id, ['pending']);
+  let pending = await sendableItems(deps.store, job.id, ['pending']);
   const counts = await countItems(deps.store, job.id);
   let first = job.canary === 1 && counts.sent === 0;
   // A run that ended in the canary's wait (a crash) left no verdict: judged again before anything more
@@ -255,7 +256,7 @@ async function sendBatch(
   return !results.every((r) => !r.ok && r.error.written === 'no' && r.error.code !== 'invalid_input');
 }
 
-function outgoingOf(job: ReplayJobRow, item: ReplayItemRow, by: string, at: string): OutgoingDeadLetter {
+function outgoingOf(job: ReplayJobRow, item: SendableItem, by: string, at: string): OutgoingDeadLetter {
   const message = JSON.parse(item.message) as DeadLetterMessage;
   const replayId = messageReplayId(job.id, item.idx);
   return {
@@ -277,7 +278,7 @@ async function settleUncertain(
   job: ReplayJobRow,
   startOffsets: StartOffsets | null,
 ): Promise<void> {
-  const uncertain = await listItemsIn(deps.store, job.id, ['sending', 'unknown']);
+  const uncertain = await sendableItems(deps.store, job.id, ['sending', 'unknown']);
   if (uncertain.length === 0) return;
   if (source.kind !== 'kafka' || startOffsets === null) {
     const unknown = uncertain.map((item) => ({ idx: item.idx, status: 'unknown' as const }));

@@ -1,0 +1,41 @@
+import 'server-only';
+import { type Kysely, type Migration, sql } from 'kysely';
+import type { StoreDialect } from '../db';
+
+// biome-ignore lint/suspicious/noExplicitAny: a migration must not depend on today's schema type.
+type AnyDb = Kysely<any>;
+
+/**
+ * A replay's frozen messages move out of `replay_items` into `replay_messages`, written once at
+ * preview and only read after: a running job then rewrites small status rows, not the message text
+ * with them. Existing rows are carried over; down puts the text back into `replay_items`.
+ */
+export function replayMessagesMigration(dialect: StoreDialect): Migration {
+  return {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('replay_messages')
+        .addColumn('job_id', 'text', (col) => col.notNull().references('replay_jobs.id'))
+        .addColumn('idx', 'integer', (col) => col.notNull())
+        .addColumn('message', 'text', (col) => col.notNull())
+        .addPrimaryKeyConstraint('replay_messages_pk', ['job_id', 'idx'])
+        .execute();
+      await sql`insert into replay_messages (job_id, idx, message)
+        select job_id, idx, message from replay_items`.execute(db);
+      await db.schema.alterTable('replay_items').dropColumn('message').execute();
+    },
+    async down(db: AnyDb) {
+      // SQLite adds a NOT NULL column only with a default; every row gets its text at once after.
+      await db.schema
+        .alterTable('replay_items')
+        .addColumn('message', 'text', (col) => (dialect === 'sqlite' ? col.notNull().defaultTo('') : col))
+        .execute();
+      await sql`update replay_items set message = (select m.message from replay_messages m
+        where m.job_id = replay_items.job_id and m.idx = replay_items.idx)`.execute(db);
+      if (dialect === 'postgres') {
+        await sql`alter table replay_items alter column message set not null`.execute(db);
+      }
+      await db.schema.dropTable('replay_messages').execute();
+    },
+  };
+}
