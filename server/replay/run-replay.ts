@@ -1,10 +1,11 @@
 import 'server-only';
 import { deduplicationId, replayHeaders } from '@/lib/replay/replay-headers';
 import { endEvent } from '@/lib/replay/replay-job';
-import type {
-  DeadLetterMessage,
-  DeadLetterSource,
-  OutgoingDeadLetter,
+import {
+  type DeadLetterMessage,
+  type DeadLetterSource,
+  type OutgoingDeadLetter,
+  SEND_MAX_MESSAGES,
 } from '@/server/brokers/dead-letter-source';
 import { ServiceError } from '@/server/errors';
 import { acquireLease, releaseLease, renewLease } from '@/server/worker/lease';
@@ -28,7 +29,8 @@ import {
 } from './replay-store';
 
 const SYSTEM: Actor = { email: 'tidewatch-replay', role: 'system' };
-const MAX_BATCH = 100;
+/** A run sends at most this many messages per batch (fewer when the rate is lower). */
+export const MAX_BATCH = SEND_MAX_MESSAGES;
 
 export interface RunOptions {
   /** This instance's id: the job's lease names it, so one instance alone sends for a job. */
@@ -135,7 +137,9 @@ async function sendAll(
   signal: AbortSignal | undefined,
   heartbeat: { readonly lost: boolean },
 ): Promise<Stop> {
-  const batchSize = Math.max(1, Math.min(MAX_BATCH, Math.floor(job.rate_per_second)));
+  // 0: no rate limit (`unlimited`).
+  const rate = job.rate_per_second > 0 ? job.rate_per_second : Number.POSITIVE_INFINITY;
+  const batchSize = Math.max(1, Math.min(MAX_BATCH, Math.floor(rate)));
   let pending = await sendableItems(deps.store, job.id, ['pending']);
   const counts = await countItems(deps.store, job.id);
   let first = job.canary === 1 && counts.sent === 0;
@@ -198,7 +202,7 @@ async function sendAll(
         if (cameBack) return 'canary';
       }
       // Rate limit: a batch of n messages takes at least n / rate seconds.
-      const takes = (current.batch.length / job.rate_per_second) * 1000;
+      const takes = (current.batch.length / rate) * 1000;
       if (takes > Date.now() - started && (ahead !== null || pending.length > 0)) {
         // A paced run shows each batch sent before it waits, not with the next batch's write.
         await writes.flush();
