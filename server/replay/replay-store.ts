@@ -38,6 +38,7 @@ export async function insertJob(
           sent_at: null,
           landed: null,
           error: null,
+          removal: null,
         }),
       );
       await tx.insertInto('replay_items').values(items).execute();
@@ -286,7 +287,7 @@ export async function setItemStatus(
  * `column` is one of `ids`, as one bound parameter whatever their number: a PostgreSQL array, or a
  * JSON array SQLite reads with json_each. One statement per lookup, and the same text for every job.
  */
-function oneOf(store: Store, column: string, ids: readonly string[]) {
+export function oneOf(store: Store, column: string, ids: readonly string[]) {
   return store.dialect === 'postgres'
     ? sql<boolean>`${sql.ref(column)} = any(${[...ids]}::text[])`
     : sql<boolean>`${sql.ref(column)} in (select value from json_each(${JSON.stringify(ids)}))`;

@@ -27,6 +27,7 @@ import {
   sendableItems,
   setItemsStatus,
 } from './replay-store';
+import { removeSent } from './retry-removal';
 
 const SYSTEM: Actor = { email: 'tidewatch-replay', role: 'system' };
 /** A run sends at most this many messages per batch (fewer when the rate is lower). */
@@ -340,21 +341,6 @@ async function finish(
     state === 'done' ? 'ok' : state === 'cancelled' ? 'cancelled' : state === 'failed' ? 'failed' : 'partial',
   );
   return { state, counts };
-}
-
-/**
- * SQS: deletes from the DLQ every message this job sent, once, when it ends: a crash before this leaves
- * them there, and the resumed run's end deletes them (deleting is idempotent). Kafka records stay.
- */
-async function removeSent(deps: ReplayDeps, source: DeadLetterSource, job: ReplayJobRow) {
-  if (!source.remove) return {};
-  const sent = await itemMessageIds(deps.store, job.id, ['sent']);
-  try {
-    const { missing } = await source.remove(job.dlq, sent);
-    return { removedFromDlq: sent.length - missing.length, notFoundInDlq: auditedIds(missing) };
-  } catch (error) {
-    return { removedFromDlq: 0, removeError: error instanceof Error ? error.message : String(error) };
-  }
 }
 
 const where = (job: ReplayJobRow) => `${job.source}/${job.dlq} → ${job.target}`;

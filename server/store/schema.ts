@@ -264,6 +264,8 @@ export interface ReplayItemsTable {
   /** JSON MessageLocation where it landed. */
   landed: string | null;
   error: string | null;
+  /** SQS: its delete from the DLQ, owed (`pending`) or `done`; null until the job's end asks for it. */
+  removal: 'pending' | 'done' | null;
 }
 
 /** A replay item's frozen message (JSON DeadLetterMessage): written once at preview, read to send it. */

@@ -9,6 +9,9 @@ type AnyDb = Kysely<any>;
  * A replay's frozen messages move out of `replay_items` into `replay_messages`, written once at
  * preview and only read after: a running job then rewrites small status rows, not the message text
  * with them. Existing rows are carried over; down puts the text back into `replay_items`.
+ *
+ * SQS: each item also says whether its delete from the DLQ is still owed (`removal`: 'pending' once the
+ * job's end asks for it, 'done' once deleted), so a delete that failed is retried, never a send.
  */
 export function replayMessagesMigration(dialect: StoreDialect): Migration {
   return {
@@ -23,8 +26,18 @@ export function replayMessagesMigration(dialect: StoreDialect): Migration {
       await sql`insert into replay_messages (job_id, idx, message)
         select job_id, idx, message from replay_items`.execute(db);
       await db.schema.alterTable('replay_items').dropColumn('message').execute();
+      await db.schema.alterTable('replay_items').addColumn('removal', 'text').execute();
+      // Few items owe a delete at any time: the runner finds them without reading the others.
+      await db.schema
+        .createIndex('replay_items_removal_owed')
+        .on('replay_items')
+        .column('job_id')
+        .where(sql.ref('removal'), '=', 'pending')
+        .execute();
     },
     async down(db: AnyDb) {
+      await db.schema.dropIndex('replay_items_removal_owed').execute();
+      await db.schema.alterTable('replay_items').dropColumn('removal').execute();
       // SQLite adds a NOT NULL column only with a default; every row gets its text at once after.
       await db.schema
         .alterTable('replay_items')

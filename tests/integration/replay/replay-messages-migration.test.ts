@@ -34,7 +34,7 @@ describe.each(STORE_DIALECTS)(`migration ${NAME} on %s`, (dialect) => {
     await t.cleanup();
   });
 
-  it('moves each message to replay_messages, keeps the items, and down puts the text back', async () => {
+  it('moves each message to replay_messages, keeps the items, adds the owed deletes, and down puts it back as it was', async () => {
     const { [NAME]: _mine, ...before } = allMigrations(dialect);
     await migrateToLatest(t.store, before);
     await oldJob(t, 'r-old', 3);
@@ -56,9 +56,12 @@ describe.each(STORE_DIALECTS)(`migration ${NAME} on %s`, (dialect) => {
         .then(() => true)
         .catch(() => false);
     expect(await reads('select message from replay_items')).toBe(false);
+    // SQS deletes owed are kept per item from here on.
+    expect(await reads('select removal from replay_items')).toBe(true);
 
     await replayMessagesMigration(dialect).down?.(t.store.db);
     expect(await reads('select message from replay_items')).toBe(true);
+    expect(await reads('select removal from replay_items')).toBe(false);
     const back = await sql<{ idx: number; message: string }>`select idx, message from replay_items
       where job_id = 'r-old' order by idx`.execute(t.store.db);
     expect(back.rows.map((r) => [Number(r.idx), r.message])).toEqual([
