@@ -55,7 +55,7 @@ function labelOf(node: PluginTransformQueryArgs['node']): string {
   // Raw SQL: a transaction's begin, lock and commit, or a statement written in sql`` (its first words).
   const fragments = (node as { sqlFragments?: readonly string[] }).sqlFragments ?? [];
   const words = (fragments[0] ?? '').trim().split(/\s+/).slice(0, 2).join(' ').toLowerCase();
-  return words.startsWith('update') || words.startsWith('select')
+  return words.startsWith('update') || words.startsWith('select') || words.startsWith('with')
     ? `raw ${words}`
     : 'raw (begin, lock, commit)';
 }

@@ -192,7 +192,7 @@ export interface ItemUpdate {
 /**
  * Sets many items of a job in one statement (each its own status, and its own landing, time or error
  * where given; what is not given is kept): a batch is recorded as a unit, and a crash leaves all of it
- * or none.
+ * or none. The statement's text is the same small one for every batch, whatever its size.
  */
 export async function setItemsStatus(
   store: Store,
@@ -220,47 +220,34 @@ type ItemRow = {
   error: string | null;
 };
 
-/** The least and greatest idx of the rows: the range bounds the statement to their index entries. */
-function idxRange(rows: ItemRow[]) {
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = Number.NEGATIVE_INFINITY;
-  for (const r of rows) {
-    lo = Math.min(lo, r.idx);
-    hi = Math.max(hi, r.idx);
-  }
-  return { lo, hi };
+/**
+ * PostgreSQL: one text[] (integer[]) parameter per column, unnested and joined by idx; the idx range
+ * keeps the join to the batch's own index entries rather than the job's every row.
+ */
+function postgresUpdate(jobId: string, rows: ItemRow[]) {
+  const column = <K extends keyof ItemRow>(name: K) => rows.map((r) => r[name]);
+  const idxs = column('idx');
+  const lo = idxs.reduce((a, b) => Math.min(a, b));
+  const hi = idxs.reduce((a, b) => Math.max(a, b));
+  return sql`update replay_items as i set status = v.s, sent_at = coalesce(v.t, i.sent_at),
+    landed = coalesce(v.l, i.landed), error = coalesce(v.e, i.error)
+    from unnest(${idxs}::integer[], ${column('status')}::text[], ${column('sent_at')}::text[],
+      ${column('landed')}::text[], ${column('error')}::text[]) as v(idx, s, t, l, e)
+    where i.job_id = ${jobId} and i.idx between ${lo} and ${hi}
+      and i.idx = v.idx`;
 }
 
 /**
- * PostgreSQL: the rows as one JSON parameter, so the statement is small and the same for every batch;
- * the idx range keeps it to the batch's own index entries rather than the job's every row.
+ * SQLite: the rows as one JSON parameter, materialized, each looked up by the primary key. A range on
+ * idx, or json_each joined directly, makes its planner scan the rows for every item instead.
  */
-function postgresUpdate(jobId: string, rows: ItemRow[]) {
-  const { lo, hi } = idxRange(rows);
-  return sql`update replay_items as i set status = v.status, sent_at = coalesce(v.sent_at, i.sent_at),
-    landed = coalesce(v.landed, i.landed), error = coalesce(v.error, i.error)
-    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-      as v(idx integer, status text, sent_at text, landed text, error text)
-    where i.job_id = ${jobId} and i.idx between ${lo} and ${hi} and i.idx = v.idx`;
-}
-
-/** SQLite: one case per row and column given (its planner would scan the table for a json_each join). */
 function sqliteUpdate(jobId: string, rows: ItemRow[]) {
-  const byIdx = (column: 'status' | 'sent_at' | 'landed' | 'error') => {
-    const given = rows.filter((r) => r[column] !== null);
-    if (given.length === 0) return sql.ref(column);
-    if (given.every((r) => r[column] === given[0]?.[column]) && given.length === rows.length)
-      return sql`${given[0]?.[column]}`;
-    const cases = sql.join(
-      given.map((r) => sql`when ${r.idx} then ${r[column]}`),
-      sql` `,
-    );
-    return sql`case idx ${cases} else ${sql.ref(column)} end`;
-  };
-  const idxs = sql.join(rows.map((r) => sql`${r.idx}`));
-  return sql`update replay_items set status = ${byIdx('status')}, sent_at = ${byIdx('sent_at')},
-    landed = ${byIdx('landed')}, error = ${byIdx('error')}
-    where job_id = ${jobId} and idx in (${idxs})`;
+  const json = JSON.stringify(rows.map((r) => [r.idx, r.status, r.sent_at, r.landed, r.error]));
+  return sql`with v as materialized (select value ->> 0 as idx, value ->> 1 as s, value ->> 2 as t,
+      value ->> 3 as l, value ->> 4 as e from json_each(${json}))
+    update replay_items set status = v.s, sent_at = coalesce(v.t, replay_items.sent_at),
+      landed = coalesce(v.l, replay_items.landed), error = coalesce(v.e, replay_items.error)
+    from v where replay_items.job_id = ${jobId} and replay_items.idx = v.idx`;
 }
 
 export async function setItemStatus(
@@ -319,6 +306,37 @@ export async function priorReplays(
   }));
 }
 
+/**
+ * Every send by another job of the messages `job` holds, looked up by the store from the job's own
+ * items: one statement, and no id list sent back and forth however many the job holds.
+ */
+export async function priorReplaysOf(
+  store: Store,
+  job: Pick<ReplayJobRow, 'id' | 'source' | 'dlq'>,
+): Promise<PriorReplay[]> {
+  const rows = await store.db
+    .selectFrom('replay_items as mine')
+    .innerJoin('replay_items as i', (join) =>
+      join
+        .onRef('i.source', '=', 'mine.source')
+        .onRef('i.dlq', '=', 'mine.dlq')
+        .onRef('i.message_id', '=', 'mine.message_id'),
+    )
+    .innerJoin('replay_jobs as j', 'j.id', 'i.job_id')
+    .select(['i.message_id', 'i.job_id', 'i.sent_at', 'j.confirmed_by', 'j.actor'])
+    .where('mine.job_id', '=', job.id)
+    .where('i.job_id', '!=', job.id)
+    .where('i.status', 'in', ['sent', 'sending', 'unknown'])
+    .orderBy('i.sent_at')
+    .execute();
+  return rows.map((r) => ({
+    messageId: r.message_id,
+    replayId: r.job_id,
+    by: r.confirmed_by ?? r.actor,
+    at: r.sent_at ?? 'an unfinished send',
+  }));
+}
+
 export interface JobCounts {
   total: number;
   sent: number;
@@ -346,20 +364,22 @@ export async function countItems(store: Store, jobId: string): Promise<JobCounts
   };
 }
 
-/** Jobs other than `exceptJob`, confirmed or running, that also hold any of these messages. */
+/** Jobs other than `job`, confirmed or running, that also hold any of its messages (one statement). */
 export async function claimedElsewhere(
   store: Store,
   job: Pick<ReplayJobRow, 'id' | 'source' | 'dlq'>,
-  messageIds: string[],
 ): Promise<{ messageId: string; replayId: string; state: string }[]> {
-  if (messageIds.length === 0) return [];
   const rows = await store.db
-    .selectFrom('replay_items as i')
+    .selectFrom('replay_items as mine')
+    .innerJoin('replay_items as i', (join) =>
+      join
+        .onRef('i.source', '=', 'mine.source')
+        .onRef('i.dlq', '=', 'mine.dlq')
+        .onRef('i.message_id', '=', 'mine.message_id'),
+    )
     .innerJoin('replay_jobs as j', 'j.id', 'i.job_id')
     .select(['i.message_id', 'j.id', 'j.state'])
-    .where('i.source', '=', job.source)
-    .where('i.dlq', '=', job.dlq)
-    .where(oneOf(store, 'i.message_id', messageIds))
+    .where('mine.job_id', '=', job.id)
     .where('j.state', 'in', ['confirmed', 'running'])
     .where('j.id', '!=', job.id)
     .execute();

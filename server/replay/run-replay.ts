@@ -159,6 +159,8 @@ async function sendAll(
   const take = () => {
     const batch = pending.slice(0, first ? 1 : batchSize);
     pending = pending.slice(batch.length);
+    // Read now: a batch taken ahead is read while the one before it is on the wire.
+    for (const item of batch) decoded(item);
     return batch;
   };
   // Kafka: the next batch, recorded `sending` while the one before it is sent; back to `pending` if it
@@ -261,8 +263,20 @@ async function sendBatch(
   return !results.every((r) => !r.ok && r.error.written === 'no' && r.error.code !== 'invalid_input');
 }
 
+const decodedItems = new WeakMap<SendableItem, DeadLetterMessage>();
+
+/** An item's frozen message, parsed once. */
+function decoded(item: SendableItem): DeadLetterMessage {
+  let message = decodedItems.get(item);
+  if (!message) {
+    message = JSON.parse(item.message) as DeadLetterMessage;
+    decodedItems.set(item, message);
+  }
+  return message;
+}
+
 function outgoingOf(job: ReplayJobRow, item: SendableItem, by: string, at: string): OutgoingDeadLetter {
-  const message = JSON.parse(item.message) as DeadLetterMessage;
+  const message = decoded(item);
   const replayId = messageReplayId(job.id, item.idx);
   return {
     key: message.key,
