@@ -14,8 +14,6 @@ import type { ReplayItemsTable, ReplayJobsTable } from '@/server/store/schema';
 
 export type ReplayJobRow = Selectable<ReplayJobsTable>;
 export type ReplayItemRow = Selectable<ReplayItemsTable>;
-/** An item with its frozen message (JSON DeadLetterMessage), as the runner sends it. */
-export type SendableItem = ReplayItemRow & { message: string };
 
 export async function insertJob(
   store: Store,
@@ -104,23 +102,20 @@ export async function listItemsIn(
     .execute();
 }
 
-/** The job's items in these statuses, in job order, each with its frozen message. */
-export async function sendableItems(
+/** The frozen messages (JSON DeadLetterMessage) of these items of a job, by idx: one statement. */
+export async function frozenMessages(
   store: Store,
   jobId: string,
-  statuses: readonly ReplayItemStatus[],
-): Promise<SendableItem[]> {
-  return store.db
-    .selectFrom('replay_items as i')
-    .innerJoin('replay_messages as m', (join) =>
-      join.onRef('m.job_id', '=', 'i.job_id').onRef('m.idx', '=', 'i.idx'),
-    )
-    .selectAll('i')
-    .select('m.message')
-    .where('i.job_id', '=', jobId)
-    .where('i.status', 'in', statuses)
-    .orderBy('i.idx')
+  idxs: readonly number[],
+): Promise<Map<number, string>> {
+  if (idxs.length === 0) return new Map();
+  const rows = await store.db
+    .selectFrom('replay_messages')
+    .select(['idx', 'message'])
+    .where('job_id', '=', jobId)
+    .where(oneOf(store, 'idx', idxs))
     .execute();
+  return new Map(rows.map((r) => [Number(r.idx), r.message]));
 }
 
 /** The DLQ message ids of the job's items (in these statuses, or all), in job order: not the messages. */
@@ -274,9 +269,10 @@ export async function setItemStatus(
  * `column` is one of `ids`, as one bound parameter whatever their number: a PostgreSQL array, or a
  * JSON array SQLite reads with json_each. One statement per lookup, and the same text for every job.
  */
-export function oneOf(store: Store, column: string, ids: readonly string[]) {
+export function oneOf(store: Store, column: string, ids: readonly (string | number)[]) {
+  const type = sql.raw(typeof ids[0] === 'number' ? 'integer[]' : 'text[]');
   return store.dialect === 'postgres'
-    ? sql<boolean>`${sql.ref(column)} = any(${[...ids]}::text[])`
+    ? sql<boolean>`${sql.ref(column)} = any(${[...ids]}::${type})`
     : sql<boolean>`${sql.ref(column)} in (select value from json_each(${JSON.stringify(ids)}))`;
 }
 

@@ -16,15 +16,15 @@ import { type Actor, auditedIds, auditReplay, findSource, type ReplayDeps } from
 import {
   countItems,
   firstItemError,
+  frozenMessages,
   getJob,
   type ItemUpdate,
   itemMessageIds,
   type JobCounts,
   listItemsIn,
   moveJob,
+  type ReplayItemRow,
   type ReplayJobRow,
-  type SendableItem,
-  sendableItems,
   setItemsStatus,
 } from './replay-store';
 import { removeSent } from './retry-removal';
@@ -141,7 +141,7 @@ async function sendAll(
   // 0: no rate limit (`unlimited`).
   const rate = job.rate_per_second > 0 ? job.rate_per_second : Number.POSITIVE_INFINITY;
   const batchSize = Math.max(1, Math.min(MAX_BATCH, Math.floor(rate)));
-  let pending = await sendableItems(deps.store, job.id, ['pending']);
+  let pending = await listItemsIn(deps.store, job.id, ['pending']);
   const counts = await countItems(deps.store, job.id);
   let first = job.canary === 1 && counts.sent === 0;
   // A run that ended in the canary's wait (a crash) left no verdict: judged again before anything more
@@ -159,14 +159,12 @@ async function sendAll(
   const take = () => {
     const batch = pending.slice(0, first ? 1 : batchSize);
     pending = pending.slice(batch.length);
-    // Read now: a batch taken ahead is read while the one before it is on the wire.
-    for (const item of batch) decoded(item);
     return batch;
   };
   // Kafka: the next batch, recorded `sending` while the one before it is sent; back to `pending` if it
   // does not go. Not on SQS: a crash would leave it `unknown` (never sent, yet not resent).
   const markAhead = source.kind === 'kafka';
-  let ahead: Marked | null = null;
+  let ahead: Taken | null = null;
   const putBack = async () => {
     const left = ahead;
     ahead = null;
@@ -185,7 +183,7 @@ async function sendAll(
         if (cancelled || !held) return await putBack().then(() => (cancelled ? 'cancelled' : 'lease_lost'));
         checkedAt = Date.now();
       }
-      const current: Marked = ahead ?? writes.mark(take());
+      const current: Taken = ahead ?? markTaken(deps, job, writes, take());
       ahead = null;
       const started = Date.now();
       // The DLQ's end is read before the canary goes: a fast failing consumer returns it within ms.
@@ -193,7 +191,7 @@ async function sendAll(
       const canary = first;
       const sent = await sendBatch(deps, source, job, current, writes, () => {
         // Not past a canary: its verdict decides whether anything more goes.
-        if (markAhead && !canary && pending.length > 0) ahead = writes.mark(take());
+        if (markAhead && !canary && pending.length > 0) ahead = markTaken(deps, job, writes, take());
       });
       if (!sent) return await putBack().then(() => 'refused');
       if (first) {
@@ -228,14 +226,15 @@ async function sendBatch(
   deps: ReplayDeps,
   source: DeadLetterSource,
   job: ReplayJobRow,
-  { batch, marked }: Marked,
+  { batch, marked, messages }: Taken,
   writes: BatchWrites,
   alongside: () => void = () => undefined,
 ) {
   await marked;
+  const frozen = await messages;
   const at = new Date().toISOString();
   const by = job.confirmed_by ?? job.actor;
-  const outgoing = batch.map((item) => outgoingOf(job, item, by, at));
+  const outgoing = batch.map((item, i) => outgoingOf(job, item, frozen[i] as DeadLetterMessage, by, at));
   let results: Awaited<ReturnType<DeadLetterSource['send']>>;
   try {
     const sending = source.send(job.target, outgoing);
@@ -263,20 +262,34 @@ async function sendBatch(
   return !results.every((r) => !r.ok && r.error.written === 'no' && r.error.code !== 'invalid_input');
 }
 
-const decodedItems = new WeakMap<SendableItem, DeadLetterMessage>();
+/** A batch taken to send: recorded `sending` (`marked`), its frozen messages read alongside. */
+type Taken = Marked & { messages: Promise<DeadLetterMessage[]> };
 
-/** An item's frozen message, parsed once. */
-function decoded(item: SendableItem): DeadLetterMessage {
-  let message = decodedItems.get(item);
-  if (!message) {
-    message = JSON.parse(item.message) as DeadLetterMessage;
-    decodedItems.set(item, message);
-  }
-  return message;
+/**
+ * Marks `batch` sending and reads its messages from the store in one statement, parsed in item order:
+ * a batch taken ahead is read while the one before it is on the wire.
+ */
+function markTaken(deps: ReplayDeps, job: ReplayJobRow, writes: BatchWrites, batch: ReplayItemRow[]): Taken {
+  const idxs = batch.map((item) => item.idx);
+  const messages = frozenMessages(deps.store, job.id, idxs).then((found) =>
+    idxs.map((idx) => {
+      const text = found.get(idx);
+      if (text === undefined) throw new ServiceError('internal', `replay ${job.id} holds no message ${idx}`);
+      return JSON.parse(text) as DeadLetterMessage;
+    }),
+  );
+  // A batch taken ahead and put back is never sent: its read is not awaited.
+  messages.catch(() => undefined);
+  return { ...writes.mark(batch), messages };
 }
 
-function outgoingOf(job: ReplayJobRow, item: SendableItem, by: string, at: string): OutgoingDeadLetter {
-  const message = decoded(item);
+function outgoingOf(
+  job: ReplayJobRow,
+  item: ReplayItemRow,
+  message: DeadLetterMessage,
+  by: string,
+  at: string,
+): OutgoingDeadLetter {
   const replayId = messageReplayId(job.id, item.idx);
   return {
     key: message.key,
@@ -297,7 +310,7 @@ async function settleUncertain(
   job: ReplayJobRow,
   startOffsets: StartOffsets | null,
 ): Promise<void> {
-  const uncertain = await sendableItems(deps.store, job.id, ['sending', 'unknown']);
+  const uncertain = await listItemsIn(deps.store, job.id, ['sending', 'unknown']);
   if (uncertain.length === 0) return;
   if (source.kind !== 'kafka' || startOffsets === null) {
     const unknown = uncertain.map((item) => ({ idx: item.idx, status: 'unknown' as const }));
@@ -319,7 +332,8 @@ async function settleUncertain(
   const writes = batchWrites(deps, job, where(job));
   try {
     for (let i = 0; i < again.length; i += MAX_BATCH) {
-      if (!(await sendBatch(deps, source, job, writes.mark(again.slice(i, i + MAX_BATCH)), writes))) return;
+      const taken = markTaken(deps, job, writes, again.slice(i, i + MAX_BATCH));
+      if (!(await sendBatch(deps, source, job, taken, writes))) return;
     }
   } finally {
     await writes.flush();
