@@ -10,6 +10,9 @@ type AnyDb = Kysely<any>;
  * preview and only read after: a running job then rewrites small status rows, not the message text
  * with them. Existing rows are carried over; down puts the text back into `replay_items`.
  *
+ * PostgreSQL: item pages are filled to a third at insert, so a run's two updates of each item (sending,
+ * then sent) find room on its page and update in place (HOT), without new index entries.
+ *
  * SQS: each item also says whether its delete from the DLQ is still owed (`removal`: 'pending' once the
  * job's end asks for it, 'done' once deleted), so a delete that failed is retried, never a send.
  */
@@ -34,8 +37,10 @@ export function replayMessagesMigration(dialect: StoreDialect): Migration {
         .column('job_id')
         .where(sql.ref('removal'), '=', 'pending')
         .execute();
+      if (dialect === 'postgres') await sql`alter table replay_items set (fillfactor = 30)`.execute(db);
     },
     async down(db: AnyDb) {
+      if (dialect === 'postgres') await sql`alter table replay_items reset (fillfactor)`.execute(db);
       await db.schema.dropIndex('replay_items_removal_owed').execute();
       await db.schema.alterTable('replay_items').dropColumn('removal').execute();
       // SQLite adds a NOT NULL column only with a default; every row gets its text at once after.
