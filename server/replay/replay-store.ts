@@ -109,12 +109,14 @@ export async function frozenMessages(
   idxs: readonly number[],
 ): Promise<Map<number, string>> {
   if (idxs.length === 0) return new Map();
-  const rows = await store.db
-    .selectFrom('replay_messages')
-    .select(['idx', 'message'])
-    .where('job_id', '=', jobId)
-    .where(oneOf(store, 'idx', idxs))
-    .execute();
+  const lo = idxs.reduce((a, b) => Math.min(a, b));
+  const hi = idxs.reduce((a, b) => Math.max(a, b));
+  // A batch is usually a run of places: one range of the primary key rather than a probe per item.
+  const query = store.db.selectFrom('replay_messages').select(['idx', 'message']).where('job_id', '=', jobId);
+  const rows = await (hi - lo + 1 === idxs.length
+    ? query.where('idx', '>=', lo).where('idx', '<=', hi)
+    : query.where(oneOf(store, 'idx', idxs))
+  ).execute();
   return new Map(rows.map((r) => [Number(r.idx), r.message]));
 }
 
