@@ -1,6 +1,7 @@
 import { Kafka, logLevel, type Message } from 'kafkajs';
 import type { KafkaClusterConfig } from '@/lib/config/schema';
 import { KafkaDeadLetters } from '@/server/brokers/kafka/dead-letters';
+import { MAX_BATCH } from '@/server/replay/run-replay';
 import type { StoreDialect } from '@/server/store/db';
 import { springDeadLetters } from '@/tests/integration/replay/support/kafka-replay';
 import { createReadyTopics } from '@/tests/support/kafka-topics';
@@ -9,11 +10,11 @@ import { type GuardedRun, guardedReplay } from './replay-guarded';
 /*
  * Kafka half of the replay benchmark: a DLT of Spring-style dead letters (the original topic in
  * kafka_dlt-original-topic) on Apache Kafka, replayed to that topic through the product, and the same
- * records sent with kafkajs's producer.sendBatch in the runner's batch size (100) as the baseline.
+ * records sent with kafkajs's producer.sendBatch in the runner's batch size (MAX_BATCH) as the baseline.
  */
 
-/** run-replay.ts MAX_BATCH: the runner sends at most this many messages per batch. */
-export const RUNNER_BATCH = 100;
+/** The runner sends at most this many messages per batch: the baseline sends batches of as many. */
+export const RUNNER_BATCH = MAX_BATCH;
 const PARTITIONS = 3;
 const SEED_CHUNK = 1_000;
 
@@ -130,7 +131,7 @@ async function readDlq(kafka: Kafka, ctx: KafkaReplayContext): Promise<Message[]
   return ctx.ends.flatMap((e) => byPartition.get(e.partition) ?? []);
 }
 
-/** The same records, in the same order and batches of 100, straight through producer.sendBatch. */
+/** The same records, in the same order and batches of RUNNER_BATCH, straight through producer.sendBatch. */
 export async function kafkaBaselineReplay(ctx: KafkaReplayContext): Promise<KafkaReplayFigures> {
   const kafka = benchKafka(ctx.bootstrap, 'bench-baseline');
   const records = await readDlq(kafka, ctx);

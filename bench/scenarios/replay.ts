@@ -7,7 +7,7 @@ import {
   type FirstPageFigures,
   productFirstPage,
 } from '../lib/replay-first-page';
-import type { GuardedRun, StoreProfile } from '../lib/replay-guarded';
+import { GUARDED, type GuardedRun, type StoreProfile } from '../lib/replay-guarded';
 import {
   type KafkaReplayContext,
   kafkaBaselineReplay,
@@ -27,16 +27,17 @@ import { startBenchSqsPeer } from '../lib/sqs';
  * the same batch sizes with no store and no guards. Target: ≥ 0.7× the baseline's messages/s. Also the
  * time to the first page of a 10,000-message DLQ (target < 1 s). Only confirm → done is timed for the
  * product; the baseline's timed loop is its sends (and on SQS its receives and deletes). The canary
- * is off (its wait is a pause by design); the rate is the schema's ceiling, 10,000/s (replay-guarded.ts).
+ * is off (its wait is a pause by design); no rate limit, `ratePerSecond: unlimited` (replay-guarded.ts).
  * Per run: a fresh store; on SQS a fresh source queue whose RedrivePolicy dead-letters the messages.
- * REPLAY_BENCH_STORES=sqlite,postgres adds PostgreSQL; REPLAY_BENCH_RUNS sets the runs per path.
+ * Both stores by default; REPLAY_BENCH_STORES=sqlite (or postgres) runs one; REPLAY_BENCH_RUNS sets
+ * the runs per path.
  */
 
 const KAFKA_MESSAGES = Number(process.env.REPLAY_BENCH_KAFKA ?? 10_000);
 const SQS_MESSAGES = Number(process.env.REPLAY_BENCH_SQS ?? 1_000);
 const PAGE_DLQ_MESSAGES = Number(process.env.REPLAY_BENCH_PAGE_DLQ ?? 10_000);
 const RUNS = Number(process.env.REPLAY_BENCH_RUNS ?? 1);
-const DIALECTS = (process.env.REPLAY_BENCH_STORES ?? 'sqlite')
+const DIALECTS = (process.env.REPLAY_BENCH_STORES ?? 'sqlite,postgres')
   .split(',')
   .map((d) => d.trim())
   .filter((d): d is StoreDialect => d === 'sqlite' || d === 'postgres');
@@ -241,7 +242,7 @@ export const scenario = defineScenario<Context>({
           pageDlqMessages: PAGE_DLQ_MESSAGES,
           stores: DIALECTS,
           runnerBatch: RUNNER_BATCH,
-          ratePerSecond: 10_000,
+          ratePerSecond: GUARDED.ratePerSecond,
           canary: false,
           kafkaPartitions: kafkaCtx.ends.length,
         },

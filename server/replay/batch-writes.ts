@@ -21,11 +21,15 @@ interface Outcome {
 /**
  * A run's item writes. A sent batch's outcome is kept, then written in the same statement that records
  * the next batch `sending` (before that one goes), or alone when no batch follows; its audit entry
- * follows it. Entries keep batch order: each waits for the one before.
+ * follows it. Writes keep batch order, each after the one before; so do audit entries, each after its
+ * batch's write, but a write does not wait for the audit entries before it (they run alongside).
  */
 export function batchWrites(deps: ReplayDeps, job: ReplayJobRow, where: string) {
   let kept: Outcome | null = null;
+  let writes: Promise<void> = Promise.resolve();
   let audits: Promise<void> = Promise.resolve();
+  // A failed audit entry fails the writes after it, so no more batches go unaudited.
+  let auditFailure: unknown = null;
   const audit = (o: Outcome) =>
     auditReplay(
       deps,
@@ -38,13 +42,23 @@ export function batchWrites(deps: ReplayDeps, job: ReplayJobRow, where: string) 
   const write = (extra: ItemUpdate[]) => {
     const outcome = kept;
     kept = null;
-    const before = audits;
+    const before = writes;
     const written = (async () => {
       await before;
+      if (auditFailure !== null) throw auditFailure;
       await setItemsStatus(deps.store, job.id, [...(outcome?.updates ?? []), ...extra]);
     })();
-    audits = outcome ? written.then(() => audit(outcome)) : written;
-    audits.catch(() => undefined);
+    writes = written;
+    if (outcome) {
+      const prior = audits;
+      audits = written.then(async () => {
+        await prior;
+        await audit(outcome);
+      });
+    }
+    audits.catch((error: unknown) => {
+      auditFailure ??= error;
+    });
     written.catch(() => undefined);
     return written;
   };
@@ -69,6 +83,7 @@ export function batchWrites(deps: ReplayDeps, job: ReplayJobRow, where: string) 
     /** Writes what is kept, and waits for every write and audit entry before it. */
     async flush() {
       if (kept) void write([]);
+      await writes;
       await audits;
     },
   };

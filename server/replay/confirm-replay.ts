@@ -8,9 +8,8 @@ import { wakeReplayRunners } from './replay-runner';
 import {
   claimedElsewhere,
   getJob,
-  itemMessageIds,
   moveJob,
-  priorReplays,
+  priorReplaysOf,
   type ReplayJobRow,
   requestCancel,
 } from './replay-store';
@@ -31,10 +30,7 @@ export async function confirmReplay(deps: ReplayDeps, actor: Actor, input: unkno
   const parsed = confirmSchema.safeParse(input);
   if (!parsed.success) throw new ServiceError('invalid_input', z.prettifyError(parsed.error));
   const job = await getJob(deps.store, parsed.data.id);
-  const ids = await itemMessageIds(deps.store, job.id);
-  const prior = (await priorReplays(deps.store, job.source, job.dlq, ids)).filter(
-    (p) => p.replayId !== job.id,
-  );
+  const prior = await priorReplaysOf(deps.store, job);
   const facts = {
     role: actor.role === 'system' ? 'viewer' : actor.role,
     count: job.total,
@@ -52,7 +48,7 @@ export async function confirmReplay(deps: ReplayDeps, actor: Actor, input: unkno
     throw new ServiceError('forbidden', refusals.map((r) => r.message).join(' '), { refusals });
   }
   // Two confirmed jobs holding one message would send it twice: the later confirm waits its turn.
-  const claimed = await claimedElsewhere(deps.store, job, ids);
+  const claimed = await claimedElsewhere(deps.store, job);
   if (claimed.length > 0) {
     const [first] = claimed;
     await auditReplay(deps, actor, 'confirm', where(job), { ...details, claimedBy: claimed }, 'refused');

@@ -1,6 +1,7 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { storedRate } from '@/lib/config/replay-schema';
 import { failureReason } from '@/lib/dead-letters/failure-reason';
 import { bodyText } from '@/lib/dlq/message-row';
 import type { MaskedBody, MaskingSummary } from '@/lib/masking/mask-fields';
@@ -45,7 +46,8 @@ export interface ReplayPreview {
   consumerGroups: { groupId: string; state: string | null; members: number; offsetLag: number }[];
   requirements: ReplayRequirements;
   prior: PriorReplay[];
-  ratePerSecond: number;
+  /** Messages per second, or 'unlimited'. */
+  ratePerSecond: number | 'unlimited';
   canary: boolean;
   /** What will go wrong if confirmed as it is, in plain words (SQS attribute limit). */
   warnings: string[];
@@ -145,7 +147,7 @@ export async function previewReplay(deps: ReplayDeps, actor: Actor, input: unkno
       role: actor.role,
       reason: null,
       total: messages.length,
-      rate_per_second: deps.config.ratePerSecond,
+      rate_per_second: storedRate(deps.config.ratePerSecond),
       canary: canary ? 1 : 0,
       cancel_requested: 0,
       start_offsets: null,

@@ -2,6 +2,7 @@ import 'server-only';
 import { defaultHolderId } from '@/server/worker/worker';
 import type { ReplayDeps } from './replay-deps';
 import { pendingReplayIds } from './resume-replays';
+import { jobsOwingRemoval, retryRemoval } from './retry-removal';
 import { runReplay } from './run-replay';
 
 export interface ReplayRunnerOptions {
@@ -21,6 +22,9 @@ export interface ReplayRunner {
   stop(): Promise<void>;
   readonly holderId: string;
 }
+
+/** The longest wait between two tries of a job's owed deletes. */
+const REMOVAL_RETRY_MAX_MS = 30_000;
 
 // Every runner of this process, so a confirmation here starts its job at once.
 const registry = globalThis as typeof globalThis & { tidewatchReplayRunners?: Set<ReplayRunner> };
@@ -64,11 +68,35 @@ export function startReplayRunner(options: ReplayRunnerOptions): ReplayRunner {
     inFlight.set(id, run);
   };
 
+  // An ended job whose deletes from the DLQ failed (the endpoint down) is tried again, less often each time.
+  const removalDue = new Map<string, { at: number; waitMs: number }>();
+  const retryJobRemoval = (deps: ReplayDeps, id: string) => {
+    const due = removalDue.get(id);
+    if (inFlight.has(id) || (due && due.at > Date.now())) return;
+    const run = retryRemoval(deps, id, { holderId, leaseTtlMs: options.leaseTtlMs })
+      .then((outcome) => {
+        if (outcome.done) {
+          removalDue.delete(id);
+          log(`[replay] ${id}: its sent messages are deleted from the DLQ`);
+          return;
+        }
+        const waitMs = Math.min(REMOVAL_RETRY_MAX_MS, (due?.waitMs ?? intervalMs / 2) * 2);
+        removalDue.set(id, { at: Date.now() + waitMs, waitMs });
+      })
+      .catch((error: unknown) => report(error, `deleting replay ${id}'s messages from the DLQ`))
+      .finally(() => inFlight.delete(id));
+    inFlight.set(id, run);
+  };
+
   const round = async () => {
     const deps = await options.deps();
     for (const id of await pendingReplayIds(deps.store)) {
       if (abort.signal.aborted) return;
       if (!inFlight.has(id)) runJob(deps, id);
+    }
+    for (const id of await jobsOwingRemoval(deps.store)) {
+      if (abort.signal.aborted) return;
+      retryJobRemoval(deps, id);
     }
     lastError = null;
   };

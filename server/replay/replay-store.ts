@@ -23,25 +23,30 @@ export async function insertJob(
   await store.db.transaction().execute(async (tx) => {
     await tx.insertInto('replay_jobs').values(job).execute();
     // Chunks keep each statement under SQLite's bound-parameter limit.
-    for (let i = 0; i < messages.length; i += 100) {
-      const rows = messages.slice(i, i + 100).map(
+    for (let i = 0; i < messages.length; i += INSERT_CHUNK) {
+      const chunk = messages.slice(i, i + INSERT_CHUNK);
+      const items = chunk.map(
         (m, j): ReplayItemsTable => ({
           job_id: job.id,
           idx: i + j,
           source: job.source,
           dlq: job.dlq,
           message_id: m.id,
-          message: JSON.stringify(m),
           status: 'pending',
           sent_at: null,
           landed: null,
           error: null,
+          removal: null,
         }),
       );
-      await tx.insertInto('replay_items').values(rows).execute();
+      await tx.insertInto('replay_items').values(items).execute();
+      const frozen = chunk.map((m, j) => ({ job_id: job.id, idx: i + j, message: JSON.stringify(m) }));
+      await tx.insertInto('replay_messages').values(frozen).execute();
     }
   });
 }
+
+const INSERT_CHUNK = 500;
 
 export async function getJob(store: Store, id: string): Promise<ReplayJobRow> {
   const row = await store.db.selectFrom('replay_jobs').selectAll().where('id', '=', id).executeTakeFirst();
@@ -82,7 +87,7 @@ export async function listItems(store: Store, jobId: string): Promise<ReplayItem
   return store.db.selectFrom('replay_items').selectAll().where('job_id', '=', jobId).orderBy('idx').execute();
 }
 
-/** The job's items in these statuses, in job order, each with its frozen message. */
+/** The job's items in these statuses, in job order, without their messages. */
 export async function listItemsIn(
   store: Store,
   jobId: string,
@@ -95,6 +100,24 @@ export async function listItemsIn(
     .where('status', 'in', statuses)
     .orderBy('idx')
     .execute();
+}
+
+/** The frozen messages (JSON DeadLetterMessage) of these items of a job, by idx: one statement. */
+export async function frozenMessages(
+  store: Store,
+  jobId: string,
+  idxs: readonly number[],
+): Promise<Map<number, string>> {
+  if (idxs.length === 0) return new Map();
+  const lo = idxs.reduce((a, b) => Math.min(a, b));
+  const hi = idxs.reduce((a, b) => Math.max(a, b));
+  // A batch is usually a run of places: one range of the primary key rather than a probe per item.
+  const query = store.db.selectFrom('replay_messages').select(['idx', 'message']).where('job_id', '=', jobId);
+  const rows = await (hi - lo + 1 === idxs.length
+    ? query.where('idx', '>=', lo).where('idx', '<=', hi)
+    : query.where(oneOf(store, 'idx', idxs))
+  ).execute();
+  return new Map(rows.map((r) => [Number(r.idx), r.message]));
 }
 
 /** The DLQ message ids of the job's items (in these statuses, or all), in job order: not the messages. */
@@ -166,7 +189,7 @@ export interface ItemUpdate {
 /**
  * Sets many items of a job in one statement (each its own status, and its own landing, time or error
  * where given; what is not given is kept): a batch is recorded as a unit, and a crash leaves all of it
- * or none.
+ * or none. The statement's text is the same small one for every batch, whatever its size.
  */
 export async function setItemsStatus(
   store: Store,
@@ -194,32 +217,34 @@ type ItemRow = {
   error: string | null;
 };
 
-/** PostgreSQL: the rows as one JSON parameter, so the statement is small and the same for every batch. */
+/**
+ * PostgreSQL: one text[] (integer[]) parameter per column, unnested and joined by idx; the idx range
+ * keeps the join to the batch's own index entries rather than the job's every row.
+ */
 function postgresUpdate(jobId: string, rows: ItemRow[]) {
-  return sql`update replay_items as i set status = v.status, sent_at = coalesce(v.sent_at, i.sent_at),
-    landed = coalesce(v.landed, i.landed), error = coalesce(v.error, i.error)
-    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-      as v(idx integer, status text, sent_at text, landed text, error text)
-    where i.job_id = ${jobId} and i.idx = v.idx`;
+  const column = <K extends keyof ItemRow>(name: K) => rows.map((r) => r[name]);
+  const idxs = column('idx');
+  const lo = idxs.reduce((a, b) => Math.min(a, b));
+  const hi = idxs.reduce((a, b) => Math.max(a, b));
+  return sql`update replay_items as i set status = v.s, sent_at = coalesce(v.t, i.sent_at),
+    landed = coalesce(v.l, i.landed), error = coalesce(v.e, i.error)
+    from unnest(${idxs}::integer[], ${column('status')}::text[], ${column('sent_at')}::text[],
+      ${column('landed')}::text[], ${column('error')}::text[]) as v(idx, s, t, l, e)
+    where i.job_id = ${jobId} and i.idx between ${lo} and ${hi}
+      and i.idx = v.idx`;
 }
 
-/** SQLite: one case per row and column given (its planner would scan the table for a json_each join). */
+/**
+ * SQLite: the rows as one JSON parameter, materialized, each looked up by the primary key. A range on
+ * idx, or json_each joined directly, makes its planner scan the rows for every item instead.
+ */
 function sqliteUpdate(jobId: string, rows: ItemRow[]) {
-  const byIdx = (column: 'status' | 'sent_at' | 'landed' | 'error') => {
-    const given = rows.filter((r) => r[column] !== null);
-    if (given.length === 0) return sql.ref(column);
-    if (given.every((r) => r[column] === given[0]?.[column]) && given.length === rows.length)
-      return sql`${given[0]?.[column]}`;
-    const cases = sql.join(
-      given.map((r) => sql`when ${r.idx} then ${r[column]}`),
-      sql` `,
-    );
-    return sql`case idx ${cases} else ${sql.ref(column)} end`;
-  };
-  const idxs = sql.join(rows.map((r) => sql`${r.idx}`));
-  return sql`update replay_items set status = ${byIdx('status')}, sent_at = ${byIdx('sent_at')},
-    landed = ${byIdx('landed')}, error = ${byIdx('error')}
-    where job_id = ${jobId} and idx in (${idxs})`;
+  const json = JSON.stringify(rows.map((r) => [r.idx, r.status, r.sent_at, r.landed, r.error]));
+  return sql`with v as materialized (select value ->> 0 as idx, value ->> 1 as s, value ->> 2 as t,
+      value ->> 3 as l, value ->> 4 as e from json_each(${json}))
+    update replay_items set status = v.s, sent_at = coalesce(v.t, replay_items.sent_at),
+      landed = coalesce(v.l, replay_items.landed), error = coalesce(v.e, replay_items.error)
+    from v where replay_items.job_id = ${jobId} and replay_items.idx = v.idx`;
 }
 
 export async function setItemStatus(
@@ -242,6 +267,17 @@ export async function setItemStatus(
     .execute();
 }
 
+/**
+ * `column` is one of `ids`, as one bound parameter whatever their number: a PostgreSQL array, or a
+ * JSON array SQLite reads with json_each. One statement per lookup, and the same text for every job.
+ */
+export function oneOf(store: Store, column: string, ids: readonly (string | number)[]) {
+  const type = sql.raw(typeof ids[0] === 'number' ? 'integer[]' : 'text[]');
+  return store.dialect === 'postgres'
+    ? sql<boolean>`${sql.ref(column)} = any(${[...ids]}::${type})`
+    : sql<boolean>`${sql.ref(column)} in (select value from json_each(${JSON.stringify(ids)}))`;
+}
+
 /** Every earlier send of these DLQ messages by any job: the store's memory of what was replayed. */
 export async function priorReplays(
   store: Store,
@@ -249,28 +285,54 @@ export async function priorReplays(
   dlq: string,
   messageIds: string[],
 ): Promise<PriorReplay[]> {
-  const found: PriorReplay[] = [];
-  for (let i = 0; i < messageIds.length; i += 500) {
-    const rows = await store.db
-      .selectFrom('replay_items as i')
-      .innerJoin('replay_jobs as j', 'j.id', 'i.job_id')
-      .select(['i.message_id', 'i.job_id', 'i.sent_at', 'j.confirmed_by', 'j.actor'])
-      .where('i.source', '=', source)
-      .where('i.dlq', '=', dlq)
-      .where('i.message_id', 'in', messageIds.slice(i, i + 500))
-      .where('i.status', 'in', ['sent', 'sending', 'unknown'])
-      .orderBy('i.sent_at')
-      .execute();
-    for (const r of rows) {
-      found.push({
-        messageId: r.message_id,
-        replayId: r.job_id,
-        by: r.confirmed_by ?? r.actor,
-        at: r.sent_at ?? 'an unfinished send',
-      });
-    }
-  }
-  return found;
+  if (messageIds.length === 0) return [];
+  const rows = await store.db
+    .selectFrom('replay_items as i')
+    .innerJoin('replay_jobs as j', 'j.id', 'i.job_id')
+    .select(['i.message_id', 'i.job_id', 'i.sent_at', 'j.confirmed_by', 'j.actor'])
+    .where('i.source', '=', source)
+    .where('i.dlq', '=', dlq)
+    .where(oneOf(store, 'i.message_id', messageIds))
+    .where('i.status', 'in', ['sent', 'sending', 'unknown'])
+    .orderBy('i.sent_at')
+    .execute();
+  return rows.map((r) => ({
+    messageId: r.message_id,
+    replayId: r.job_id,
+    by: r.confirmed_by ?? r.actor,
+    at: r.sent_at ?? 'an unfinished send',
+  }));
+}
+
+/**
+ * Every send by another job of the messages `job` holds, looked up by the store from the job's own
+ * items: one statement, and no id list sent back and forth however many the job holds.
+ */
+export async function priorReplaysOf(
+  store: Store,
+  job: Pick<ReplayJobRow, 'id' | 'source' | 'dlq'>,
+): Promise<PriorReplay[]> {
+  const rows = await store.db
+    .selectFrom('replay_items as mine')
+    .innerJoin('replay_items as i', (join) =>
+      join
+        .onRef('i.source', '=', 'mine.source')
+        .onRef('i.dlq', '=', 'mine.dlq')
+        .onRef('i.message_id', '=', 'mine.message_id'),
+    )
+    .innerJoin('replay_jobs as j', 'j.id', 'i.job_id')
+    .select(['i.message_id', 'i.job_id', 'i.sent_at', 'j.confirmed_by', 'j.actor'])
+    .where('mine.job_id', '=', job.id)
+    .where('i.job_id', '!=', job.id)
+    .where('i.status', 'in', ['sent', 'sending', 'unknown'])
+    .orderBy('i.sent_at')
+    .execute();
+  return rows.map((r) => ({
+    messageId: r.message_id,
+    replayId: r.job_id,
+    by: r.confirmed_by ?? r.actor,
+    at: r.sent_at ?? 'an unfinished send',
+  }));
 }
 
 export interface JobCounts {
@@ -300,25 +362,24 @@ export async function countItems(store: Store, jobId: string): Promise<JobCounts
   };
 }
 
-/** Jobs other than `exceptJob`, confirmed or running, that also hold any of these messages. */
+/** Jobs other than `job`, confirmed or running, that also hold any of its messages (one statement). */
 export async function claimedElsewhere(
   store: Store,
   job: Pick<ReplayJobRow, 'id' | 'source' | 'dlq'>,
-  messageIds: string[],
 ): Promise<{ messageId: string; replayId: string; state: string }[]> {
-  const found: { messageId: string; replayId: string; state: string }[] = [];
-  for (let i = 0; i < messageIds.length; i += 500) {
-    const rows = await store.db
-      .selectFrom('replay_items as i')
-      .innerJoin('replay_jobs as j', 'j.id', 'i.job_id')
-      .select(['i.message_id', 'j.id', 'j.state'])
-      .where('i.source', '=', job.source)
-      .where('i.dlq', '=', job.dlq)
-      .where('i.message_id', 'in', messageIds.slice(i, i + 500))
-      .where('j.state', 'in', ['confirmed', 'running'])
-      .where('j.id', '!=', job.id)
-      .execute();
-    found.push(...rows.map((r) => ({ messageId: r.message_id, replayId: r.id, state: r.state })));
-  }
-  return found;
+  const rows = await store.db
+    .selectFrom('replay_items as mine')
+    .innerJoin('replay_items as i', (join) =>
+      join
+        .onRef('i.source', '=', 'mine.source')
+        .onRef('i.dlq', '=', 'mine.dlq')
+        .onRef('i.message_id', '=', 'mine.message_id'),
+    )
+    .innerJoin('replay_jobs as j', 'j.id', 'i.job_id')
+    .select(['i.message_id', 'j.id', 'j.state'])
+    .where('mine.job_id', '=', job.id)
+    .where('j.state', 'in', ['confirmed', 'running'])
+    .where('j.id', '!=', job.id)
+    .execute();
+  return rows.map((r) => ({ messageId: r.message_id, replayId: r.id, state: r.state }));
 }

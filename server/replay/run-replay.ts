@@ -1,10 +1,11 @@
 import 'server-only';
 import { deduplicationId, replayHeaders } from '@/lib/replay/replay-headers';
 import { endEvent } from '@/lib/replay/replay-job';
-import type {
-  DeadLetterMessage,
-  DeadLetterSource,
-  OutgoingDeadLetter,
+import {
+  type DeadLetterMessage,
+  type DeadLetterSource,
+  type OutgoingDeadLetter,
+  SEND_MAX_MESSAGES,
 } from '@/server/brokers/dead-letter-source';
 import { ServiceError } from '@/server/errors';
 import { acquireLease, releaseLease, renewLease } from '@/server/worker/lease';
@@ -15,6 +16,7 @@ import { type Actor, auditedIds, auditReplay, findSource, type ReplayDeps } from
 import {
   countItems,
   firstItemError,
+  frozenMessages,
   getJob,
   type ItemUpdate,
   itemMessageIds,
@@ -25,9 +27,11 @@ import {
   type ReplayJobRow,
   setItemsStatus,
 } from './replay-store';
+import { removeSent } from './retry-removal';
 
 const SYSTEM: Actor = { email: 'tidewatch-replay', role: 'system' };
-const MAX_BATCH = 100;
+/** A run sends at most this many messages per batch (fewer when the rate is lower). */
+export const MAX_BATCH = SEND_MAX_MESSAGES;
 
 export interface RunOptions {
   /** This instance's id: the job's lease names it, so one instance alone sends for a job. */
@@ -134,7 +138,9 @@ async function sendAll(
   signal: AbortSignal | undefined,
   heartbeat: { readonly lost: boolean },
 ): Promise<Stop> {
-  const batchSize = Math.max(1, Math.min(MAX_BATCH, Math.floor(job.rate_per_second)));
+  // 0: no rate limit (`unlimited`).
+  const rate = job.rate_per_second > 0 ? job.rate_per_second : Number.POSITIVE_INFINITY;
+  const batchSize = Math.max(1, Math.min(MAX_BATCH, Math.floor(rate)));
   let pending = await listItemsIn(deps.store, job.id, ['pending']);
   const counts = await countItems(deps.store, job.id);
   let first = job.canary === 1 && counts.sent === 0;
@@ -158,7 +164,7 @@ async function sendAll(
   // Kafka: the next batch, recorded `sending` while the one before it is sent; back to `pending` if it
   // does not go. Not on SQS: a crash would leave it `unknown` (never sent, yet not resent).
   const markAhead = source.kind === 'kafka';
-  let ahead: Marked | null = null;
+  let ahead: Taken | null = null;
   const putBack = async () => {
     const left = ahead;
     ahead = null;
@@ -177,7 +183,7 @@ async function sendAll(
         if (cancelled || !held) return await putBack().then(() => (cancelled ? 'cancelled' : 'lease_lost'));
         checkedAt = Date.now();
       }
-      const current: Marked = ahead ?? writes.mark(take());
+      const current: Taken = ahead ?? markTaken(deps, job, writes, take());
       ahead = null;
       const started = Date.now();
       // The DLQ's end is read before the canary goes: a fast failing consumer returns it within ms.
@@ -185,7 +191,7 @@ async function sendAll(
       const canary = first;
       const sent = await sendBatch(deps, source, job, current, writes, () => {
         // Not past a canary: its verdict decides whether anything more goes.
-        if (markAhead && !canary && pending.length > 0) ahead = writes.mark(take());
+        if (markAhead && !canary && pending.length > 0) ahead = markTaken(deps, job, writes, take());
       });
       if (!sent) return await putBack().then(() => 'refused');
       if (first) {
@@ -197,7 +203,7 @@ async function sendAll(
         if (cameBack) return 'canary';
       }
       // Rate limit: a batch of n messages takes at least n / rate seconds.
-      const takes = (current.batch.length / job.rate_per_second) * 1000;
+      const takes = (current.batch.length / rate) * 1000;
       if (takes > Date.now() - started && (ahead !== null || pending.length > 0)) {
         // A paced run shows each batch sent before it waits, not with the next batch's write.
         await writes.flush();
@@ -220,14 +226,15 @@ async function sendBatch(
   deps: ReplayDeps,
   source: DeadLetterSource,
   job: ReplayJobRow,
-  { batch, marked }: Marked,
+  { batch, marked, messages }: Taken,
   writes: BatchWrites,
   alongside: () => void = () => undefined,
 ) {
   await marked;
+  const frozen = await messages;
   const at = new Date().toISOString();
   const by = job.confirmed_by ?? job.actor;
-  const outgoing = batch.map((item) => outgoingOf(job, item, by, at));
+  const outgoing = batch.map((item, i) => outgoingOf(job, item, frozen[i] as DeadLetterMessage, by, at));
   let results: Awaited<ReturnType<DeadLetterSource['send']>>;
   try {
     const sending = source.send(job.target, outgoing);
@@ -255,8 +262,34 @@ async function sendBatch(
   return !results.every((r) => !r.ok && r.error.written === 'no' && r.error.code !== 'invalid_input');
 }
 
-function outgoingOf(job: ReplayJobRow, item: ReplayItemRow, by: string, at: string): OutgoingDeadLetter {
-  const message = JSON.parse(item.message) as DeadLetterMessage;
+/** A batch taken to send: recorded `sending` (`marked`), its frozen messages read alongside. */
+type Taken = Marked & { messages: Promise<DeadLetterMessage[]> };
+
+/**
+ * Marks `batch` sending and reads its messages from the store in one statement, parsed in item order:
+ * a batch taken ahead is read while the one before it is on the wire.
+ */
+function markTaken(deps: ReplayDeps, job: ReplayJobRow, writes: BatchWrites, batch: ReplayItemRow[]): Taken {
+  const idxs = batch.map((item) => item.idx);
+  const messages = frozenMessages(deps.store, job.id, idxs).then((found) =>
+    idxs.map((idx) => {
+      const text = found.get(idx);
+      if (text === undefined) throw new ServiceError('internal', `replay ${job.id} holds no message ${idx}`);
+      return JSON.parse(text) as DeadLetterMessage;
+    }),
+  );
+  // A batch taken ahead and put back is never sent: its read is not awaited.
+  messages.catch(() => undefined);
+  return { ...writes.mark(batch), messages };
+}
+
+function outgoingOf(
+  job: ReplayJobRow,
+  item: ReplayItemRow,
+  message: DeadLetterMessage,
+  by: string,
+  at: string,
+): OutgoingDeadLetter {
   const replayId = messageReplayId(job.id, item.idx);
   return {
     key: message.key,
@@ -299,7 +332,8 @@ async function settleUncertain(
   const writes = batchWrites(deps, job, where(job));
   try {
     for (let i = 0; i < again.length; i += MAX_BATCH) {
-      if (!(await sendBatch(deps, source, job, writes.mark(again.slice(i, i + MAX_BATCH)), writes))) return;
+      const taken = markTaken(deps, job, writes, again.slice(i, i + MAX_BATCH));
+      if (!(await sendBatch(deps, source, job, taken, writes))) return;
     }
   } finally {
     await writes.flush();
@@ -335,21 +369,6 @@ async function finish(
     state === 'done' ? 'ok' : state === 'cancelled' ? 'cancelled' : state === 'failed' ? 'failed' : 'partial',
   );
   return { state, counts };
-}
-
-/**
- * SQS: deletes from the DLQ every message this job sent, once, when it ends: a crash before this leaves
- * them there, and the resumed run's end deletes them (deleting is idempotent). Kafka records stay.
- */
-async function removeSent(deps: ReplayDeps, source: DeadLetterSource, job: ReplayJobRow) {
-  if (!source.remove) return {};
-  const sent = await itemMessageIds(deps.store, job.id, ['sent']);
-  try {
-    const { missing } = await source.remove(job.dlq, sent);
-    return { removedFromDlq: sent.length - missing.length, notFoundInDlq: auditedIds(missing) };
-  } catch (error) {
-    return { removedFromDlq: 0, removeError: error instanceof Error ? error.message : String(error) };
-  }
 }
 
 const where = (job: ReplayJobRow) => `${job.source}/${job.dlq} → ${job.target}`;

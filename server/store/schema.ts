@@ -26,6 +26,7 @@ export interface Database {
   sign_in_throttle: SignInThrottleTable;
   replay_jobs: ReplayJobsTable;
   replay_items: ReplayItemsTable;
+  replay_messages: ReplayMessagesTable;
 }
 
 /** One history series: an opaque name and the metric it records (server/history/samples.ts). */
@@ -258,10 +259,18 @@ export interface ReplayItemsTable {
   source: string;
   dlq: string;
   message_id: string;
-  message: string;
   status: 'pending' | 'sending' | 'sent' | 'unknown' | 'failed';
   sent_at: string | null;
   /** JSON MessageLocation where it landed. */
   landed: string | null;
   error: string | null;
+  /** SQS: its delete from the DLQ, owed (`pending`) or `done`; null until the job's end asks for it. */
+  removal: 'pending' | 'done' | null;
+}
+
+/** A replay item's frozen message (JSON DeadLetterMessage): written once at preview, read to send it. */
+export interface ReplayMessagesTable {
+  job_id: string;
+  idx: number;
+  message: string;
 }

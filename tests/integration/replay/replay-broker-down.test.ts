@@ -11,6 +11,7 @@ import { BROWSE_IDLE_MS } from '@/server/brokers/sqs/browse-session';
 import { closeSqsClients } from '@/server/brokers/sqs/client';
 import type { ReplayDeps } from '@/server/replay/replay-deps';
 import type { ReplayRunner } from '@/server/replay/replay-runner';
+import { owedRemovals } from '@/server/replay/retry-removal';
 import { testKafka } from '@/tests/integration/kafka-adapter/helpers';
 import {
   drainQueue,
@@ -26,8 +27,9 @@ import {
   STORE_DIALECTS,
   type TestStore,
 } from '@/tests/integration/store/support/test-stores';
-import { uniqueName } from '@/tests/support/wait';
+import { uniqueName, waitFor } from '@/tests/support/wait';
 import {
+  auditEntries,
   confirmedJob,
   endedDone,
   expectEachOnce,
@@ -178,7 +180,7 @@ describe.each(STORE_DIALECTS)('replay with the SQS endpoint stopped mid-job, sto
     await fs.rm(dir, { recursive: true, force: true });
   });
 
-  it('ends partial with exactly what it sent and deletes nothing; after the restart the rest go once', async () => {
+  it('ends partial with exactly what it sent, owing its deletes; after the restart a new instance deletes them and the rest go once', async () => {
     const letters = Array.from({ length: COUNT }, (_, i) => ({
       body: JSON.stringify({ event_id: `e-${i}` }),
     }));
@@ -199,11 +201,32 @@ describe.each(STORE_DIALECTS)('replay with the SQS endpoint stopped mid-job, sto
         return sqs.halt();
       },
     );
-    // Its end could not delete what it sent from the DLQ, and says so: nothing was deleted.
-    expect(left.finish.details).toMatchObject({ removedFromDlq: 0 });
+    // Its end could not delete what it sent from the DLQ, and says so: nothing was deleted, all owed.
+    expect(left.finish.details).toMatchObject({
+      removedFromDlq: 0,
+      removalOwed: left.sentMessageIds.length,
+    });
     expect(left.finish.details.removeError).toContain('ECONNREFUSED');
+    expect((await owedRemovals(t.store, first)).sort()).toEqual([...left.sentMessageIds].sort());
+    // The instance goes away while the endpoint is down; a new one starts once it is back.
+    await Promise.all(loops.splice(0).map((l) => l.stop()));
     await sqs.restart();
     down = false;
+    loops.push(runner(() => fast));
+    // The new instance finishes the deletes the first job owes, and sends nothing again.
+    const removed = await waitFor(async () => {
+      const entries = await auditEntries(t.store, 'replay.remove', first);
+      return entries.length > 0 ? entries : undefined;
+    }, 40_000);
+    expect(removed).toEqual([
+      { outcome: 'ok', details: expect.objectContaining({ removedFromDlq: left.sentMessageIds.length }) },
+    ]);
+    expect(await owedRemovals(t.store, first)).toEqual([]);
+    await eventually(
+      async () =>
+        (await queueDepth(seed, seeded.dlq.url)).visible === left.notSent.length ? true : undefined,
+      { what: `${left.notSent.length} messages left in the DLQ`, timeoutMs: 10_000 },
+    );
 
     const second = await confirmedJob(fast, 'fs', seeded.dlq.name, seeded.source.name, left.notSent);
     const rest = await endedDone(t.store, second, left.notSent.length);
@@ -221,12 +244,13 @@ describe.each(STORE_DIALECTS)('replay with the SQS endpoint stopped mid-job, sto
     );
     expect(replayIds.filter((r) => r.startsWith(`${first}:`)).sort()).toEqual(left.sentReplayIds);
     expect(left.sentReplayIds.length + rest.counts.sent).toBe(COUNT);
-    // The DLQ lost only what arrived: what the second job sent. The first job's sends, which arrived
-    // while their deletion could not, are still there (local-aws-sqs counts in-flight ones as visible).
+    // Each job deleted what it sent, the first once the endpoint was back: the DLQ is empty.
     await eventually(
-      async () =>
-        (await queueDepth(seed, seeded.dlq.url)).visible === left.sentMessageIds.length ? true : undefined,
-      { what: `${left.sentMessageIds.length} messages left in the DLQ`, timeoutMs: 10_000 },
+      async () => ((await queueDepth(seed, seeded.dlq.url)).visible === 0 ? true : undefined),
+      {
+        what: 'the DLQ empty',
+        timeoutMs: 10_000,
+      },
     );
   });
 });

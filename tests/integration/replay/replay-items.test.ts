@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeadLetterMessage } from '@/server/brokers/dead-letter-source';
 import { PROGRESS_MESSAGES, replayProgress } from '@/server/replay/replay-progress';
-import { insertJob, listItems, setItemsStatus } from '@/server/replay/replay-store';
+import { frozenMessages, insertJob, listItems, setItemsStatus } from '@/server/replay/replay-store';
 import type { ReplayJobsTable } from '@/server/store/schema';
 import {
   createTestStore,
@@ -66,6 +66,25 @@ describe.each(STORE_DIALECTS)(
     });
     afterAll(async () => {
       await t.cleanup();
+    });
+
+    it('reads the frozen messages of a run of items and of items far apart, by place', async () => {
+      await insertJob(t.store, job('r-frozen'), range(0, 20).map(letter));
+      const idOf = (text: string | undefined) => (JSON.parse(text ?? '{}') as { id?: string }).id;
+      const byPlace = (found: Map<number, string>) =>
+        [...found].map(([idx, text]) => [idx, idOf(text)]).sort((a, b) => Number(a[0]) - Number(b[0]));
+      const run = await frozenMessages(t.store, 'r-frozen', [3, 4, 5]);
+      expect(byPlace(run)).toEqual([
+        [3, '0:3'],
+        [4, '0:4'],
+        [5, '0:5'],
+      ]);
+      const apart = await frozenMessages(t.store, 'r-frozen', [19, 0, 7]);
+      expect(byPlace(apart)).toEqual([
+        [0, '0:0'],
+        [7, '0:7'],
+        [19, '0:19'],
+      ]);
     });
 
     it('sets a whole batch in one statement, each item its own status, landing and error, and no other', async () => {

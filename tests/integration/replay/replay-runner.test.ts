@@ -139,6 +139,29 @@ describe('the replay runner loop, on Apache Kafka and PostgreSQL', () => {
     expect(read.map((r) => r.key).sort()).toEqual([0, 1, 2, 3, 4, 5].map((i) => `order-${i}`));
   });
 
+  it('ratePerSecond unlimited: the job keeps rate 0, sends its messages in one batch and ends done', async () => {
+    const unlimited = { ...deps, config: { ...deps.config, ratePerSecond: 'unlimited' as const } };
+    const preview = await previewReplay(unlimited, ADMIN, {
+      source: 'rk',
+      dlq: dlt,
+      selection: { kind: 'ids', messageIds: Array.from({ length: 6 }, (_, i) => `0:${i}`) },
+    });
+    expect(preview.ratePerSecond).toBe('unlimited');
+    expect((await getJob(t.store, preview.id)).rate_per_second).toBe(0);
+    await confirmReplay(unlimited, ADMIN, { id: preview.id, typedTarget: target });
+    run({ deps: () => unlimited, intervalMs: 100 });
+    expect((await ended(preview.id)).state).toBe('done');
+    const batches = await t.store.db
+      .selectFrom('audit_log')
+      .select('details')
+      .where('action', '=', 'replay.batch')
+      .execute();
+    expect(batches.map((b) => JSON.parse(b.details) as { count: number; sent: number })).toEqual([
+      expect.objectContaining({ count: 6, sent: 6 }),
+    ]);
+    expect(await readAll(kafka, target, 6)).toHaveLength(6);
+  });
+
   it('a failing round is logged and the loop goes on', async () => {
     let calls = 0;
     const errors: string[] = [];

@@ -10,7 +10,7 @@ import { cancelReplay, confirmReplay } from '@/server/replay/confirm-replay';
 import { listReplayJobs } from '@/server/replay/list-replays';
 import { previewReplay } from '@/server/replay/preview-replay';
 import type { ReplayDeps } from '@/server/replay/replay-deps';
-import { listItems } from '@/server/replay/replay-store';
+import { frozenMessages, listItems } from '@/server/replay/replay-store';
 import { runReplay } from '@/server/replay/run-replay';
 import { testKafka } from '@/tests/integration/kafka-adapter/helpers';
 import { createTestStore, type TestStore } from '@/tests/integration/store/support/test-stores';
@@ -146,8 +146,8 @@ describe('replay selections resolved on the server, on Apache Kafka', () => {
     expect(sample?.masking.rules).toEqual(['cards']);
     expect(sample?.headers).toEqual([{ key: 'event_id', value: expect.stringMatching(/^e-/) }]);
     // What is sent is the original, unmasked.
-    const [item] = await listItems(t.store, preview.id);
-    expect(item?.message).toContain('4111-000');
+    const frozen = await frozenMessages(t.store, preview.id, [0]);
+    expect(frozen.get(0)).toContain('4111-000');
   });
 
   it('the whole DLQ: above the bulk cap for an operator (refused), an admin may; beyond maxMessages refused for all', async () => {

@@ -25,6 +25,23 @@ describe('replay config', () => {
     expect(result.config.replay.canary).toEqual({ enabled: true, waitSeconds: 5 });
   });
 
+  it('reads `ratePerSecond: unlimited` as no rate limit', () => {
+    const result = parseConfig(`${AUTH}replay:\n  ratePerSecond: unlimited\n`);
+    if (!result.ok) throw new Error(JSON.stringify(result.issues));
+    expect(result.config.replay.ratePerSecond).toBe('unlimited');
+  });
+
+  it.each([
+    ['a zero rate', 0],
+    ['a rate above 10,000', 20_000],
+    ['a rate in words', 'fast'],
+  ])('refuses %s, saying a rate is a number or unlimited', (_, rate) => {
+    const result = parseConfig(`${AUTH}replay:\n  ratePerSecond: ${rate}\n`);
+    if (result.ok) throw new Error('expected a config error');
+    const issue = result.issues.find((i) => i.path === 'replay.ratePerSecond');
+    expect(issue?.message).toContain('at most 10000, or "unlimited" for no limit');
+  });
+
   it.each([
     ['a zero rate', 'replay:\n  ratePerSecond: 0\n', 4],
     ['a bulk cap of 0', 'replay:\n  bulkCap: 0\n', 4],

@@ -32,18 +32,21 @@ export function runner(deps: () => ReplayDeps): ReplayRunner {
 const sentCount = async (store: Store, id: string) =>
   (await listItems(store, id)).filter((i) => i.status === 'sent').length;
 
-/** The job's `replay.finish` audit entries, details parsed. */
-export async function finishEntries(store: Store, id: string) {
+/** The job's audit entries of `action` (`replay.finish`, `replay.remove`), details parsed. */
+export async function auditEntries(store: Store, action: string, id: string) {
   const rows = await store.db
     .selectFrom('audit_log')
     .select(['action', 'outcome', 'details'])
-    .where('action', '=', 'replay.finish')
+    .where('action', '=', action)
     .orderBy('seq')
     .execute();
   return rows
     .map((r) => ({ outcome: r.outcome, details: JSON.parse(r.details) as Record<string, unknown> }))
     .filter((r) => r.details.replayId === id);
 }
+
+/** The job's `replay.finish` audit entries, details parsed. */
+export const finishEntries = (store: Store, id: string) => auditEntries(store, 'replay.finish', id);
 
 /** Kafka DLT message ids of partition 0, offsets `from` up to `to`. */
 export const offsetIds = (from: number, to: number) =>
