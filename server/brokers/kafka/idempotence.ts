@@ -120,28 +120,50 @@ export async function withSequence<T>(
   count: number,
   produce: (batch: SequencedBatch) => Promise<{ outcome: SequencedOutcome; value: T }>,
 ): Promise<T> {
+  const [value] = await withSequences(wire, broker, [{ ...key, count }], async ([batch]) => [
+    await produce(batch as SequencedBatch),
+  ]);
+  return value as T;
+}
+
+/**
+ * The same for one batch to each of several partitions sent together (one Produce request to their
+ * leader): each partition's sequence is held until the request is answered, and each answer moves its
+ * own partition's sequence on.
+ */
+export async function withSequences<T>(
+  wire: WireCluster,
+  broker: WireBroker,
+  keys: { topic: string; partition: number; count: number }[],
+  produce: (batches: SequencedBatch[]) => Promise<{ outcome: SequencedOutcome; value: T }[]>,
+): Promise<T[]> {
   const state = stateOf(wire);
-  const id = `${key.topic}\u0000${key.partition}`;
-  const previous = state.locks.get(id) ?? Promise.resolve();
+  const ids = keys.map((k) => `${k.topic}\u0000${k.partition}`);
+  const previous = Promise.all(ids.map((id) => state.locks.get(id)));
   const run = previous.then(async () => {
     const used = producerFor(state, broker);
     const producer = await used;
-    const firstSequence = producer.sequences.get(id) ?? 0;
-    let answer: Awaited<ReturnType<typeof produce>>;
+    const firsts = ids.map((id) => producer.sequences.get(id) ?? 0);
+    let answers: Awaited<ReturnType<typeof produce>>;
     try {
-      answer = await produce({ ...producer.identity, firstSequence });
+      answers = await produce(firsts.map((firstSequence) => ({ ...producer.identity, firstSequence })));
     } catch (err) {
       forget(state, used);
       throw err;
     }
-    if (answer.outcome === 'taken') producer.sequences.set(id, (firstSequence + count) % (SEQUENCE_MAX + 1));
-    else if (answer.outcome !== 'refused') forget(state, used);
-    return answer.value;
+    answers.forEach((answer, i) => {
+      const id = ids[i] as string;
+      const first = firsts[i] ?? 0;
+      if (answer.outcome === 'taken') {
+        producer.sequences.set(id, (first + (keys[i]?.count ?? 0)) % (SEQUENCE_MAX + 1));
+      } else if (answer.outcome !== 'refused') forget(state, used);
+    });
+    return answers.map((a) => a.value);
   });
   const settled = run.catch(() => undefined);
-  state.locks.set(id, settled);
+  for (const id of ids) state.locks.set(id, settled);
   void settled.then(() => {
-    if (state.locks.get(id) === settled) state.locks.delete(id);
+    for (const id of ids) if (state.locks.get(id) === settled) state.locks.delete(id);
   });
   return run;
 }

@@ -1,79 +1,41 @@
 import 'server-only';
-import { CompressionTypes, type Message } from 'kafkajs';
-import { createErrorFromCode } from 'kafkajs/src/protocol/error';
 import { mapLimit } from '@/lib/concurrency';
-import type { SendFailure, SendResult, Written } from '@/server/brokers/dead-letter-source';
-import { ServiceError } from '@/server/errors';
+import type { SendFailure, SendResult } from '@/server/brokers/dead-letter-source';
 import { toServiceError } from './errors';
-import {
-  PRODUCER_STATE_ERRORS,
-  type SequencedBatch,
-  type SequencedOutcome,
-  servesIdempotence,
-  withSequence,
-} from './idempotence';
+import { type SequencedBatch, servesIdempotence, withSequence, withSequences } from './idempotence';
 import { assignPartitions } from './produce';
+import {
+  type Attempt,
+  failed,
+  outcomeOf,
+  type Part,
+  type PartitionTarget,
+  type Pending,
+  produceRequest,
+} from './produce-request';
 import type { OutgoingMessage } from './types';
-import { sendKeepingErrors, type WireBroker, type WireCluster, type WireTopicMetadata } from './wire';
+import type { WireBroker, WireCluster, WireTopicMetadata } from './wire';
 
 /*
  * Produce with one outcome per message. kafkajs's producer retries a failed request (without
  * idempotence a timeout after the leader appended writes the records twice) and rejects a whole send
- * when one partition fails, hiding what landed. Here each partition's records go to its leader in
- * Produce requests of their own; the per-partition answer says what was appended. Where the leader
+ * when one partition fails, hiding what landed. Here the records go to their leaders in Produce
+ * requests of our own; the per-partition answer says what was appended. Where the leader
  * serves InitProducerId (Apache Kafka does) the batches are idempotent (idempotence.ts): one whose
  * answer was lost is sent again with the same sequence, and the broker says where it landed without
  * appending it twice. Elsewhere nothing is ever sent again unless Kafka said it appended none of it.
+ * The partitions that share a leader go in one request, their next batch each: Kafka handles one
+ * request per connection at a time, so a request per partition would wait in line. A partition whose
+ * part of it was refused for its records, or whose producer state was forgotten (nothing appended
+ * either way), is then sent again on its own.
  */
 
-const PRODUCE_API_KEY = 0;
-/** Produce v3 (Kafka 0.11) is the first whose records carry headers. */
-const PRODUCE_MIN_VERSION = 3;
-/** How long the leader may wait for its replicas: under kafkajs's 5 s request timeout, so Kafka answers first. */
-const ACK_TIMEOUT_MS = 3_000;
 /** A quarter of Kafka's default max.message.bytes; a larger message goes alone. */
 const BATCH_BYTES = 256 * 1024;
-const PARTITION_CONCURRENCY = 4;
+/** Leaders sent to at once (each request holds the next batch of every partition it leads). */
+const LEADER_CONCURRENCY = 4;
 /** Sends of one idempotent batch in all, while its outcome is in doubt: the broker drops repeats. */
 const IDEMPOTENT_ATTEMPTS = 3;
-
-// Refused for what the records hold: a batch is resent one record at a time so the culprit fails alone.
-const RECORD_FAULTS = new Set([
-  'CORRUPT_MESSAGE',
-  'MESSAGE_TOO_LARGE',
-  'RECORD_LIST_TOO_LARGE',
-  'INVALID_RECORD',
-  'INVALID_TIMESTAMP',
-]);
-// Answered after the leader may have appended (or for reasons kafkajs does not know): maybe in the log.
-const MAYBE_APPENDED = new Set([
-  'REQUEST_TIMED_OUT',
-  'NOT_ENOUGH_REPLICAS_AFTER_APPEND',
-  'KAFKA_STORAGE_ERROR',
-  'UNKNOWN',
-  'KAFKAJS_UNKNOWN_ERROR_CODE',
-]);
-
-interface Pending {
-  index: number;
-  message: Message;
-  size: number;
-}
-
-interface ProduceAnswer {
-  topics: { topicName: string; partitions: { partition: number; errorCode: number; baseOffset: string }[] }[];
-}
-
-type Failed = { ok: false; failure: SendFailure; recordFault: boolean; producerState?: boolean };
-type Attempt = { ok: true; baseOffset: bigint } | Failed;
-
-interface PartitionTarget {
-  wire: WireCluster;
-  cluster: string;
-  topic: string;
-  partition: number;
-  leader: number;
-}
 
 function byteLength(value: Buffer | string | null | undefined): number {
   return value === null || value === undefined ? 0 : Buffer.byteLength(value);
@@ -105,6 +67,12 @@ function notSent(cause: SendFailure, partition: number): SendFailure {
   return { code: cause.code, message, written: 'no' };
 }
 
+interface PartitionQueue {
+  target: PartitionTarget;
+  batches: Pending[][];
+  stopped: SendFailure | null;
+}
+
 /** Appends each message to the partition its key picks, in order, and reports where each landed. */
 export async function produceEach(
   wire: WireCluster,
@@ -120,29 +88,61 @@ export async function produceEach(
     pending.push({ index, message, size: sizeOf(messages[index] as OutgoingMessage) });
     byPartition.set(partition, pending);
   });
-  const out: SendResult[] = new Array(messages.length);
-  await mapLimit([...byPartition], PARTITION_CONCURRENCY, async ([partition, pending]) => {
+  const queues: PartitionQueue[] = [...byPartition].map(([partition, pending]) => {
     const leader = topic.partitionMetadata.find((p) => p.partitionId === partition)?.leader ?? -1;
-    await producePartition({ wire, cluster, topic: topic.topic, partition, leader }, pending, out);
+    const target = { wire, cluster, topic: topic.topic, partition, leader };
+    return { target, batches: packBatches(pending), stopped: null };
   });
+  const out: SendResult[] = new Array(messages.length);
+  // Round by round, the next batch of every partition; a failure that is not a record's own stops
+  // its partition, and what follows it there is not sent.
+  for (let round = 0; queues.some((q) => round < q.batches.length); round++) {
+    const byLeader = new Map<number, PartitionQueue[]>();
+    for (const q of queues) {
+      const batch = q.batches[round];
+      if (!batch) continue;
+      if (q.stopped) {
+        for (const p of batch) out[p.index] = { ok: false, error: notSent(q.stopped, q.target.partition) };
+        continue;
+      }
+      byLeader.set(q.target.leader, [...(byLeader.get(q.target.leader) ?? []), q]);
+    }
+    await mapLimit([...byLeader.values()], LEADER_CONCURRENCY, async (led) => {
+      const parts = led.map((q) => ({ target: q.target, batch: q.batches[round] as Pending[] }));
+      const stops = await produceToLeader(parts, out);
+      led.forEach((q, i) => {
+        q.stopped = stops[i] ?? null;
+      });
+    });
+  }
   return out;
 }
 
-/** A failure that is not a record's own stops the partition: what follows it is not sent. */
-async function producePartition(target: PartitionTarget, pending: Pending[], out: SendResult[]) {
-  let stopped: SendFailure | null = null;
-  for (const batch of packBatches(pending)) {
-    if (!stopped) stopped = await produceBatch(target, batch, out);
-    else for (const p of batch) out[p.index] = { ok: false, error: notSent(stopped, target.partition) };
-  }
+/** The parts for one leader in one request; each part's failure (or null) in order. */
+async function produceToLeader(parts: Part[], out: SendResult[]): Promise<(SendFailure | null)[]> {
+  const [only] = parts;
+  if (parts.length === 1 && only) return [await produceBatch(only.target, only.batch, out)];
+  const { attempts, idempotent } = await produceTogether(parts);
+  return Promise.all(
+    parts.map(async ({ target, batch }, i) => {
+      const attempt = attempts[i];
+      // Nothing of it appended: on its own, as produceBatch sends (record by record for a bad record).
+      if (!attempt || (!attempt.ok && (attempt.recordFault || attempt.producerState))) {
+        return produceBatch(target, batch, out);
+      }
+      return record(target, batch, attempt, idempotent, out);
+    }),
+  );
 }
 
-async function produceBatch(
+/** Writes a batch's outcome into `out`; its failure, which stops its partition, or null. */
+function record(
   target: PartitionTarget,
   batch: Pending[],
+  attempt: Attempt,
+  idempotent: boolean,
   out: SendResult[],
-): Promise<SendFailure | null> {
-  const { attempt, idempotent } = await produceSafely(target, batch);
+): SendFailure | null {
   if (attempt.ok) {
     batch.forEach((p, i) => {
       const offset = (attempt.baseOffset + BigInt(i)).toString();
@@ -154,6 +154,66 @@ async function produceBatch(
     });
     return null;
   }
+  for (const p of batch) out[p.index] = { ok: false, error: attempt.failure };
+  return attempt.failure;
+}
+
+/**
+ * One request holding every part, idempotent where the leader serves it: the parts whose outcome is in
+ * doubt are sent again together with the same sequences, so the broker appends none of them twice.
+ */
+async function produceTogether(parts: Part[]): Promise<{ attempts: Attempt[]; idempotent: boolean }> {
+  const [first] = parts as [Part, ...Part[]];
+  const { wire, cluster, topic, leader } = first.target;
+  let broker: WireBroker;
+  try {
+    broker = await wire.findBroker({ nodeId: leader });
+  } catch (err) {
+    const attempts = parts.map(({ target }) =>
+      failed(
+        toServiceError(err, { cluster, operation: 'send messages', topic, partition: target.partition }),
+        'no',
+      ),
+    );
+    return { attempts, idempotent: false };
+  }
+  if (!servesIdempotence(broker)) return { attempts: await produceRequest(broker, parts), idempotent: false };
+  const keys = parts.map(({ target, batch }) => ({
+    topic,
+    partition: target.partition,
+    count: batch.length,
+  }));
+  try {
+    const attempts = await withSequences(wire, broker, keys, async (seqs) => {
+      const attempts = await produceRequest(broker, parts, seqs);
+      for (let n = 1; n < IDEMPOTENT_ATTEMPTS; n++) {
+        const doubtful = attempts.flatMap((a, i) => (outcomeOf(a) === 'unknown' ? [i] : []));
+        if (doubtful.length === 0) break;
+        const again = await produceRequest(
+          broker,
+          doubtful.map((i) => parts[i] as Part),
+          doubtful.map((i) => seqs[i] as SequencedBatch),
+        );
+        doubtful.forEach((i, k) => {
+          attempts[i] = again[k] as Attempt;
+        });
+      }
+      return attempts.map((a) => ({ outcome: outcomeOf(a), value: a }));
+    });
+    return { attempts, idempotent: true };
+  } catch {
+    // No producer id to be had (the cluster cannot serve __transaction_state): a plain produce.
+    return { attempts: await produceRequest(broker, parts), idempotent: false };
+  }
+}
+
+async function produceBatch(
+  target: PartitionTarget,
+  batch: Pending[],
+  out: SendResult[],
+): Promise<SendFailure | null> {
+  const { attempt, idempotent } = await produceSafely(target, batch);
+  if (attempt.ok) return record(target, batch, attempt, idempotent, out);
   // Kafka appended none of a refused batch, so sending its records one by one writes none twice.
   if (attempt.recordFault && batch.length > 1) {
     for (const [n, p] of batch.entries()) {
@@ -167,17 +227,6 @@ async function produceBatch(
   }
   for (const p of batch) out[p.index] = { ok: false, error: attempt.failure };
   return attempt.recordFault ? null : attempt.failure;
-}
-
-function failed(error: ServiceError, written: Written, recordFault = false): Failed {
-  const message = written === 'unknown' ? `${error.message}; it may have been written` : error.message;
-  return { ok: false, failure: { code: error.code, message, written }, recordFault };
-}
-
-function outcomeOf(attempt: Attempt): SequencedOutcome {
-  if (attempt.ok) return 'taken';
-  if (attempt.producerState) return 'forgotten';
-  return attempt.failure.written === 'no' ? 'refused' : 'unknown';
 }
 
 /**
@@ -226,44 +275,6 @@ async function produceOnce(
   batch: Pending[],
   seq?: SequencedBatch,
 ): Promise<Attempt> {
-  const { cluster, topic, partition } = target;
-  const ctx = { cluster, operation: 'send messages', topic, partition };
-  if ((broker.versions?.[PRODUCE_API_KEY]?.maxVersion ?? 0) < PRODUCE_MIN_VERSION) {
-    const message = `Kafka cluster "${cluster}" predates record headers (Produce v3, Kafka 0.11)`;
-    return failed(new ServiceError('unsupported', message), 'no');
-  }
-  const messages = batch.map((p) => p.message);
-  let answer: ProduceAnswer;
-  try {
-    answer = await sendKeepingErrors<ProduceAnswer>(broker, 'Produce', {
-      acks: -1,
-      timeout: ACK_TIMEOUT_MS,
-      compression: CompressionTypes.None,
-      ...(seq ? { producerId: seq.producerId, producerEpoch: seq.producerEpoch } : {}),
-      topicData: [
-        {
-          topic,
-          partitions: [{ partition, messages, ...(seq ? { firstSequence: seq.firstSequence } : {}) }],
-        },
-      ],
-    });
-  } catch (err) {
-    return failed(toServiceError(err, ctx), 'unknown');
-  }
-  const result = answer.topics
-    .find((t) => t.topicName === topic)
-    ?.partitions.find((p) => p.partition === partition);
-  if (result?.errorCode === 0) return { ok: true, baseOffset: BigInt(result.baseOffset) };
-  const error = createErrorFromCode(result?.errorCode ?? -1);
-  if (RECORD_FAULTS.has(error.type)) {
-    const refused = new ServiceError(
-      'invalid_input',
-      `Kafka topic "${topic}" refused the message (${error.type})`,
-    );
-    return failed(refused, 'no', true);
-  }
-  if (PRODUCER_STATE_ERRORS.has(error.type)) {
-    return { ...failed(toServiceError(error, ctx), 'no'), producerState: true };
-  }
-  return failed(toServiceError(error, ctx), MAYBE_APPENDED.has(error.type) ? 'unknown' : 'no');
+  const [attempt] = await produceRequest(broker, [{ target, batch }], seq ? [seq] : undefined);
+  return attempt as Attempt;
 }
