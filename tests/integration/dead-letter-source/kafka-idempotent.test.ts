@@ -2,10 +2,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { KafkaClusterConfig } from '@/lib/config/schema';
 import { type KafkaTestBroker, startKafkaBroker } from '@/scripts/peers/kafka-broker/index';
 import { messageBytes, type OutgoingDeadLetter, type SendResult } from '@/server/brokers/dead-letter-source';
-import { closeKafkaClients, getKafkaClient } from '@/server/brokers/kafka/client';
+import { closeKafkaClients } from '@/server/brokers/kafka/client';
 import { KafkaDeadLetters } from '@/server/brokers/kafka/dead-letters';
-import { topicMetadata } from '@/server/brokers/kafka/offsets';
-import { produceEach } from '@/server/brokers/kafka/produce-each';
 import {
   anyBroker,
   connectWireCluster,
@@ -17,6 +15,7 @@ import {
 import { testKafka } from '@/tests/integration/kafka-adapter/helpers';
 import { createReadyTopics } from '@/tests/support/kafka-topics';
 import { uniqueName } from '@/tests/support/wait';
+import { sendThroughLostAnswer } from './support/lost-answer';
 
 const cluster = (bootstrap: string): KafkaClusterConfig => ({
   name: uniqueName('idem'),
@@ -145,25 +144,7 @@ describe('replay sends on the test broker', () => {
   it('sends a batch whose answer was lost again, and the broker keeps it once', async () => {
     const cfg = cluster(broker.bootstrap);
     expect(offsetsOf(await new KafkaDeadLetters(cfg).send(topic, outgoing(2, 'warm')))).toEqual([0, 1]);
-    // The same client's producer id and metadata; only the Produce below meets the delay.
-    const wire = await getKafkaClient(cfg).wire();
-    const [metadata] = await topicMetadata(wire, [topic]);
-    if (!metadata) throw new Error('topic metadata missing');
-    const lost = outgoing(3, 'lost').map((m) => ({
-      key: Buffer.from(m.key?.base64 ?? '', 'base64'),
-      value: Buffer.from(m.body?.base64 ?? '', 'base64'),
-      headers: [{ key: 'x-replay-id', value: Buffer.from(String(m.headers[0]?.value)) }],
-    }));
-    // The answer comes after kafkajs's 5 s request timeout; the resend is answered at once.
-    broker.setResponseDelay(7_000);
-    const healed = setTimeout(() => broker.setResponseDelay(0), 2_000);
-    let results: SendResult[];
-    try {
-      results = await produceEach(wire, cfg.name, metadata, lost);
-    } finally {
-      clearTimeout(healed);
-      broker.setResponseDelay(0);
-    }
+    const results = await sendThroughLostAnswer(broker, cfg, topic, outgoing(3, 'lost'));
     expect(results.map((r) => r.ok && r.idempotent)).toEqual([true, true, true]);
     expect(offsetsOf(results)).toEqual([2, 3, 4]);
     const { broker: leader, done } = await leaderOf(broker.bootstrap, topic);
