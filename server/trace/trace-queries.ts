@@ -44,10 +44,12 @@ export async function findRowsByText(
     return findRows(store, column === 'key' ? { keyRef: ref } : { column, ids: [{ ref, text }] }, limit);
   }
   // Rows written before 0011 keep the probe their text had in the dictionary: every probe is asked.
+  // An event's first business key is in its row (0014), any later one in event_keys.
   const probes = idHashProbes(text);
   const where =
     column === 'key'
-      ? sql`e.seq in (select seq from event_keys where key_ref = any(${probes}::bigint[]))
+      ? sql`(e.key_ref = any(${probes}::bigint[])
+            or e.seq in (select seq from event_keys where key_ref = any(${probes}::bigint[])))
           and exists (select 1 from json_array_elements(e.business_keys::json) k where k->>'value' = ${text})`
       : sql`e.${sql.ref(column)} = any(${probes}::bigint[]) and e.${sql.ref(TEXT_COLUMN[column])} = ${text}`;
   return postgresSelect(store, where, limit);
