@@ -3,7 +3,8 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import { from as copyFrom } from 'pg-copy-streams';
 import { idHash } from '@/lib/trace/id-hash';
 import type { Database } from '@/server/store/schema';
-import type { PreparedRow } from './prepare-rows';
+import type { IndexedEvent } from './indexed-event';
+import { type PreparedRow, prepareBatch } from './prepare-rows';
 
 /** The `events` columns a batch is copied into, in the order eventLines writes them. */
 export const COPY_COLUMNS = `event_ref, event_id, corr_ref, correlation_id, cause_ref, causation_id, event_type,
@@ -31,19 +32,23 @@ function hash(value: string | null): string {
   return value === null ? '\\N' : String(idHash(value));
 }
 
-/** The rows as COPY text (COPY_COLUMNS), CHUNK_ROWS lines at a time; the first business key in the row. */
+/**
+ * The events as COPY text (COPY_COLUMNS), CHUNK_ROWS lines at a time, each chunk prepared as it is
+ * encoded: the server inserts one chunk while the next is prepared. An event's first business key goes
+ * in its row; rows with more are added to `later`.
+ */
 export function* eventLines(
-  rows: readonly PreparedRow[],
+  events: readonly IndexedEvent[],
   sourceIds: Map<string, number>,
   now: number,
+  later: PreparedRow[],
 ): Generator<string> {
   const indexedAt = String(now);
-  for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
+  for (let start = 0; start < events.length; start += CHUNK_ROWS) {
     let chunk = '';
-    const end = Math.min(rows.length, start + CHUNK_ROWS);
-    for (let i = start; i < end; i++) {
-      const r = rows[i] as PreparedRow;
+    for (const r of prepareBatch(events.slice(start, start + CHUNK_ROWS), []).rows) {
       const key = r.keyValues[0];
+      if (r.keyValues.length > 1) later.push(r);
       chunk +=
         `${hash(r.eventId)}\t${text(r.eventId)}\t${hash(r.correlationId)}\t${text(r.correlationId)}\t` +
         `${hash(r.causationId)}\t${text(r.causationId)}\t${text(r.eventType)}\t${num(r.occurredAt)}\t` +

@@ -1,12 +1,18 @@
 import 'server-only';
 import { type Kysely, sql } from 'kysely';
-import { idHash } from '@/lib/trace/id-hash';
 import { ServiceError } from '@/server/errors';
 import type { Store } from '@/server/store/db';
 import type { Database } from '@/server/store/schema';
-import { type CheckpointPosition, sourceKeyText } from './indexed-event';
+import {
+  type CheckpointPosition,
+  type IndexedEvent,
+  type SourceKey,
+  sourceKeyText,
+  sourceOf,
+} from './indexed-event';
 import { COPY_COLUMNS, copyIn, eventLines } from './postgres-copy';
-import type { IndexResult, PreparedBatch, PreparedRow } from './prepare-rows';
+import { insertLaterKeys, insertSkippingKnown } from './postgres-insert';
+import { type IndexResult, type PreparedRow, prepareBatch } from './prepare-rows';
 
 /** Writers hold it shared, retention exclusively: a ref read by a batch is never pruned under it. */
 export const TRACE_LOCK_KEY = 0x7469_6410;
@@ -24,10 +30,10 @@ interface WrittenCheckpoint {
  */
 export async function writePostgresBatch(
   store: Store,
-  batch: PreparedBatch,
+  events: readonly IndexedEvent[],
   checkpoint: WrittenCheckpoint | null,
 ): Promise<IndexResult> {
-  const result = await writeInTransaction(store, batch, checkpoint);
+  const result = await writeInTransaction(store, events, checkpoint);
   await analyzeAsItGrows(store, result.indexed);
   return result;
 }
@@ -51,8 +57,6 @@ async function analyzeAsItGrows(store: Store, indexed: number): Promise<void> {
 /** Source ids this process saw committed, with their DLQ flag: sources are never deleted. */
 const knownSources = new WeakMap<Store, Map<string, { id: number; dlq: boolean }>>();
 
-const hashOf = (text: string | null) => (text === null ? null : idHash(text));
-
 /**
  * COPY first (measured: about half the server CPU per event of an INSERT … ON CONFLICT over the batch
  * as JSON). COPY cannot skip a location already indexed: a batch holding one (a re-read, a duplicate
@@ -61,25 +65,23 @@ const hashOf = (text: string | null) => (text === null ? null : idHash(text));
  */
 async function insertRows(
   trx: Kysely<Database>,
-  rows: PreparedRow[],
+  events: readonly IndexedEvent[],
   sourceIds: Map<string, number>,
   now: number,
 ): Promise<number> {
-  if (rows.length === 0) return 0;
+  if (events.length === 0) return 0;
   await sql`savepoint trace_copy`.execute(trx);
+  const later: PreparedRow[] = [];
   try {
-    const copied = await copyIn(
-      trx,
-      `copy events (${COPY_COLUMNS}) from stdin`,
-      eventLines(rows, sourceIds, now),
-    );
-    await insertLaterKeys(trx, rows, sourceIds);
+    const lines = eventLines(events, sourceIds, now, later);
+    const copied = await copyIn(trx, `copy events (${COPY_COLUMNS}) from stdin`, lines);
+    await insertLaterKeys(trx, later, sourceIds);
     return copied;
   } catch (error) {
     if (!isLocationConflict(error)) throw error;
   }
   await sql`rollback to savepoint trace_copy`.execute(trx);
-  return insertSkippingKnown(trx, rows, sourceIds, now);
+  return insertSkippingKnown(trx, prepareBatch(events, []).rows, sourceIds, now);
 }
 
 function isLocationConflict(error: unknown): boolean {
@@ -87,85 +89,12 @@ function isLocationConflict(error: unknown): boolean {
   return e?.code === '23505' && e.constraint === 'events_location_uq';
 }
 
-/** Business keys after an event's first, of the rows just copied: found again by their location. */
-async function insertLaterKeys(
-  trx: Kysely<Database>,
-  rows: PreparedRow[],
-  sourceIds: Map<string, number>,
-): Promise<void> {
-  const keys = rows.flatMap((r) =>
-    r.keyValues.slice(1).map((value) => ({
-      j: sourceIds.get(r.source) ?? 0,
-      k: r.partition,
-      l: r.position,
-      r: idHash(value),
-    })),
-  );
-  if (keys.length === 0) return;
-  await sql`insert into event_keys (key_ref, seq)
-    select x.r, e.seq from json_to_recordset(${JSON.stringify(keys)}::json) as x(j int, k int, l bigint, r bigint)
-    join events e on e.source_id = x.j and e.partition = x.k and e.position = x.l
-    on conflict do nothing`.execute(trx);
-}
-
-/** One set-based statement over the batch as one JSON parameter, skipping locations already indexed. */
-async function insertSkippingKnown(
-  trx: Kysely<Database>,
-  rows: PreparedRow[],
-  sourceIds: Map<string, number>,
-  now: number,
-): Promise<number> {
-  // JSON.stringify is native, where pg escapes array literals in JS.
-  const input = JSON.stringify(
-    rows.map((r) => ({
-      a: hashOf(r.eventId),
-      at: r.eventId,
-      b: hashOf(r.correlationId),
-      bt: r.correlationId,
-      c: hashOf(r.causationId),
-      ct: r.causationId,
-      d: r.eventType,
-      e: r.occurredAt,
-      f: r.schemaVersion,
-      g: r.producer,
-      h: r.summary,
-      i: r.businessKeys,
-      j: sourceIds.get(r.source) ?? 0,
-      k: r.partition,
-      l: r.position,
-      m: r.messageId,
-      n: r.size,
-      p: r.corrSource,
-      q: hashOf(r.keyValues[0] ?? null),
-      o: r.keyValues.length < 2 ? null : r.keyValues.slice(1).map((value) => idHash(value)),
-    })),
-  );
-  // Later keys go in by the same statement, joined to the rows it inserted: nothing comes back but a count.
-  const inserted = await sql<{ n: number }>`
-    with x as (select * from json_to_recordset(${input}::json)
-      as x(a bigint, "at" text, b bigint, bt text, c bigint, ct text, d text, e bigint, f text, g text,
-        h text, i text, j int, k int, l bigint, m text, n int, p smallint, q bigint, o json)),
-    added as (insert into events (event_ref, event_id, corr_ref, correlation_id, cause_ref, causation_id,
-        event_type, occurred_at, schema_version, producer, summary, business_keys, source_id, partition,
-        position, message_id, size, corr_source, indexed_at, key_ref)
-      select a, "at", b, bt, c, ct, d, e, f, g, h, i, j, k, l, m, n, p, ${now}::bigint, q from x
-      on conflict (source_id, partition, position) do nothing
-      returning seq, source_id, partition, position),
-    keys as (insert into event_keys (key_ref, seq)
-      select kv.ref::bigint, added.seq from added
-      join x on x.j = added.source_id and x.k = added.partition and x.l = added.position
-      cross join lateral json_array_elements_text(x.o) as kv(ref)
-      where x.o is not null
-      on conflict do nothing)
-    select count(*) as n from added`.execute(trx);
-  return Number(inserted.rows[0]?.n ?? 0);
-}
-
 async function writeInTransaction(
   store: Store,
-  batch: PreparedBatch,
+  events: readonly IndexedEvent[],
   checkpoint: WrittenCheckpoint | null,
 ): Promise<IndexResult> {
+  const sources = sourcesOf(events, checkpoint?.positions ?? []);
   const known = knownSources.get(store) ?? new Map<string, { id: number; dlq: boolean }>();
   knownSources.set(store, known);
   const seen = new Map<string, { id: number; dlq: boolean }>();
@@ -173,10 +102,10 @@ async function writeInTransaction(
     await sql`set local synchronous_commit = off`.execute(trx);
     await sql`select pg_advisory_xact_lock_shared(${TRACE_LOCK_KEY})`.execute(trx);
     const now = Date.now();
-    const sourceIds = await resolveSources(trx, batch, known, seen);
-    const indexed = await insertRows(trx, batch.rows, sourceIds, now);
+    const sourceIds = await resolveSources(trx, sources, known, seen);
+    const indexed = await insertRows(trx, events, sourceIds, now);
     if (checkpoint) await saveCheckpoint(trx, checkpoint, sourceIds, now);
-    return { indexed, duplicates: batch.rows.length - indexed };
+    return { indexed, duplicates: events.length - indexed };
   });
   for (const [text, source] of seen) known.set(text, source);
   return result;
@@ -199,14 +128,29 @@ async function saveCheckpoint(
     set position = excluded.position, updated_at = excluded.updated_at`.execute(trx);
 }
 
+/**
+ * Every source the events and the checkpoint name, as prepareBatch finds them (a source seen as a DLQ
+ * anywhere in the batch stays one): known before the rows are prepared, chunk by chunk, for COPY.
+ */
+function sourcesOf(events: readonly IndexedEvent[], positions: CheckpointPosition[]): Map<string, SourceKey> {
+  const { sources } = prepareBatch([], positions);
+  for (const { location } of events) {
+    const source = sourceOf(location);
+    const text = sourceKeyText(source);
+    const known = sources.get(text);
+    if (!known || (!known.dlq && source.dlq)) sources.set(text, source);
+  }
+  return sources;
+}
+
 async function resolveSources(
   trx: Kysely<Database>,
-  batch: PreparedBatch,
+  sources: Map<string, SourceKey>,
   known: Map<string, { id: number; dlq: boolean }>,
   seen: Map<string, { id: number; dlq: boolean }>,
 ): Promise<Map<string, number>> {
   const ids = new Map<string, number>();
-  for (const [text, source] of batch.sources) {
+  for (const [text, source] of sources) {
     const cached = known.get(text);
     if (cached && (cached.dlq || !source.dlq)) {
       ids.set(text, cached.id);
