@@ -84,16 +84,23 @@ export async function copyIn(
   });
   done.catch(() => {});
   await trx.executeQuery({ ...CompiledQuery.raw(''), sql: stream as unknown as string });
-  for (const chunk of chunks) {
-    if (failure) break;
-    // Let the socket take the chunk (and the server's answer in) before the next is encoded.
-    const drained = stream.write(chunk)
-      ? new Promise<void>((resolve) => setImmediate(resolve))
-      : new Promise<void>((resolve) => {
-          stream.once('drain', resolve);
-          stream.once('error', () => resolve());
-        });
-    await drained;
+  try {
+    for (const chunk of chunks) {
+      if (failure) break;
+      // Let the socket take the chunk (and the server's answer in) before the next is encoded.
+      const drained = stream.write(chunk)
+        ? new Promise<void>((resolve) => setImmediate(resolve))
+        : new Promise<void>((resolve) => {
+            stream.once('drain', resolve);
+            stream.once('error', () => resolve());
+          });
+      await drained;
+    }
+  } catch (error) {
+    // The rows could not be encoded: end the COPY with a CopyFail, so the connection takes the rollback.
+    stream.destroy(error instanceof Error ? error : new Error(String(error)));
+    await done.catch(() => {});
+    throw error;
   }
   if (!failure) stream.end();
   await done;
