@@ -68,20 +68,22 @@ async function insertRows(
   events: readonly IndexedEvent[],
   sourceIds: Map<string, number>,
   now: number,
+  firstSeq: number | null,
 ): Promise<number> {
   if (events.length === 0) return 0;
   await sql`savepoint trace_copy`.execute(trx);
   const later: PreparedRow[] = [];
   try {
-    const lines = eventLines(events, sourceIds, now, later);
-    const copied = await copyIn(trx, `copy events (${COPY_COLUMNS}) from stdin`, lines);
+    const lines = eventLines(events, sourceIds, now, later, firstSeq);
+    const columns = firstSeq === null ? COPY_COLUMNS : `seq, ${COPY_COLUMNS}`;
+    const copied = await copyIn(trx, `copy events (${columns}) from stdin`, lines);
     await insertLaterKeys(trx, later, sourceIds);
     return copied;
   } catch (error) {
     if (!isLocationConflict(error)) throw error;
   }
   await sql`rollback to savepoint trace_copy`.execute(trx);
-  return insertSkippingKnown(trx, prepareBatch(events, []).rows, sourceIds, now);
+  return insertSkippingKnown(trx, prepareBatch(events, []).rows, sourceIds, now, firstSeq);
 }
 
 function isLocationConflict(error: unknown): boolean {
@@ -97,18 +99,92 @@ async function writeInTransaction(
   const sources = sourcesOf(events, checkpoint?.positions ?? []);
   const known = knownSources.get(store) ?? new Map<string, { id: number; dlq: boolean }>();
   knownSources.set(store, known);
+  const parallel = events.length >= PARALLEL_MIN && !inParallel.has(store);
+  if (parallel && [...sources].some(([text, source]) => !isKnown(known.get(text), source))) {
+    // The half on the other connection must name only sources already committed.
+    const seen = new Map<string, { id: number; dlq: boolean }>();
+    await store.db.transaction().execute((trx) => resolveSources(trx, sources, known, seen));
+    for (const [text, source] of seen) known.set(text, source);
+  }
   const seen = new Map<string, { id: number; dlq: boolean }>();
-  const result = await store.db.transaction().execute(async (trx) => {
-    await sql`set local synchronous_commit = off`.execute(trx);
-    await sql`select pg_advisory_xact_lock_shared(${TRACE_LOCK_KEY})`.execute(trx);
-    const now = Date.now();
-    const sourceIds = await resolveSources(trx, sources, known, seen);
-    const indexed = await insertRows(trx, events, sourceIds, now);
-    if (checkpoint) await saveCheckpoint(trx, checkpoint, sourceIds, now);
-    return { indexed, duplicates: events.length - indexed };
+  if (parallel) inParallel.add(store);
+  try {
+    const result = await store.db.transaction().execute(async (trx) => {
+      await beginBatch(trx);
+      const now = Date.now();
+      const sourceIds = await resolveSources(trx, sources, known, seen);
+      const firstSeq = parallel ? await reserveSeqs(trx, events.length) : null;
+      const indexed =
+        firstSeq === null
+          ? await insertRows(trx, events, sourceIds, now, null)
+          : await insertHalves(store, trx, events, sourceIds, now, firstSeq);
+      if (checkpoint) await saveCheckpoint(trx, checkpoint, sourceIds, now);
+      return { indexed, duplicates: events.length - indexed };
+    });
+    for (const [text, source] of seen) known.set(text, source);
+    return result;
+  } finally {
+    if (parallel) inParallel.delete(store);
+  }
+}
+
+/** Batches this large go in as two halves over two connections at once: the server work on both cores. */
+const PARALLEL_MIN = 2_000;
+/** One batch at a time per store holds two connections: writers never wait on each other for the pool. */
+const inParallel = new WeakSet<Store>();
+
+async function beginBatch(trx: Kysely<Database>): Promise<void> {
+  await sql`set local synchronous_commit = off`.execute(trx);
+  await sql`select pg_advisory_xact_lock_shared(${TRACE_LOCK_KEY})`.execute(trx);
+}
+
+/**
+ * `count` consecutive seqs, so both halves number their rows in arrival order; null when another
+ * writer drew from the sequence meanwhile (the rows then take the sequence's next values one by one).
+ */
+async function reserveSeqs(trx: Kysely<Database>, count: number): Promise<number | null> {
+  const result = await sql<{ low: number; high: number }>`select min(v) as low, max(v) as high
+    from (select nextval(pg_get_serial_sequence('events', 'seq')) as v from generate_series(1, ${count})) s`.execute(
+    trx,
+  );
+  const row = result.rows[0];
+  return row && Number(row.high) - Number(row.low) + 1 === count ? Number(row.low) : null;
+}
+
+/**
+ * The first half in a transaction of its own on a second connection, the second in this one, at once.
+ * The first commits only once the second's rows are in, and this one (with the checkpoint) only after
+ * it: a failure of either writes neither half; a crash between the two commits leaves the first half
+ * in without its checkpoint, and the re-read skips it.
+ */
+async function insertHalves(
+  store: Store,
+  trx: Kysely<Database>,
+  events: readonly IndexedEvent[],
+  sourceIds: Map<string, number>,
+  now: number,
+  firstSeq: number,
+): Promise<number> {
+  const half = Math.ceil(events.length / 2);
+  let decide: (commit: boolean) => void = () => {};
+  const decided = new Promise<boolean>((resolve) => {
+    decide = resolve;
   });
-  for (const [text, source] of seen) known.set(text, source);
-  return result;
+  const first = store.db.transaction().execute(async (other) => {
+    await beginBatch(other);
+    const inserted = await insertRows(other, events.slice(0, half), sourceIds, now, firstSeq);
+    if (!(await decided)) throw new ServiceError('internal', 'the other half of the batch failed');
+    return inserted;
+  });
+  const second = await Promise.allSettled([
+    insertRows(trx, events.slice(half), sourceIds, now, firstSeq + half),
+  ]);
+  const outcome = second[0];
+  decide(outcome?.status === 'fulfilled');
+  const [done] = await Promise.allSettled([first]);
+  if (outcome?.status !== 'fulfilled') throw outcome?.reason;
+  if (done?.status !== 'fulfilled') throw done?.reason;
+  return done.value + outcome.value;
 }
 
 async function saveCheckpoint(
@@ -126,6 +202,11 @@ async function saveCheckpoint(
       as c(source_id, partition, position)
     on conflict (consumer, source_id, partition) do update
     set position = excluded.position, updated_at = excluded.updated_at`.execute(trx);
+}
+
+/** A source is known once committed with its DLQ flag at least as set as this batch's. */
+function isKnown(cached: { dlq: boolean } | undefined, source: SourceKey): boolean {
+  return cached !== undefined && (cached.dlq || !source.dlq);
 }
 
 /**
@@ -152,7 +233,7 @@ async function resolveSources(
   const ids = new Map<string, number>();
   for (const [text, source] of sources) {
     const cached = known.get(text);
-    if (cached && (cached.dlq || !source.dlq)) {
+    if (cached && isKnown(cached, source)) {
       ids.set(text, cached.id);
       continue;
     }

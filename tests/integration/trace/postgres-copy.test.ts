@@ -101,6 +101,59 @@ describe('the PostgreSQL writer streams batches in with COPY', () => {
     expect(sources.rows[0]?.n).toBe(0);
     expect(await indexEvents(t.store, chain('a', 2, 0), null)).toEqual({ indexed: 2, duplicates: 0 });
   });
+
+  it('writes a large batch as two halves at once, its rows numbered in arrival order', async () => {
+    const many = (from: number, n: number) =>
+      Array.from({ length: n }, (_, i) => {
+        const at = from + i;
+        const keys: Record<string, string> = { orderId: `o-${at % 7}` };
+        if (at % 3 === 0) keys.customer = `cu-${at % 5}`;
+        return event({ id: `e-${at}`, corr: `c-${at % 100}`, offset: at, keys });
+      });
+    const order = async () =>
+      (
+        await sql<{ id: string }>`select event_id as id from events order by seq`.execute(t.store.db)
+      ).rows.map((r) => r.id);
+    expect(await indexEvents(t.store, many(0, 3_000), checkpoint('3000'))).toEqual({
+      indexed: 3_000,
+      duplicates: 0,
+    });
+    expect(await order()).toEqual(many(0, 3_000).map((e) => e.envelope.eventId));
+    expect(await eventIds(t, 'correlation', 'c-42')).toEqual(
+      many(0, 3_000)
+        .filter((_, i) => i % 100 === 42)
+        .map((e) => e.envelope.eventId),
+    );
+    // An event's second key is found as its first is: the 200 events carrying cu-4, with their flows.
+    const carriers = many(0, 3_000).filter((_, i) => i % 3 === 0 && i % 5 === 4);
+    const byKey = await eventIds(t, 'business', 'cu-4');
+    expect(byKey).toEqual(expect.arrayContaining(carriers.map((e) => e.envelope.eventId)));
+    expect(carriers).toHaveLength(200);
+    // A re-read of the last 2,000 with 1,000 new: the duplicates in both halves are skipped.
+    expect(await indexEvents(t.store, many(1_000, 3_000), checkpoint('4000'))).toEqual({
+      indexed: 1_000,
+      duplicates: 2_000,
+    });
+    expect(await order()).toEqual(many(0, 4_000).map((e) => e.envelope.eventId));
+    expect(await readCheckpoint(t.store, 'indexer')).toMatchObject([{ position: '4000' }]);
+  });
+
+  it('writes neither half of a large batch when either fails', async () => {
+    const many = (from: number, n: number, bad: number) =>
+      Array.from({ length: n }, (_, i) =>
+        event({ id: from + i === bad ? 'nul\u0000' : `e-${from + i}`, corr: 'c', offset: from + i }),
+      );
+    await indexEvents(t.store, many(0, 10, -1), checkpoint('10'));
+    for (const bad of [20, 2_900]) {
+      await expect(indexEvents(t.store, many(10, 3_000, bad), checkpoint('3010'))).rejects.toThrow();
+      expect(await countIndexed(t.store)).toBe(10);
+      expect(await readCheckpoint(t.store, 'indexer')).toMatchObject([{ position: '10' }]);
+    }
+    expect(await indexEvents(t.store, many(10, 3_000, -1), checkpoint('3010'))).toEqual({
+      indexed: 3_000,
+      duplicates: 0,
+    });
+  });
 });
 
 describe('migration 0014 (first business key in the row)', () => {
