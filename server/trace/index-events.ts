@@ -35,11 +35,12 @@ export async function indexEvents(
     const last = start + MAX_BATCH >= events.length;
     const saved =
       last && checkpoint ? { ...checkpoint, positions: latestPositions(checkpoint.positions) } : null;
-    const batch = prepareBatch(events.slice(start, start + MAX_BATCH), saved?.positions ?? []);
+    const slice = events.slice(start, start + MAX_BATCH);
+    // PostgreSQL prepares the rows chunk by chunk as it streams them in.
     const result =
       store.dialect === 'sqlite'
-        ? await writeSqliteBatch(store, batch, saved)
-        : await writePostgresBatch(store, batch, saved);
+        ? await writeSqliteBatch(store, prepareBatch(slice, saved?.positions ?? []), saved)
+        : await writePostgresBatch(store, slice, saved);
     total.indexed += result.indexed;
     total.duplicates += result.duplicates;
     if (last) break;

@@ -5,6 +5,7 @@ import { correlationSourceOf } from '@/lib/trace/correlation-source';
 import { idHashProbes } from '@/lib/trace/id-hash';
 import { ServiceError } from '@/server/errors';
 import type { Store } from '@/server/store/db';
+import { runNamed } from './postgres-named';
 import { type RawRow, sqliteLookups } from './sqlite-queries';
 
 /** An index row with the refs the search follows, next to the record the chain builder reads. */
@@ -44,10 +45,12 @@ export async function findRowsByText(
     return findRows(store, column === 'key' ? { keyRef: ref } : { column, ids: [{ ref, text }] }, limit);
   }
   // Rows written before 0011 keep the probe their text had in the dictionary: every probe is asked.
+  // An event's first business key is in its row (0014), any later one in event_keys.
   const probes = idHashProbes(text);
   const where =
     column === 'key'
-      ? sql`e.seq in (select seq from event_keys where key_ref = any(${probes}::bigint[]))
+      ? sql`(e.key_ref = any(${probes}::bigint[])
+            or e.seq in (select seq from event_keys where key_ref = any(${probes}::bigint[])))
           and exists (select 1 from json_array_elements(e.business_keys::json) k where k->>'value' = ${text})`
       : sql`e.${sql.ref(column)} = any(${probes}::bigint[]) and e.${sql.ref(TEXT_COLUMN[column])} = ${text}`;
   return postgresSelect(store, where, limit);
@@ -109,12 +112,15 @@ function postgresRows(store: Store, filter: Filter, limit: number): Promise<Inde
 
 /** The row with its id texts (in the row since 0011) and its source. */
 async function postgresSelect(store: Store, where: RawBuilder<unknown>, limit: number): Promise<IndexRow[]> {
-  const result = await sql<RawRow>`select e.seq, e.event_ref, e.corr_ref, e.cause_ref, e.event_id,
+  const rows = await runNamed(
+    store.db,
+    sql<RawRow>`select e.seq, e.event_ref, e.corr_ref, e.cause_ref, e.event_id,
       e.correlation_id, e.causation_id, e.event_type, e.occurred_at, e.schema_version, e.producer, e.summary, e.business_keys, e.size,
       e.indexed_at, e.partition, e.position, e.message_id, e.corr_source, s.kind, s.cluster, s.name, s.dlq
     from events e join event_sources s on s.id = e.source_id
-    where ${where} order by e.seq limit ${limit}`.execute(store.db);
-  return result.rows.map(toIndexRow);
+    where ${where} order by e.seq limit ${limit}`,
+  );
+  return rows.map(toIndexRow);
 }
 
 function toIndexRow(r: RawRow): IndexRow {

@@ -63,7 +63,7 @@ describe('the PostgreSQL index writer', () => {
     const old = await createTestStore('postgres', { migrate: false });
     try {
       const all = allMigrations('postgres');
-      const { '0011-trace-hashed-ids': _, ...before } = all;
+      const before = Object.fromEntries(Object.entries(all).filter(([name]) => name < '0011'));
       await migrateToLatest(old.store, before);
       // Two events of flow c-old as the dictionary writer stored them; c-old took its second probe.
       await sql`insert into trace_ids (hash, value) values (${idHash('c-old', 1)}, 'c-old'),
