@@ -12,6 +12,7 @@ import { auditKeysMigration } from './0008-audit-keys';
 import { replaysMigration } from './0009-replays';
 import { traceCorrelationSourceMigration } from './0010-trace-correlation-source';
 import { traceHashedIdsMigration } from './0011-trace-hashed-ids';
+import { traceIdEpochMigration } from './0013-trace-id-epoch';
 
 /**
  * Every migration, listed by hand: Next bundles this code, so nothing may be discovered on disk.
@@ -30,5 +31,6 @@ export function allMigrations(dialect: StoreDialect): Record<string, Migration> 
     '0009-replays': replaysMigration(),
     '0010-trace-correlation-source': traceCorrelationSourceMigration(dialect),
     '0011-trace-hashed-ids': traceHashedIdsMigration(dialect),
+    '0013-trace-id-epoch': traceIdEpochMigration(dialect),
   };
 }
