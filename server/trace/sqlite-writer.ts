@@ -116,38 +116,36 @@ function writeInTransaction(
 ): IndexResult {
   // Retention dropped ids since the cache learned them: none of its refs may be trusted.
   cache.trustEpoch(s.epoch());
+  for (const insert of [s.addIds, s.addEvents, s.addKeys]) insert.reset();
   const sourceIds = resolveSources(s, batch);
   const refs = resolveIds(s, cache, batch);
   const first = (s.lastSeq.get() ?? 0) + 1;
   const rows = batch.rows;
-  const params: unknown[] = [];
+  const events = s.addEvents;
   let at = 0;
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i] as (typeof rows)[number];
-    params.push(
-      first + i,
-      refs[at] || null,
-      refs[at + 1] || null,
-      refs[at + 2] || null,
-      row.eventType,
-      row.occurredAt,
-      row.schemaVersion,
-      row.producer,
-      row.summary,
-      row.businessKeys,
-      sourceIds.get(row.source) ?? 0,
-      row.partition,
-      row.position,
-      row.messageId,
-      row.size,
-      row.corrSource,
-      now,
-    );
+    events.add(first + i);
+    events.add(refs[at] || null);
+    events.add(refs[at + 1] || null);
+    events.add(refs[at + 2] || null);
+    events.add(row.eventType);
+    events.add(row.occurredAt);
+    events.add(row.schemaVersion);
+    events.add(row.producer);
+    events.add(row.summary);
+    events.add(row.businessKeys);
+    events.add(sourceIds.get(row.source) ?? 0);
+    events.add(row.partition);
+    events.add(row.position);
+    events.add(row.messageId);
+    events.add(row.size);
+    events.add(row.corrSource);
+    events.add(now);
     at += 3 + row.keyValues.length;
   }
   // Seqs are handed out here, one per row; a row whose location is indexed already is skipped.
-  const added = insertAll(s.addEvents, params, first, s.seqsIn);
-  const keys: unknown[] = [];
+  const added = finishNumbered(events, rows.length, first, s.seqsIn);
   let indexed = 0;
   at = 0;
   for (let i = 0; i < rows.length; i++) {
@@ -156,9 +154,12 @@ function writeInTransaction(
     at += 3 + count;
     if (added !== null && !added.has(seq)) continue;
     indexed++;
-    for (let k = at - count; k < at; k++) keys.push(refs[k], seq);
+    for (let k = at - count; k < at; k++) {
+      s.addKeys.add(refs[k]);
+      s.addKeys.add(seq);
+    }
   }
-  s.addKeys.runAll(keys);
+  s.addKeys.finish();
   if (checkpoint) {
     for (const p of checkpoint.positions) {
       const sourceId = sourceIds.get(sourceKeyText(p)) ?? 0;
@@ -169,17 +170,16 @@ function writeInTransaction(
 }
 
 /**
- * Inserts rows numbered from `first` (their first column); null when every row went in, else the
- * numbers that did (`insert or ignore` skipped the others).
+ * Ends an insert of `rows` rows numbered from `first` (their first column): null when every row went
+ * in, else the numbers that did (`insert or ignore` skipped the others).
  */
-function insertAll(
+function finishNumbered(
   insert: MultiInsert,
-  params: unknown[],
+  rows: number,
   first: number,
   numbersIn: SqliteDatabase.Statement<[number, number], number>,
 ): Set<number> | null {
-  const rows = params.length / insert.columns;
-  if (insert.runAll(params) === rows) return null;
+  if (insert.finish() === rows) return null;
   return new Set(numbersIn.all(first, first + rows));
 }
 
@@ -209,12 +209,13 @@ function resolveIds(s: Statements, cache: IdCache, batch: PreparedBatch): number
   }
   if (fresh.length === 0) return refs;
   const first = (s.lastRef.get() ?? 0) + 1;
-  const params: unknown[] = [];
   for (let i = 0; i < fresh.length; i++) {
     const text = fresh[i] as string;
-    params.push(first + i, idHash(text), text);
+    s.addIds.add(first + i);
+    s.addIds.add(idHash(text));
+    s.addIds.add(text);
   }
-  const added = insertAll(s.addIds, params, first, s.refsIn);
+  const added = finishNumbered(s.addIds, fresh.length, first, s.refsIn);
   const freshRefs = fresh.map((text, i) => {
     const ref = added === null || added.has(first + i) ? first + i : resolveId(s, text);
     cache.set(text, ref);
@@ -258,25 +259,49 @@ function resolveId(s: Statements, text: string): number {
 /** Rows per multi-row insert: each call's fixed cost spread over many rows, few binds per statement. */
 const ROWS_PER_STATEMENT = 64;
 
-/** `insert … values (?, …), (?, …)` of up to ROWS_PER_STATEMENT rows, prepared once per row count. */
+/**
+ * `insert … values (?, …), (?, …)`: values are added one by one and go out ROWS_PER_STATEMENT rows a
+ * statement, from one reused list of binds; `finish` sends the rest and counts the rows that went in.
+ */
 class MultiInsert {
   private readonly statements = new Map<number, SqliteDatabase.Statement<unknown[]>>();
+  private readonly full: SqliteDatabase.Statement<unknown[]>;
+  private readonly values: unknown[];
+  private filled = 0;
+  private changes = 0;
 
   constructor(
     private readonly db: Connection,
     private readonly head: string,
-    readonly columns: number,
-  ) {}
+    private readonly columns: number,
+  ) {
+    this.full = this.statement(ROWS_PER_STATEMENT);
+    this.values = new Array(ROWS_PER_STATEMENT * columns).fill(null);
+  }
 
-  /** Inserts the rows (`columns` values each, one flat list); returns how many went in. */
-  runAll(params: unknown[]): number {
-    const step = ROWS_PER_STATEMENT * this.columns;
-    let changes = 0;
-    for (let at = 0; at < params.length; at += step) {
-      const part = params.length <= step ? params : params.slice(at, at + step);
-      changes += this.statement(part.length / this.columns).run(part).changes;
+  add(value: unknown): void {
+    this.values[this.filled++] = value;
+    if (this.filled === this.values.length) {
+      this.changes += this.full.run(this.values).changes;
+      this.filled = 0;
     }
+  }
+
+  finish(): number {
+    if (this.filled > 0) {
+      const rest = this.values.slice(0, this.filled);
+      this.changes += this.statement(this.filled / this.columns).run(rest).changes;
+    }
+    const changes = this.changes;
+    this.reset();
     return changes;
+  }
+
+  /** Drops what a failed batch left unsent. */
+  reset(): void {
+    this.values.fill(null);
+    this.filled = 0;
+    this.changes = 0;
   }
 
   private statement(rows: number): SqliteDatabase.Statement<unknown[]> {
