@@ -71,7 +71,7 @@ async function searchValue(
 ): Promise<TraceResult | null> {
   const kinds = query.kind === 'auto' ? AUTO_ORDER : [query.kind];
   for (const kind of kinds) {
-    if (kind === 'event') {
+    if (kind === 'event' && store.dialect === 'postgres') {
       const found = await eventChain(store, value);
       if (found) return result(query, kind, found);
       continue;
@@ -83,7 +83,7 @@ async function searchValue(
 }
 
 /**
- * By event id: seeds and their chains from one statement; the step-by-step path when
+ * PostgreSQL, by event id: seeds and their chains from one statement; the step-by-step path when
  * that answer may be cut short (more rows than its limit, more flows than MAX_CORRELATIONS).
  */
 async function eventChain(store: Store, value: string): Promise<Rows | null> {

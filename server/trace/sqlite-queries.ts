@@ -1,6 +1,6 @@
 import 'server-only';
 import type SqliteDatabase from 'better-sqlite3';
-import { HASH_PROBES, idHashProbes } from '@/lib/trace/id-hash';
+import { HASH_PROBES } from '@/lib/trace/id-hash';
 import type { Store } from '@/server/store/db';
 import { traceConnection } from './sqlite-trace-db';
 
@@ -42,24 +42,10 @@ const SELECT = `select e.seq, e.event_ref, e.corr_ref, e.cause_ref, ei.value as 
   left join trace_ids ci on ci.ref = e.corr_ref
   left join trace_ids ki on ki.ref = e.cause_ref`;
 
-/** The refs stored under any probe of the text (the text compared: two texts may share a hash). */
-const REF_OF_TEXT = `select ref from trace_ids where hash in (${Array(HASH_PROBES).fill('?').join(', ')})
-  and value = ?`;
-
-/** Binds for REF_OF_TEXT. */
-export function textBinds(text: string): [...number[], string] {
-  return [...idHashProbes(text), text];
-}
-
-type TextBinds = [...number[], string];
-
 interface Lookups {
+  ref: SqliteDatabase.Statement<number[], { ref: number; value: string }>;
   rows: Record<RowColumn, SqliteDatabase.Statement<[string, number], RawRow>>;
   byKey: SqliteDatabase.Statement<[number, number], RawRow>;
-  /** Rows whose column names the text, in one statement: the text's ref is found inside it. */
-  byText: Record<RowColumn | 'key', SqliteDatabase.Statement<[...TextBinds, number], RawRow>>;
-  /** The rows of an event id and every row of their correlations, at most `limit`. */
-  eventChain: SqliteDatabase.Statement<[...TextBinds, number, number], RawRow>;
 }
 
 const prepared = new WeakMap<SqliteDatabase.Database, Lookups>();
@@ -76,31 +62,13 @@ export async function sqliteLookups(store: Store): Promise<Lookups> {
     db.prepare<[string, number], RawRow>(
       `${SELECT} where e.${column} in (select value from json_each(?)) order by e.seq limit ?`,
     );
-  const byText = (column: RowColumn) =>
-    db.prepare<[...TextBinds, number], RawRow>(
-      `${SELECT} where e.${column} in (${REF_OF_TEXT}) order by e.seq limit ?`,
-    );
   const lookups: Lookups = {
+    ref: db.prepare(
+      `select ref, value from trace_ids where hash in (${Array(HASH_PROBES).fill('?').join(', ')})`,
+    ),
     rows: { event_ref: rows('event_ref'), corr_ref: rows('corr_ref'), cause_ref: rows('cause_ref') },
     byKey: db.prepare(
       `${SELECT} where e.seq in (select seq from event_keys where key_ref = ?) order by e.seq limit ?`,
-    ),
-    byText: {
-      event_ref: byText('event_ref'),
-      corr_ref: byText('corr_ref'),
-      cause_ref: byText('cause_ref'),
-      key: db.prepare(
-        `${SELECT} where e.seq in (select seq from event_keys where key_ref in (${REF_OF_TEXT}))
-          order by e.seq limit ?`,
-      ),
-    },
-    eventChain: db.prepare(
-      `with seed as (select seq, corr_ref from events where event_ref in (${REF_OF_TEXT})
-          order by seq limit ?)
-        ${SELECT} where e.seq in (select seq from seed
-          union select c.seq from events c where c.corr_ref in
-            (select corr_ref from seed where corr_ref is not null))
-        order by e.seq limit ?`,
     ),
   };
   prepared.set(db, lookups);

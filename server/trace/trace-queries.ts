@@ -5,7 +5,7 @@ import { correlationSourceOf } from '@/lib/trace/correlation-source';
 import { idHashProbes } from '@/lib/trace/id-hash';
 import { ServiceError } from '@/server/errors';
 import type { Store } from '@/server/store/db';
-import { type RawRow, sqliteLookups, textBinds } from './sqlite-queries';
+import { type RawRow, sqliteLookups } from './sqlite-queries';
 
 /** An index row with the refs the search follows, next to the record the chain builder reads. */
 export interface IndexRow {
@@ -39,9 +39,9 @@ export async function findRowsByText(
   limit: number,
 ): Promise<IndexRow[]> {
   if (store.dialect === 'sqlite') {
-    return (await sqliteLookups(store)).byText[column === 'key' ? 'key' : column]
-      .all(...textBinds(text), limit)
-      .map(toIndexRow);
+    const ref = await findRef(store, text);
+    if (ref === null) return [];
+    return findRows(store, column === 'key' ? { keyRef: ref } : { column, ids: [{ ref, text }] }, limit);
   }
   // Rows written before 0011 keep the probe their text had in the dictionary: every probe is asked.
   const probes = idHashProbes(text);
@@ -54,13 +54,10 @@ export async function findRowsByText(
 }
 
 /**
- * The rows of an event id and every row of their correlations, in one statement (a lookup by event
- * id is then one round trip). PostgreSQL joins the chain on the hash and text its seed rows hold.
+ * PostgreSQL: the rows of an event id and every row of their correlations, in one statement (a lookup
+ * by event id is then one round trip). The chain is joined on the hash and text its seed rows hold.
  */
 export async function findEventChain(store: Store, text: string, limit: number): Promise<IndexRow[]> {
-  if (store.dialect === 'sqlite') {
-    return (await sqliteLookups(store)).eventChain.all(...textBinds(text), limit, limit).map(toIndexRow);
-  }
   const probes = idHashProbes(text);
   return postgresSelect(
     store,
@@ -73,6 +70,13 @@ export async function findEventChain(store: Store, text: string, limit: number):
         on c.corr_ref = f.corr_ref and c.correlation_id = f.correlation_id)`,
     limit,
   );
+}
+
+/** SQLite: the ref of an id text, or null when the index never saw it. */
+async function findRef(store: Store, text: string): Promise<number | null> {
+  const rows = (await sqliteLookups(store)).ref.all(...idHashProbes(text));
+  const row = rows.find((r) => r.value === text);
+  return row ? Number(row.ref) : null;
 }
 
 /** Rows matching the filter, oldest first, at most `limit`. */
