@@ -43,6 +43,8 @@ export interface IngestFigures {
   lookupMisses: number;
   lookupP50Ms: number;
   lookupP99Ms: number;
+  /** The lookup process's CPU per lookup: above it, lookupP99Ms waited for a core. */
+  lookupCpuP99Ms: number;
 }
 
 interface Target {
@@ -138,6 +140,7 @@ export async function ingest(
     const report = await lookups.report;
     const events = path === 'product' ? await countIndexed(target.store) : await naiveCount(target.store);
     const latencies = [...report.latenciesMs].sort((a, b) => a - b);
+    const lookupCpu = [...report.cpuMs].sort((a, b) => a - b);
     const sliceRate = (i: number) => SLICE / (((sliceMs[i] ?? 0) - (sliceMs[i - 1] ?? 0)) / 1000);
     return {
       events,
@@ -151,6 +154,7 @@ export async function ingest(
       lookupMisses: report.misses,
       lookupP50Ms: Number(percentile(latencies, 50).toFixed(3)),
       lookupP99Ms: Number(percentile(latencies, 99).toFixed(3)),
+      lookupCpuP99Ms: Number(percentile(lookupCpu, 99).toFixed(3)),
     };
   } finally {
     await target.store.close();

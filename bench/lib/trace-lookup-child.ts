@@ -15,6 +15,8 @@ export type LookupMessage =
 
 export interface LookupReport {
   latenciesMs: number[];
+  /** The lookup process's own CPU for each lookup: what it costs when no other process takes its core. */
+  cpuMs: number[];
   /** Lookups that did not find the event they asked for. */
   misses: number;
 }
@@ -35,6 +37,7 @@ async function main(start: Extract<LookupMessage, { kind: 'start' }>): Promise<v
     } else if (message.kind === 'stop') stopped = true;
   });
   const latenciesMs: number[] = [];
+  const cpuMs: number[] = [];
   let misses = 0;
   for (let i = 0; !stopped; i++) {
     await new Promise((resolve) => setTimeout(resolve, LOOKUP_GAP_MS));
@@ -44,14 +47,17 @@ async function main(start: Extract<LookupMessage, { kind: 'start' }>): Promise<v
     const kind = i % 2 === 0 ? 'correlation' : 'event';
     const value = kind === 'correlation' ? correlationId : eventId;
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     const found = start.naive
       ? await naiveSearch(store, kind, value)
       : (await searchTrace(store, { kind, value })).chain.map((e) => e.eventId);
     latenciesMs.push(performance.now() - started);
+    const cpu = process.cpuUsage(cpuBefore);
+    cpuMs.push((cpu.user + cpu.system) / 1000);
     if (!found.includes(eventId)) misses++;
   }
   await store.close();
-  const report: LookupReport = { latenciesMs, misses };
+  const report: LookupReport = { latenciesMs, cpuMs, misses };
   process.send?.(report, () => process.exit(0));
 }
 

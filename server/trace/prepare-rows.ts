@@ -3,6 +3,7 @@ import { correlationSourceCode } from '@/lib/trace/correlation-source';
 import { idHash } from '@/lib/trace/id-hash';
 import {
   type CheckpointPosition,
+  type EventLocation,
   type IndexedEvent,
   kafkaOffset,
   MAX_SUMMARY_CHARS,
@@ -43,13 +44,13 @@ export function prepareBatch(
   checkpoint: CheckpointPosition[],
 ): PreparedBatch {
   const sources = new Map<string, SourceKey>();
+  const texts = sourceTexts();
   const rows = events.map((event): PreparedRow => {
     const { envelope: e, location } = event;
-    const source = sourceOf(location);
-    const sourceText = sourceKeyText(source);
+    const sourceText = texts(location);
     // A source seen as a DLQ anywhere in the batch stays one.
     const known = sources.get(sourceText);
-    if (!known || (!known.dlq && source.dlq)) sources.set(sourceText, source);
+    if (!known || (!known.dlq && location.dlq)) sources.set(sourceText, sourceOf(location));
     const keys = e.businessKeys;
     const keyValues =
       keys.length === 0
@@ -83,6 +84,33 @@ export function prepareBatch(
     if (!sources.has(text)) sources.set(text, { kind: p.kind, cluster: p.cluster, name: p.name, dlq: false });
   }
   return { rows, sources };
+}
+
+/**
+ * sourceKeyText of a location, one string per source a batch names: a batch's events share a few
+ * topics and queues, and each new text would be built and hashed again for every event.
+ */
+function sourceTexts(): (location: EventLocation) => string {
+  const known = {
+    kafka: new Map<string, Map<string, string>>(),
+    sqs: new Map<string, Map<string, string>>(),
+  };
+  return (location) => {
+    const kafka = location.kind === 'kafka';
+    const cluster = kafka ? location.cluster : location.account;
+    const name = kafka ? location.topic : location.queue;
+    let names = known[location.kind].get(cluster);
+    if (!names) {
+      names = new Map();
+      known[location.kind].set(cluster, names);
+    }
+    let text = names.get(name);
+    if (text === undefined) {
+      text = sourceKeyText({ kind: location.kind, cluster, name });
+      names.set(name, text);
+    }
+    return text;
+  };
 }
 
 /** The last position given per source and partition wins. */

@@ -119,7 +119,10 @@ async function pruneIds(store: Store): Promise<number> {
         and not exists (select 1 from events where corr_ref = trace_ids.ref)
         and not exists (select 1 from events where cause_ref = trace_ids.ref)
         and not exists (select 1 from event_keys where key_ref = trace_ids.ref)`.execute(db);
-      return Number(result.numAffectedRows ?? 0);
+      const dropped = Number(result.numAffectedRows ?? 0);
+      // The writer's cache of recent refs (sqlite-writer.ts) must not hand out a dropped one.
+      if (dropped > 0) await sql`update trace_id_epoch set epoch = epoch + 1`.execute(db);
+      return dropped;
     });
   }
   return deleted;

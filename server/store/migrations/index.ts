@@ -13,6 +13,7 @@ import { replaysMigration } from './0009-replays';
 import { traceCorrelationSourceMigration } from './0010-trace-correlation-source';
 import { traceHashedIdsMigration } from './0011-trace-hashed-ids';
 import { replayMessagesMigration } from './0012-replay-messages';
+import { traceIdEpochMigration } from './0013-trace-id-epoch';
 import { traceKeyRefMigration } from './0014-trace-key-ref';
 
 /**
@@ -33,6 +34,7 @@ export function allMigrations(dialect: StoreDialect): Record<string, Migration> 
     '0010-trace-correlation-source': traceCorrelationSourceMigration(dialect),
     '0011-trace-hashed-ids': traceHashedIdsMigration(dialect),
     '0012-replay-messages': replayMessagesMigration(dialect),
+    '0013-trace-id-epoch': traceIdEpochMigration(dialect),
     '0014-trace-key-ref': traceKeyRefMigration(dialect),
   };
 }
