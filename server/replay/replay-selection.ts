@@ -83,13 +83,41 @@ export async function resolveSelection(
   return chosen;
 }
 
-/** Every message of the DLQ, at most `max`: one more is refused, since the job could not hold them all. */
+/** A source that reads a whole DLQ in large fetches (KafkaDeadLetters.readAll); others are browsed. */
+interface WholeReader {
+  readAll(dlq: string, atMost: number): Promise<DeadLetterMessage[]>;
+}
+
+function wholeReader(source: DeadLetterSource): WholeReader | null {
+  const candidate = source as DeadLetterSource & Partial<WholeReader>;
+  return typeof candidate.readAll === 'function' ? (candidate as WholeReader) : null;
+}
+
+function tooMany(dlq: string, max: number): ServiceError {
+  return new ServiceError(
+    'invalid_input',
+    `${dlq} holds more than ${max} messages, the most one replay may hold (replay.maxMessages): ` +
+      'choose messages, or replay it in parts once some are handled.',
+    { maxMessages: max },
+  );
+}
+
+/**
+ * Every message of the DLQ, at most `max`: one more is refused, since the job could not hold them all.
+ * A Kafka DLQ is read whole in large fetches (in the order its pages list it); others page by page.
+ */
 async function browseAll(
   source: DeadLetterSource,
   dlq: string,
   max: number,
   options: { acknowledgeRedriveRisk?: boolean },
 ): Promise<DeadLetterMessage[]> {
+  const whole = wholeReader(source);
+  if (whole) {
+    const all = await whole.readAll(dlq, max + 1);
+    if (all.length > max) throw tooMany(dlq, max);
+    return all;
+  }
   const messages: DeadLetterMessage[] = [];
   const seen = new Set<string>();
   let page = await source.browse(dlq, { limit: PAGE, ...options });
@@ -99,14 +127,7 @@ async function browseAll(
       seen.add(m.id);
       messages.push(m);
     }
-    if (messages.length > max) {
-      throw new ServiceError(
-        'invalid_input',
-        `${dlq} holds more than ${max} messages, the most one replay may hold (replay.maxMessages): ` +
-          'choose messages, or replay it in parts once some are handled.',
-        { maxMessages: max },
-      );
-    }
+    if (messages.length > max) throw tooMany(dlq, max);
     if (page.next === null) return messages;
     page = await source.browse(dlq, { limit: PAGE, cursor: page.next, ...options });
   }

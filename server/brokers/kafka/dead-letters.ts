@@ -22,6 +22,8 @@ import { produceEach } from './produce-each';
 import type { KafkaRecord, OutgoingMessage } from './types';
 
 const READ_CONCURRENCY = 4;
+/** Records one range read returns at most: each call stays well inside the adapter's deadline. */
+const RANGE_CHUNK = 20_000;
 /** How long a target topic's metadata serves sends before it is read again (and dropped on any failure). */
 const METADATA_TTL_MS = 5_000;
 
@@ -67,7 +69,7 @@ function toDeadLetter(topic: string, partition: number, r: KafkaRecord): DeadLet
  * A window that stops short of its partition's end (the read's byte budget, or records read_committed
  * hides) ends the page when it runs dry: its unread records might be older than the others' next.
  */
-function interleave(windows: PartitionWindow[], limit: number) {
+function interleave(windows: PartitionWindow[], limit = Number.POSITIVE_INFINITY) {
   const heads = windows.map(() => 0);
   const taken: { window: PartitionWindow; record: KafkaRecord }[] = [];
   while (taken.length < limit) {
@@ -162,6 +164,38 @@ export class KafkaDeadLetters implements DeadLetterSource {
           : null,
       remaining,
     };
+  }
+
+  /**
+   * The whole DLQ as browsing it page by page to the end would list it (same order, same ids), read in
+   * the largest fetches: each partition from its log start to its last stable offset now, at most
+   * `atMost` records (a caller that holds no more than N asks for N + 1 to know there are more).
+   * Group-free, like browse: the DLQ's consumers and their commits are untouched.
+   */
+  async readAll(dlq: string, atMost: number): Promise<DeadLetterMessage[]> {
+    const offsets = await this.source.partitionOffsets([dlq]);
+    const ranges = offsets
+      .map((p) => ({ partition: p.partition, from: BigInt(p.low), end: BigInt(p.stable) }))
+      .filter((r) => r.from < r.end);
+    const windows = await mapLimit(ranges, READ_CONCURRENCY, async (r): Promise<PartitionWindow> => {
+      const records: KafkaRecord[] = [];
+      for (let from = r.from; from < r.end && records.length < atMost; ) {
+        const got = await this.source.readRange({
+          topic: dlq,
+          partition: r.partition,
+          from,
+          end: r.end,
+          maxRecords: Math.min(RANGE_CHUNK, atMost - records.length),
+        });
+        for (const record of got.records) records.push(record);
+        if (got.next <= from) break;
+        from = got.next;
+      }
+      // Read to its end (or to `atMost`): trailing markers must not stop the merge short of the rest.
+      const last = records.at(-1);
+      return { partition: r.partition, from: r.from, end: last ? BigInt(last.offset) + 1n : r.from, records };
+    });
+    return interleave(windows).map(({ window, record }) => toDeadLetter(dlq, window.partition, record));
   }
 
   async send(target: string, messages: OutgoingDeadLetter[]): Promise<SendResult[]> {

@@ -14,7 +14,7 @@ import { type KafkaFleetSnapshot, takeFleetSnapshot } from './fleet-snapshot';
 import { toGroupDescription } from './groups';
 import { fetchCommittedOffsets, fetchPartitionOffsets, topicMetadata, withFreshRoute } from './offsets';
 import { produceMessages } from './produce';
-import { planRead, readPartition } from './read-messages';
+import { planRead, type RangePlan, readPartition, readRange } from './read-messages';
 import type {
   CommittedOffset,
   ConsumerGroupDescription,
@@ -27,7 +27,7 @@ import type {
   ProducedOffset,
   ReadMessagesRequest,
 } from './types';
-import { anyBroker } from './wire';
+import { anyBroker, type WireBroker } from './wire';
 
 /** Every call gives up after this long, whatever kafkajs's own retries are doing. */
 const OPERATION_DEADLINE_MS = 10_000;
@@ -159,19 +159,34 @@ export class KafkaSource {
   /** Records from one partition, read without a consumer group: commits and groups are untouched. */
   async readMessages(req: ReadMessagesRequest): Promise<KafkaRecord[]> {
     const plan = planRead(req);
-    return this.call('read messages', { topic: plan.topic, partition: plan.partition }, async () => {
-      const wire = await this.client.wire();
-      return withFreshRoute(wire, async () => {
-        const [topic] = await topicMetadata(wire, [plan.topic]);
-        const leader = topic?.partitionMetadata.find((p) => p.partitionId === plan.partition)?.leader;
-        if (leader === undefined) {
-          throw new ServiceError(
-            'not_found',
-            `Kafka topic "${plan.topic}" partition ${plan.partition} does not exist on cluster "${this.cluster}"`,
-          );
-        }
-        return readPartition(await wire.findBroker({ nodeId: leader }), plan);
-      });
+    return this.call('read messages', { topic: plan.topic, partition: plan.partition }, async () =>
+      this.withLeader(plan.topic, plan.partition, (leader) => readPartition(leader, plan)),
+    );
+  }
+
+  /**
+   * Every visible record of one partition from `from` up to `end`, at most `maxRecords` a call, in the
+   * largest fetches (a whole-DLQ read); group-free like readMessages. Go on from `next` while it is
+   * below `end`.
+   */
+  readRange(plan: RangePlan): Promise<{ records: KafkaRecord[]; next: bigint }> {
+    return this.call('read messages', { topic: plan.topic, partition: plan.partition }, async () =>
+      this.withLeader(plan.topic, plan.partition, (leader) => readRange(leader, plan)),
+    );
+  }
+
+  private async withLeader<T>(topic: string, partition: number, work: (leader: WireBroker) => Promise<T>) {
+    const wire = await this.client.wire();
+    return withFreshRoute(wire, async () => {
+      const [found] = await topicMetadata(wire, [topic]);
+      const leader = found?.partitionMetadata.find((p) => p.partitionId === partition)?.leader;
+      if (leader === undefined) {
+        throw new ServiceError(
+          'not_found',
+          `Kafka topic "${topic}" partition ${partition} does not exist on cluster "${this.cluster}"`,
+        );
+      }
+      return work(await wire.findBroker({ nodeId: leader }));
     });
   }
 
