@@ -12,12 +12,19 @@ export const READ_BYTES_MAX = 8 * 1024 * 1024;
 const FETCH_WAIT_MS = 100;
 const MAX_ROUNDS = 50;
 /**
- * A page read's first fetch asks for about this much per record wanted (at least FIRST_FETCH_MIN), and
- * doubles each round it falls short: the broker answers whole batches up to the fetch size and kafkajs
- * decodes all of them, so fetching the whole byte budget to show 50 records decodes thousands.
+ * The broker answers whole batches up to the fetch size and kafkajs decodes all of them, so fetching the
+ * whole byte budget to show 50 records decodes thousands. A page read's first fetch asks for about
+ * BYTES_PER_RECORD_GUESS per record wanted (at least FETCH_MIN); a later round, for what is still
+ * wanted at the size the records read so far had, with a quarter more for batch headers.
  */
-const BYTES_PER_RECORD_GUESS = 1024;
-const FIRST_FETCH_MIN = 64 * 1024;
+const BYTES_PER_RECORD_GUESS = 512;
+const FETCH_MIN = 64 * 1024;
+
+function nextFetchBytes(plan: ReadPlan, read: number, bytes: number, previous: number): number {
+  // Nothing visible yet (aborted transactions, markers): ask for twice as much.
+  const wanted = read === 0 ? previous * 2 : ((plan.limit - read) * bytes * 1.25) / read;
+  return Math.ceil(Math.min(plan.maxBytes, Math.max(FETCH_MIN, wanted)));
+}
 
 export interface ReadPlan {
   topic: string;
@@ -83,10 +90,9 @@ export async function readPartition(leader: WireBroker, plan: ReadPlan): Promise
   const out: KafkaRecord[] = [];
   let bytes = 0;
   let next = plan.from;
-  let fetchBytes = Math.min(plan.maxBytes, Math.max(FIRST_FETCH_MIN, plan.limit * BYTES_PER_RECORD_GUESS));
+  let fetchBytes = Math.min(plan.maxBytes, Math.max(FETCH_MIN, plan.limit * BYTES_PER_RECORD_GUESS));
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const fetched = await fetchOnce(leader, plan, next, fetchBytes);
-    fetchBytes = Math.min(plan.maxBytes, fetchBytes * 2);
     const last = fetched?.messages.at(-1);
     if (!fetched || !last) return out;
     for (const raw of visibleRecords(fetched, next)) {
@@ -101,6 +107,7 @@ export async function readPartition(leader: WireBroker, plan: ReadPlan): Promise
     // Fetch answers whole batches, which may end before `next`; no progress means nothing newer.
     if (after <= next || after >= visibleEnd(fetched)) return out;
     next = after;
+    fetchBytes = nextFetchBytes(plan, out.length, bytes, fetchBytes);
   }
   return out;
 }
