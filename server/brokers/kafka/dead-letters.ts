@@ -19,7 +19,7 @@ import { toServiceError } from './errors';
 import { KafkaSource } from './kafka-source';
 import { topicMetadata } from './offsets';
 import { produceEach } from './produce-each';
-import type { KafkaRecord, OutgoingMessage } from './types';
+import type { KafkaRecord, OutgoingMessage, PartitionOffsets } from './types';
 
 const READ_CONCURRENCY = 4;
 /** Records one range read returns at most: each call stays well inside the adapter's deadline. */
@@ -125,26 +125,28 @@ export class KafkaDeadLetters implements DeadLetterSource {
   async browse(dlq: string, page: PageRequest = {}): Promise<BrowsePage> {
     const limit = pageLimit(page.limit);
     const resume = cursorOffsets(page.cursor, dlq);
-    const offsets = await this.source.partitionOffsets([dlq]);
     // Retention may have deleted past a cursor's offset: resume at the log start.
-    const starts = offsets.map((p) => {
-      const low = BigInt(p.low);
-      const next = resume.get(p.partition) ?? low;
-      return { partition: p.partition, from: next > low ? next : low, end: BigInt(p.stable) };
-    });
-    const windows = await mapLimit(
-      starts.filter((s) => s.from < s.end),
+    const startsOf = (offsets: PartitionOffsets[]) =>
+      offsets.map((p) => {
+        const low = BigInt(p.low);
+        const next = resume.get(p.partition) ?? low;
+        return { partition: p.partition, from: next > low ? next : low, end: BigInt(p.stable) };
+      });
+    const { offsets, reads } = await this.source.readAfterOffsets(
+      dlq,
+      (found) =>
+        startsOf(found)
+          .filter((s) => s.from < s.end)
+          .map((s) => ({ topic: dlq, partition: s.partition, fromOffset: s.from.toString(), limit })),
       READ_CONCURRENCY,
-      async (s): Promise<PartitionWindow> => ({
-        ...s,
-        records: await this.source.readMessages({
-          topic: dlq,
-          partition: s.partition,
-          fromOffset: s.from.toString(),
-          limit,
-        }),
-      }),
     );
+    const starts = startsOf(offsets);
+    const byPartition = new Map(starts.map((s) => [s.partition, s]));
+    const windows = reads.map((r): PartitionWindow => {
+      const start = byPartition.get(r.partition);
+      if (!start) throw new Error('a read of a partition the offsets listed');
+      return { ...start, records: r.records };
+    });
     const taken = interleave(windows, limit);
     const next = new Map(starts.map((s) => [s.partition, s.from]));
     // Nothing visible before the end (aborted transactions, markers): the partition is read to its end.

@@ -1,5 +1,6 @@
 import 'server-only';
 import type { Admin } from 'kafkajs';
+import { mapLimit } from '@/lib/concurrency';
 import { joinGroupLag } from '@/lib/lag/group-lag';
 import { ServiceError } from '@/server/errors';
 import { getKafkaClient, type KafkaClient, type KafkaConnectionConfig } from './client';
@@ -165,6 +166,34 @@ export class KafkaSource {
   }
 
   /**
+   * A topic's partition offsets, then reads of the partitions `choose` picks from them, on one Metadata
+   * answer (the DLQ page: one round trip less than asking offsets and each read on their own).
+   */
+  readAfterOffsets(
+    topic: string,
+    choose: (offsets: PartitionOffsets[]) => ReadMessagesRequest[],
+    concurrency: number,
+  ): Promise<{ offsets: PartitionOffsets[]; reads: { partition: number; records: KafkaRecord[] }[] }> {
+    return this.call('read messages', { topic }, async () => {
+      const wire = await this.client.wire();
+      return withFreshRoute(wire, async () => {
+        const metadata = await topicMetadata(wire, [topic]);
+        const offsets = await fetchPartitionOffsets(wire, metadata);
+        const leaders = new Map(metadata[0]?.partitionMetadata.map((p) => [p.partitionId, p.leader]));
+        const reads = await mapLimit(choose(offsets).map(planRead), concurrency, async (plan) => {
+          const leader = leaders.get(plan.partition);
+          if (leader === undefined) throw this.noPartition(plan.topic, plan.partition);
+          return {
+            partition: plan.partition,
+            records: await readPartition(await wire.findBroker({ nodeId: leader }), plan),
+          };
+        });
+        return { offsets, reads };
+      });
+    });
+  }
+
+  /**
    * Every visible record of one partition from `from` up to `end`, at most `maxRecords` a call, in the
    * largest fetches (a whole-DLQ read); group-free like readMessages. Go on from `next` while it is
    * below `end`.
@@ -180,14 +209,16 @@ export class KafkaSource {
     return withFreshRoute(wire, async () => {
       const [found] = await topicMetadata(wire, [topic]);
       const leader = found?.partitionMetadata.find((p) => p.partitionId === partition)?.leader;
-      if (leader === undefined) {
-        throw new ServiceError(
-          'not_found',
-          `Kafka topic "${topic}" partition ${partition} does not exist on cluster "${this.cluster}"`,
-        );
-      }
+      if (leader === undefined) throw this.noPartition(topic, partition);
       return work(await wire.findBroker({ nodeId: leader }));
     });
+  }
+
+  private noPartition(topic: string, partition: number): ServiceError {
+    return new ServiceError(
+      'not_found',
+      `Kafka topic "${topic}" partition ${partition} does not exist on cluster "${this.cluster}"`,
+    );
   }
 
   /** Appends messages and returns where each one landed, in input order. */
