@@ -83,14 +83,16 @@ export async function resolveSelection(
   return chosen;
 }
 
-/** A source that reads a whole DLQ in large fetches (KafkaDeadLetters.readAll); others are browsed. */
+/** A source that reads a whole DLQ, or chosen ids, in large fetches (KafkaDeadLetters); others are browsed. */
 interface WholeReader {
   readAll(dlq: string, atMost: number): Promise<DeadLetterMessage[]>;
+  readIds(dlq: string, ids: readonly string[]): Promise<DeadLetterMessage[]>;
 }
 
 function wholeReader(source: DeadLetterSource): WholeReader | null {
   const candidate = source as DeadLetterSource & Partial<WholeReader>;
-  return typeof candidate.readAll === 'function' ? (candidate as WholeReader) : null;
+  const reads = typeof candidate.readAll === 'function' && typeof candidate.readIds === 'function';
+  return reads ? (candidate as WholeReader) : null;
 }
 
 function tooMany(dlq: string, max: number): ServiceError {
@@ -133,7 +135,7 @@ async function browseAll(
   }
 }
 
-/** Browses the DLQ until every id is found, in the order the ids were given. */
+/** The messages of these ids, in the order given: read over their offsets (Kafka), else browsed until all are found. */
 async function findMessages(
   source: DeadLetterSource,
   dlq: string,
@@ -142,11 +144,16 @@ async function findMessages(
 ): Promise<DeadLetterMessage[]> {
   const wanted = new Set(ids);
   const found = new Map<string, DeadLetterMessage>();
-  let page = await source.browse(dlq, { limit: PAGE, ...options });
-  for (;;) {
-    for (const m of page.messages) if (wanted.has(m.id)) found.set(m.id, m);
-    if (found.size === wanted.size || page.next === null) break;
-    page = await source.browse(dlq, { limit: PAGE, cursor: page.next, ...options });
+  const whole = wholeReader(source);
+  if (whole) {
+    for (const m of await whole.readIds(dlq, ids)) if (wanted.has(m.id)) found.set(m.id, m);
+  } else {
+    let page = await source.browse(dlq, { limit: PAGE, ...options });
+    for (;;) {
+      for (const m of page.messages) if (wanted.has(m.id)) found.set(m.id, m);
+      if (found.size === wanted.size || page.next === null) break;
+      page = await source.browse(dlq, { limit: PAGE, cursor: page.next, ...options });
+    }
   }
   const missing = ids.filter((id) => !found.has(id));
   if (missing.length > 0) {

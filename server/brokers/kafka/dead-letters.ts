@@ -171,33 +171,82 @@ export class KafkaDeadLetters implements DeadLetterSource {
   /**
    * The whole DLQ as browsing it page by page to the end would list it (same order, same ids), read in
    * the largest fetches: each partition from its log start to its last stable offset now, at most
-   * `atMost` records (a caller that holds no more than N asks for N + 1 to know there are more).
-   * Group-free, like browse: the DLQ's consumers and their commits are untouched.
+   * `atMost` records (a caller that holds no more than N asks for N + 1 to know there are more; past
+   * `atMost`, which records come back is not defined). Group-free, like browse: the DLQ's consumers and
+   * their commits are untouched.
    */
   async readAll(dlq: string, atMost: number): Promise<DeadLetterMessage[]> {
     const offsets = await this.source.partitionOffsets([dlq]);
-    const ranges = offsets
-      .map((p) => ({ partition: p.partition, from: BigInt(p.low), end: BigInt(p.stable) }))
-      .filter((r) => r.from < r.end);
-    const windows = await mapLimit(ranges, READ_CONCURRENCY, async (r): Promise<PartitionWindow> => {
-      const records: KafkaRecord[] = [];
-      for (let from = r.from; from < r.end && records.length < atMost; ) {
-        const got = await this.source.readRange({
-          topic: dlq,
-          partition: r.partition,
-          from,
-          end: r.end,
-          maxRecords: Math.min(RANGE_CHUNK, atMost - records.length),
-        });
-        for (const record of got.records) records.push(record);
-        if (got.next <= from) break;
-        from = got.next;
-      }
-      // Read to its end (or to `atMost`): trailing markers must not stop the merge short of the rest.
-      const last = records.at(-1);
-      return { partition: r.partition, from: r.from, end: last ? BigInt(last.offset) + 1n : r.from, records };
-    });
+    const ranges = offsets.map((p) => ({
+      partition: p.partition,
+      from: BigInt(p.low),
+      end: BigInt(p.stable),
+    }));
+    const windows = await mapLimit(
+      ranges.filter((r) => r.from < r.end),
+      READ_CONCURRENCY,
+      async (r): Promise<PartitionWindow> => {
+        const records = await this.readSpan(dlq, r, atMost, () => true);
+        // Read to its end (or to `atMost`): trailing markers must not stop the merge short of the rest.
+        const last = records.at(-1);
+        return { ...r, end: last ? BigInt(last.offset) + 1n : r.from, records };
+      },
+    );
     return interleave(windows).map(({ window, record }) => toDeadLetter(dlq, window.partition, record));
+  }
+
+  /**
+   * The messages of these ids ("partition:offset") still in the DLQ, in large fetches over the offsets
+   * they span (never more than browsing until each was found reads); the others are left out.
+   */
+  async readIds(dlq: string, ids: readonly string[]): Promise<DeadLetterMessage[]> {
+    const wanted = new Map<number, Set<string>>();
+    for (const id of ids) {
+      const m = /^(\d{1,9}):(\d{1,19})$/.exec(id);
+      if (!m) continue;
+      const partition = Number(m[1]);
+      wanted.set(partition, (wanted.get(partition) ?? new Set()).add(BigInt(m[2] ?? '0').toString()));
+    }
+    const offsets = (await this.source.partitionOffsets([dlq])).filter((p) => wanted.has(p.partition));
+    const found = await mapLimit(offsets, READ_CONCURRENCY, async (p) => {
+      const keep = wanted.get(p.partition) ?? new Set<string>();
+      const span = [...keep].map(BigInt);
+      const low = span.reduce((a, b) => (b < a ? b : a));
+      const high = span.reduce((a, b) => (b > a ? b : a)) + 1n;
+      const from = low > BigInt(p.low) ? low : BigInt(p.low);
+      const end = high < BigInt(p.stable) ? high : BigInt(p.stable);
+      const records = await this.readSpan(dlq, { partition: p.partition, from, end }, keep.size, (r) =>
+        keep.has(r.offset),
+      );
+      return records.map((r) => toDeadLetter(dlq, p.partition, r));
+    });
+    return found.flat();
+  }
+
+  /** The records of [from, end) of one partition that `keep` keeps, at most `atMost`, in range reads. */
+  private async readSpan(
+    dlq: string,
+    r: { partition: number; from: bigint; end: bigint },
+    atMost: number,
+    keep: (record: KafkaRecord) => boolean,
+  ): Promise<KafkaRecord[]> {
+    const records: KafkaRecord[] = [];
+    for (let from = r.from; from < r.end && records.length < atMost; ) {
+      const got = await this.source.readRange({
+        topic: dlq,
+        partition: r.partition,
+        from,
+        end: r.end,
+        maxRecords: RANGE_CHUNK,
+      });
+      for (const record of got.records) {
+        if (records.length >= atMost) break;
+        if (keep(record)) records.push(record);
+      }
+      if (got.next <= from) break;
+      from = got.next;
+    }
+    return records;
   }
 
   async send(target: string, messages: OutgoingDeadLetter[]): Promise<SendResult[]> {

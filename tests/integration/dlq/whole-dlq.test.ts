@@ -97,6 +97,22 @@ describe('whole-DLQ selection on Apache Kafka', () => {
     expect(whole.map((m) => m.body?.text)).not.toContain('dropped');
     const all = await resolveSelection(depsFor(source), ADMIN, source, dlq, { kind: 'all' });
     expect(ids(all)).toEqual(ids(whole));
+    // Chosen ids come back in the order given, read over the offsets they span.
+    const chosen = [...ids(whole)].reverse().filter((_, i) => i % 37 === 0);
+    const picked = await resolveSelection(depsFor(source), ADMIN, source, dlq, {
+      kind: 'ids',
+      messageIds: chosen,
+    });
+    expect(ids(picked)).toEqual(chosen);
+    expect(picked.map((m) => m.body?.text)).toEqual(
+      chosen.map((id) => whole.find((m) => m.id === id)?.body?.text),
+    );
+    await expect(
+      resolveSelection(depsFor(source), ADMIN, source, dlq, {
+        kind: 'ids',
+        messageIds: ['0:0', '0:99999', 'x'],
+      }),
+    ).rejects.toMatchObject({ code: 'not_found', details: { missing: ['0:99999', 'x'] } });
     // One more than the job may hold is refused, however the DLQ was read.
     await expect(
       resolveSelection(depsFor(source, 900), ADMIN, source, dlq, { kind: 'all' }),
@@ -140,5 +156,18 @@ describe('whole-DLQ selection on the in-repo test broker, every answer 100 ms la
     // Metadata, ListOffsets, then per partition (3 at once) Metadata and a fetch or two: about 6 round
     // trips. Pages of 100 took 4 round trips each, 30 pages: 12 s.
     expect(ms).toBeLessThan(3_000);
+
+    // Every id, as a preview of chosen messages names them: the same few round trips.
+    const chosen = [...ids(all)].reverse();
+    broker.setResponseDelay(100);
+    const pickedAt = performance.now();
+    const picked = await resolveSelection(depsFor(source), ADMIN, source, dlq, {
+      kind: 'ids',
+      messageIds: chosen,
+    });
+    const pickedMs = performance.now() - pickedAt;
+    broker.setResponseDelay(0);
+    expect(ids(picked)).toEqual(chosen);
+    expect(pickedMs).toBeLessThan(3_000);
   });
 });
