@@ -9,11 +9,13 @@ export function BodyDecoded({ body }: { body: MaskedBody }) {
   if (body.kind !== 'confluent' || !body.registry) return null;
   const view = body.registry;
   const failed = view.status !== 'decoded' && view.status !== 'no-registry';
+  const messageType = view.status === 'decoded' || view.status === 'mismatch' ? view.messageType : undefined;
   return (
     <p
       className="small"
       data-testid="body-schema"
       data-status={view.status}
+      data-message-type={messageType}
       role={failed ? 'status' : undefined}
     >
       {registryLine(view)}

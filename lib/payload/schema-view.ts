@@ -15,6 +15,8 @@ export type RegistryView =
       schemaType: SchemaType;
       subject: string | null;
       version: number | null;
+      /** Protobuf: the full name of the message type the record's message indexes name. */
+      messageType?: string;
     }
   /** The schema was found but the bytes do not decode with it (the classic deserialisation dead letter). */
   | {
@@ -23,6 +25,8 @@ export type RegistryView =
       schemaType: SchemaType;
       subject: string | null;
       version: number | null;
+      /** Protobuf: the type the record was read as; absent when its message indexes name none. */
+      messageType?: string;
       error: string;
     }
   /** The registry answered that it has no schema with this id. */
@@ -38,14 +42,20 @@ export function registryLine(view: RegistryView): string {
     case 'no-registry':
       return `Confluent wire format, schema id ${view.schemaId} (no registry configured)`;
     case 'decoded':
-      return `${TYPE_NAMES[view.schemaType]} · ${subjectText(view)} · schema id ${view.schemaId}`;
+      return `${typeText(view)} · ${subjectText(view)} · schema id ${view.schemaId}`;
     case 'mismatch':
-      return `${TYPE_NAMES[view.schemaType]} · ${subjectText(view)} · does not match schema ${view.schemaId}: ${view.error}; shown as hex`;
+      return `${typeText(view)} · ${subjectText(view)} · does not match schema ${view.schemaId}: ${view.error}; shown as hex`;
     case 'unknown-schema':
       return `Confluent wire format, schema id ${view.schemaId}: not in the registry (${view.error}); shown as hex`;
     case 'unreachable':
       return `Confluent wire format, schema id ${view.schemaId}: the registry could not be reached (${view.error}); shown as hex`;
   }
+}
+
+/** "Protobuf pay.Refund.Line" where the message type is known, else the schema type alone. */
+function typeText(view: { schemaType: SchemaType; messageType?: string }): string {
+  const type = TYPE_NAMES[view.schemaType];
+  return view.messageType ? `${type} ${view.messageType}` : type;
 }
 
 function subjectText(view: { subject: string | null; version: number | null }): string {

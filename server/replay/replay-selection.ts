@@ -83,13 +83,43 @@ export async function resolveSelection(
   return chosen;
 }
 
-/** Every message of the DLQ, at most `max`: one more is refused, since the job could not hold them all. */
+/** A source that reads a whole DLQ, or chosen ids, in large fetches (KafkaDeadLetters); others are browsed. */
+interface WholeReader {
+  readAll(dlq: string, atMost: number): Promise<DeadLetterMessage[]>;
+  readIds(dlq: string, ids: readonly string[]): Promise<DeadLetterMessage[]>;
+}
+
+function wholeReader(source: DeadLetterSource): WholeReader | null {
+  const candidate = source as DeadLetterSource & Partial<WholeReader>;
+  const reads = typeof candidate.readAll === 'function' && typeof candidate.readIds === 'function';
+  return reads ? (candidate as WholeReader) : null;
+}
+
+function tooMany(dlq: string, max: number): ServiceError {
+  return new ServiceError(
+    'invalid_input',
+    `${dlq} holds more than ${max} messages, the most one replay may hold (replay.maxMessages): ` +
+      'choose messages, or replay it in parts once some are handled.',
+    { maxMessages: max },
+  );
+}
+
+/**
+ * Every message of the DLQ, at most `max`: one more is refused, since the job could not hold them all.
+ * A Kafka DLQ is read whole in large fetches (in the order its pages list it); others page by page.
+ */
 async function browseAll(
   source: DeadLetterSource,
   dlq: string,
   max: number,
   options: { acknowledgeRedriveRisk?: boolean },
 ): Promise<DeadLetterMessage[]> {
+  const whole = wholeReader(source);
+  if (whole) {
+    const all = await whole.readAll(dlq, max + 1);
+    if (all.length > max) throw tooMany(dlq, max);
+    return all;
+  }
   const messages: DeadLetterMessage[] = [];
   const seen = new Set<string>();
   let page = await source.browse(dlq, { limit: PAGE, ...options });
@@ -99,20 +129,13 @@ async function browseAll(
       seen.add(m.id);
       messages.push(m);
     }
-    if (messages.length > max) {
-      throw new ServiceError(
-        'invalid_input',
-        `${dlq} holds more than ${max} messages, the most one replay may hold (replay.maxMessages): ` +
-          'choose messages, or replay it in parts once some are handled.',
-        { maxMessages: max },
-      );
-    }
+    if (messages.length > max) throw tooMany(dlq, max);
     if (page.next === null) return messages;
     page = await source.browse(dlq, { limit: PAGE, cursor: page.next, ...options });
   }
 }
 
-/** Browses the DLQ until every id is found, in the order the ids were given. */
+/** The messages of these ids, in the order given: read over their offsets (Kafka), else browsed until all are found. */
 async function findMessages(
   source: DeadLetterSource,
   dlq: string,
@@ -121,11 +144,16 @@ async function findMessages(
 ): Promise<DeadLetterMessage[]> {
   const wanted = new Set(ids);
   const found = new Map<string, DeadLetterMessage>();
-  let page = await source.browse(dlq, { limit: PAGE, ...options });
-  for (;;) {
-    for (const m of page.messages) if (wanted.has(m.id)) found.set(m.id, m);
-    if (found.size === wanted.size || page.next === null) break;
-    page = await source.browse(dlq, { limit: PAGE, cursor: page.next, ...options });
+  const whole = wholeReader(source);
+  if (whole) {
+    for (const m of await whole.readIds(dlq, ids)) if (wanted.has(m.id)) found.set(m.id, m);
+  } else {
+    let page = await source.browse(dlq, { limit: PAGE, ...options });
+    for (;;) {
+      for (const m of page.messages) if (wanted.has(m.id)) found.set(m.id, m);
+      if (found.size === wanted.size || page.next === null) break;
+      page = await source.browse(dlq, { limit: PAGE, cursor: page.next, ...options });
+    }
   }
   const missing = ids.filter((id) => !found.has(id));
   if (missing.length > 0) {

@@ -2,6 +2,12 @@ import 'server-only';
 import { SchemaType as LibSchemaType, SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { SchemaRegistryConfig } from '@/lib/config/registry-schema';
 import type { SchemaType } from '@/lib/payload/schema-view';
+import {
+  MessageIndexError,
+  type MessageTypeIndex,
+  messageTypeIndex,
+  readMessageIndexes,
+} from './protobuf-types';
 
 /*
  * One Confluent-compatible Schema Registry, asked through @kafkajs/confluent-schema-registry (schemas
@@ -20,11 +26,35 @@ export type LookupResult =
   | { ok: true; facts: SchemaFacts }
   | { ok: false; status: 'unknown-schema' | 'unreachable'; error: string };
 
+/** A decoded record; Protobuf records also name the message type their indexes chose. */
+export interface DecodedRecord {
+  value: unknown;
+  messageType?: string;
+}
+
+/** A record that does not decode; for Protobuf, the message type it was tried as, if its indexes named one. */
+export class RecordDecodeError extends Error {
+  constructor(
+    message: string,
+    readonly messageType?: string,
+  ) {
+    super(message);
+  }
+}
+
 export interface RegistryClient {
   /** The schema behind `id`; found schemas are kept, failures are asked again next time. */
   lookup(id: number): Promise<LookupResult>;
-  /** Decodes a whole wire-format record (header included) with its writer schema; throws when it does not fit. */
-  decode(record: Buffer): Promise<unknown>;
+  /**
+   * Decodes a whole wire-format record (header included) with its writer schema, a Protobuf record as
+   * the message type its indexes name; throws when it does not fit (RecordDecodeError for Protobuf).
+   */
+  decode(record: Buffer): Promise<DecodedRecord>;
+}
+
+/** The part of the library's Protobuf schema this client uses: the root holding every type, references included. */
+interface LibProtoSchema {
+  message: { root: { lookupType(name: string): { decode(bytes: Uint8Array): unknown } } };
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -92,6 +122,8 @@ export function createRegistryClient(config: SchemaRegistryConfig, env: Env = pr
     return registry;
   };
   const facts = new Map<number, Promise<SchemaFacts>>();
+  /** Protobuf schemas' message types by index path, read from the schema text when the schema is looked up. */
+  const protoTypes = new Map<number, MessageTypeIndex>();
 
   async function subjectOf(id: number): Promise<{ subject: string | null; version: number | null }> {
     // Confluent 5.5+, Apicurio and Karapace list the subject-versions of an id; an older registry may not.
@@ -126,25 +158,76 @@ export function createRegistryClient(config: SchemaRegistryConfig, env: Env = pr
     }
     const type = sr.cache.getSchema(id)?.type;
     const schemaType: SchemaType = type === 'PROTOBUF' || type === 'JSON' ? type : 'AVRO';
-    return { schemaType, ...(await subjectOf(id)) };
+    const [subject] = await Promise.all([
+      subjectOf(id),
+      schemaType === 'PROTOBUF' ? loadMessageTypes(id) : undefined,
+    ]);
+    return { schemaType, ...subject };
+  }
+
+  /** The library keeps no schema text, and its types' order mixes in references': read the text once more. */
+  async function loadMessageTypes(id: number): Promise<void> {
+    const res = await fetch(`${root}/schemas/ids/${id}`, {
+      headers: auth(),
+      signal: AbortSignal.timeout(config.timeoutMs),
+    });
+    if (!res.ok) throw new Error(`schema ${id}: the registry answered ${res.status}`);
+    const { schema } = (await res.json()) as { schema?: unknown };
+    if (typeof schema !== 'string') throw new UnknownSchema(`schema ${id} has no schema text`);
+    try {
+      protoTypes.set(id, messageTypeIndex(schema));
+    } catch (err) {
+      throw new UnknownSchema(`schema ${id} cannot be read: ${errorText(err)}`);
+    }
+  }
+
+  async function decodeProtobuf(id: number, types: MessageTypeIndex, record: Buffer): Promise<DecodedRecord> {
+    let indexes: number[];
+    let end: number;
+    try {
+      ({ indexes, end } = readMessageIndexes(record, 5));
+    } catch (err) {
+      throw new RecordDecodeError(err instanceof MessageIndexError ? err.message : String(err));
+    }
+    const name = types.nameAt(indexes);
+    if (name === null) {
+      throw new RecordDecodeError(
+        `message indexes [${indexes.join(', ')}] name no message type of schema ${id}`,
+      );
+    }
+    const schema = (await client().getSchema(id)) as unknown as LibProtoSchema;
+    try {
+      return { value: schema.message.root.lookupType(name).decode(record.subarray(end)), messageType: name };
+    } catch (err) {
+      throw new RecordDecodeError(err instanceof Error ? err.message : String(err), name);
+    }
+  }
+
+  async function lookup(id: number): Promise<LookupResult> {
+    let pending = facts.get(id);
+    if (!pending) {
+      pending = load(id);
+      facts.set(id, pending);
+      pending.catch(() => facts.delete(id));
+    }
+    try {
+      return { ok: true, facts: await pending };
+    } catch (err) {
+      if (err instanceof UnknownSchema) return { ok: false, status: 'unknown-schema', error: err.message };
+      return { ok: false, status: 'unreachable', error: errorText(err) };
+    }
   }
 
   return {
-    async lookup(id) {
-      let pending = facts.get(id);
-      if (!pending) {
-        pending = load(id);
-        facts.set(id, pending);
-        pending.catch(() => facts.delete(id));
-      }
-      try {
-        return { ok: true, facts: await pending };
-      } catch (err) {
-        if (err instanceof UnknownSchema) return { ok: false, status: 'unknown-schema', error: err.message };
-        return { ok: false, status: 'unreachable', error: errorText(err) };
-      }
+    lookup,
+    async decode(record) {
+      const id = record.length >= 5 ? record.readInt32BE(1) : 0;
+      // A Protobuf schema's types are read with its lookup: decoding does not skip it.
+      const found = id > 0 ? await lookup(id) : null;
+      const types = protoTypes.get(id);
+      if (found?.ok && types) return decodeProtobuf(id, types, record);
+      return { value: await client().decode(record) };
     },
-    decode: (record) => client().decode(record),
   };
 }
 

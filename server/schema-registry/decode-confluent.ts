@@ -3,7 +3,7 @@ import { toBytes } from '@/lib/payload/bytes';
 import { binaryBody, type DecodedBody, prettyJson } from '@/lib/payload/decode-body';
 import type { RegistryView } from '@/lib/payload/schema-view';
 import type { MessageBytes } from '@/server/brokers/dead-letter-source';
-import type { RegistryClient } from './client';
+import { RecordDecodeError, type RegistryClient } from './client';
 
 type Confluent = Extract<DecodedBody, { kind: 'confluent' }>;
 
@@ -32,10 +32,14 @@ export async function decodeWithRegistry(
   if (!found.ok) return fallback({ status: found.status, schemaId, error: found.error });
   const named = { schemaId, ...found.facts };
   let value: unknown;
+  let messageType: string | undefined;
   try {
-    value = toJsonValue(await registry.decode(record));
+    const got = await registry.decode(record);
+    value = toJsonValue(got.value);
+    messageType = got.messageType;
   } catch (err) {
-    return fallback({ status: 'mismatch', ...named, error: decodeError(err) });
+    const type = err instanceof RecordDecodeError ? err.messageType : undefined;
+    return fallback({ status: 'mismatch', ...named, ...typed(type), error: decodeError(err) });
   }
   const pretty = prettyJson(value);
   const inner: DecodedBody = {
@@ -46,8 +50,11 @@ export async function decodeWithRegistry(
     truncated: pretty.truncated,
     unsafeIntegers: false,
   };
-  return { ...decoded, inner, registry: { status: 'decoded', ...named } };
+  return { ...decoded, inner, registry: { status: 'decoded', ...named, ...typed(messageType) } };
 }
+
+/** A Protobuf record's message type, where its indexes named one; nothing for other schemas. */
+const typed = (messageType: string | undefined) => (messageType === undefined ? {} : { messageType });
 
 function decodeError(err: unknown): string {
   // JSON.parse quotes the start of the body in its message: masked fields must not leak through it.

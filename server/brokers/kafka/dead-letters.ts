@@ -19,9 +19,11 @@ import { toServiceError } from './errors';
 import { KafkaSource } from './kafka-source';
 import { topicMetadata } from './offsets';
 import { produceEach } from './produce-each';
-import type { KafkaRecord, OutgoingMessage } from './types';
+import type { KafkaRecord, OutgoingMessage, PartitionOffsets } from './types';
 
 const READ_CONCURRENCY = 4;
+/** Records one range read returns at most: each call stays well inside the adapter's deadline. */
+const RANGE_CHUNK = 20_000;
 /** How long a target topic's metadata serves sends before it is read again (and dropped on any failure). */
 const METADATA_TTL_MS = 5_000;
 
@@ -67,7 +69,7 @@ function toDeadLetter(topic: string, partition: number, r: KafkaRecord): DeadLet
  * A window that stops short of its partition's end (the read's byte budget, or records read_committed
  * hides) ends the page when it runs dry: its unread records might be older than the others' next.
  */
-function interleave(windows: PartitionWindow[], limit: number) {
+function interleave(windows: PartitionWindow[], limit = Number.POSITIVE_INFINITY) {
   const heads = windows.map(() => 0);
   const taken: { window: PartitionWindow; record: KafkaRecord }[] = [];
   while (taken.length < limit) {
@@ -123,26 +125,28 @@ export class KafkaDeadLetters implements DeadLetterSource {
   async browse(dlq: string, page: PageRequest = {}): Promise<BrowsePage> {
     const limit = pageLimit(page.limit);
     const resume = cursorOffsets(page.cursor, dlq);
-    const offsets = await this.source.partitionOffsets([dlq]);
     // Retention may have deleted past a cursor's offset: resume at the log start.
-    const starts = offsets.map((p) => {
-      const low = BigInt(p.low);
-      const next = resume.get(p.partition) ?? low;
-      return { partition: p.partition, from: next > low ? next : low, end: BigInt(p.stable) };
-    });
-    const windows = await mapLimit(
-      starts.filter((s) => s.from < s.end),
+    const startsOf = (offsets: PartitionOffsets[]) =>
+      offsets.map((p) => {
+        const low = BigInt(p.low);
+        const next = resume.get(p.partition) ?? low;
+        return { partition: p.partition, from: next > low ? next : low, end: BigInt(p.stable) };
+      });
+    const { offsets, reads } = await this.source.readAfterOffsets(
+      dlq,
+      (found) =>
+        startsOf(found)
+          .filter((s) => s.from < s.end)
+          .map((s) => ({ topic: dlq, partition: s.partition, fromOffset: s.from.toString(), limit })),
       READ_CONCURRENCY,
-      async (s): Promise<PartitionWindow> => ({
-        ...s,
-        records: await this.source.readMessages({
-          topic: dlq,
-          partition: s.partition,
-          fromOffset: s.from.toString(),
-          limit,
-        }),
-      }),
     );
+    const starts = startsOf(offsets);
+    const byPartition = new Map(starts.map((s) => [s.partition, s]));
+    const windows = reads.map((r): PartitionWindow => {
+      const start = byPartition.get(r.partition);
+      if (!start) throw new Error('a read of a partition the offsets listed');
+      return { ...start, records: r.records };
+    });
     const taken = interleave(windows, limit);
     const next = new Map(starts.map((s) => [s.partition, s.from]));
     // Nothing visible before the end (aborted transactions, markers): the partition is read to its end.
@@ -162,6 +166,87 @@ export class KafkaDeadLetters implements DeadLetterSource {
           : null,
       remaining,
     };
+  }
+
+  /**
+   * The whole DLQ as browsing it page by page to the end would list it (same order, same ids), read in
+   * the largest fetches: each partition from its log start to its last stable offset now, at most
+   * `atMost` records (a caller that holds no more than N asks for N + 1 to know there are more; past
+   * `atMost`, which records come back is not defined). Group-free, like browse: the DLQ's consumers and
+   * their commits are untouched.
+   */
+  async readAll(dlq: string, atMost: number): Promise<DeadLetterMessage[]> {
+    const offsets = await this.source.partitionOffsets([dlq]);
+    const ranges = offsets.map((p) => ({
+      partition: p.partition,
+      from: BigInt(p.low),
+      end: BigInt(p.stable),
+    }));
+    const windows = await mapLimit(
+      ranges.filter((r) => r.from < r.end),
+      READ_CONCURRENCY,
+      async (r): Promise<PartitionWindow> => {
+        const records = await this.readSpan(dlq, r, atMost, () => true);
+        // Read to its end (or to `atMost`): trailing markers must not stop the merge short of the rest.
+        const last = records.at(-1);
+        return { ...r, end: last ? BigInt(last.offset) + 1n : r.from, records };
+      },
+    );
+    return interleave(windows).map(({ window, record }) => toDeadLetter(dlq, window.partition, record));
+  }
+
+  /**
+   * The messages of these ids ("partition:offset") still in the DLQ, in large fetches over the offsets
+   * they span (never more than browsing until each was found reads); the others are left out.
+   */
+  async readIds(dlq: string, ids: readonly string[]): Promise<DeadLetterMessage[]> {
+    const wanted = new Map<number, Set<string>>();
+    for (const id of ids) {
+      const m = /^(\d{1,9}):(\d{1,19})$/.exec(id);
+      if (!m) continue;
+      const partition = Number(m[1]);
+      wanted.set(partition, (wanted.get(partition) ?? new Set()).add(BigInt(m[2] ?? '0').toString()));
+    }
+    const offsets = (await this.source.partitionOffsets([dlq])).filter((p) => wanted.has(p.partition));
+    const found = await mapLimit(offsets, READ_CONCURRENCY, async (p) => {
+      const keep = wanted.get(p.partition) ?? new Set<string>();
+      const span = [...keep].map(BigInt);
+      const low = span.reduce((a, b) => (b < a ? b : a));
+      const high = span.reduce((a, b) => (b > a ? b : a)) + 1n;
+      const from = low > BigInt(p.low) ? low : BigInt(p.low);
+      const end = high < BigInt(p.stable) ? high : BigInt(p.stable);
+      const records = await this.readSpan(dlq, { partition: p.partition, from, end }, keep.size, (r) =>
+        keep.has(r.offset),
+      );
+      return records.map((r) => toDeadLetter(dlq, p.partition, r));
+    });
+    return found.flat();
+  }
+
+  /** The records of [from, end) of one partition that `keep` keeps, at most `atMost`, in range reads. */
+  private async readSpan(
+    dlq: string,
+    r: { partition: number; from: bigint; end: bigint },
+    atMost: number,
+    keep: (record: KafkaRecord) => boolean,
+  ): Promise<KafkaRecord[]> {
+    const records: KafkaRecord[] = [];
+    for (let from = r.from; from < r.end && records.length < atMost; ) {
+      const got = await this.source.readRange({
+        topic: dlq,
+        partition: r.partition,
+        from,
+        end: r.end,
+        maxRecords: RANGE_CHUNK,
+      });
+      for (const record of got.records) {
+        if (records.length >= atMost) break;
+        if (keep(record)) records.push(record);
+      }
+      if (got.next <= from) break;
+      from = got.next;
+    }
+    return records;
   }
 
   async send(target: string, messages: OutgoingDeadLetter[]): Promise<SendResult[]> {

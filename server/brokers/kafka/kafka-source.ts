@@ -1,5 +1,6 @@
 import 'server-only';
 import type { Admin } from 'kafkajs';
+import { mapLimit } from '@/lib/concurrency';
 import { joinGroupLag } from '@/lib/lag/group-lag';
 import { ServiceError } from '@/server/errors';
 import { getKafkaClient, type KafkaClient, type KafkaConnectionConfig } from './client';
@@ -14,7 +15,7 @@ import { type KafkaFleetSnapshot, takeFleetSnapshot } from './fleet-snapshot';
 import { toGroupDescription } from './groups';
 import { fetchCommittedOffsets, fetchPartitionOffsets, topicMetadata, withFreshRoute } from './offsets';
 import { produceMessages } from './produce';
-import { planRead, readPartition } from './read-messages';
+import { planRead, type RangePlan, readPartition, readRange } from './read-messages';
 import type {
   CommittedOffset,
   ConsumerGroupDescription,
@@ -27,7 +28,7 @@ import type {
   ProducedOffset,
   ReadMessagesRequest,
 } from './types';
-import { anyBroker } from './wire';
+import { anyBroker, type WireBroker } from './wire';
 
 /** Every call gives up after this long, whatever kafkajs's own retries are doing. */
 const OPERATION_DEADLINE_MS = 10_000;
@@ -159,20 +160,65 @@ export class KafkaSource {
   /** Records from one partition, read without a consumer group: commits and groups are untouched. */
   async readMessages(req: ReadMessagesRequest): Promise<KafkaRecord[]> {
     const plan = planRead(req);
-    return this.call('read messages', { topic: plan.topic, partition: plan.partition }, async () => {
+    return this.call('read messages', { topic: plan.topic, partition: plan.partition }, async () =>
+      this.withLeader(plan.topic, plan.partition, (leader) => readPartition(leader, plan)),
+    );
+  }
+
+  /**
+   * A topic's partition offsets, then reads of the partitions `choose` picks from them, on one Metadata
+   * answer (the DLQ page: one round trip less than asking offsets and each read on their own).
+   */
+  readAfterOffsets(
+    topic: string,
+    choose: (offsets: PartitionOffsets[]) => ReadMessagesRequest[],
+    concurrency: number,
+  ): Promise<{ offsets: PartitionOffsets[]; reads: { partition: number; records: KafkaRecord[] }[] }> {
+    return this.call('read messages', { topic }, async () => {
       const wire = await this.client.wire();
       return withFreshRoute(wire, async () => {
-        const [topic] = await topicMetadata(wire, [plan.topic]);
-        const leader = topic?.partitionMetadata.find((p) => p.partitionId === plan.partition)?.leader;
-        if (leader === undefined) {
-          throw new ServiceError(
-            'not_found',
-            `Kafka topic "${plan.topic}" partition ${plan.partition} does not exist on cluster "${this.cluster}"`,
-          );
-        }
-        return readPartition(await wire.findBroker({ nodeId: leader }), plan);
+        const metadata = await topicMetadata(wire, [topic]);
+        const offsets = await fetchPartitionOffsets(wire, metadata);
+        const leaders = new Map(metadata[0]?.partitionMetadata.map((p) => [p.partitionId, p.leader]));
+        const reads = await mapLimit(choose(offsets).map(planRead), concurrency, async (plan) => {
+          const leader = leaders.get(plan.partition);
+          if (leader === undefined) throw this.noPartition(plan.topic, plan.partition);
+          return {
+            partition: plan.partition,
+            records: await readPartition(await wire.findBroker({ nodeId: leader }), plan),
+          };
+        });
+        return { offsets, reads };
       });
     });
+  }
+
+  /**
+   * Every visible record of one partition from `from` up to `end`, at most `maxRecords` a call, in the
+   * largest fetches (a whole-DLQ read); group-free like readMessages. Go on from `next` while it is
+   * below `end`.
+   */
+  readRange(plan: RangePlan): Promise<{ records: KafkaRecord[]; next: bigint }> {
+    return this.call('read messages', { topic: plan.topic, partition: plan.partition }, async () =>
+      this.withLeader(plan.topic, plan.partition, (leader) => readRange(leader, plan)),
+    );
+  }
+
+  private async withLeader<T>(topic: string, partition: number, work: (leader: WireBroker) => Promise<T>) {
+    const wire = await this.client.wire();
+    return withFreshRoute(wire, async () => {
+      const [found] = await topicMetadata(wire, [topic]);
+      const leader = found?.partitionMetadata.find((p) => p.partitionId === partition)?.leader;
+      if (leader === undefined) throw this.noPartition(topic, partition);
+      return work(await wire.findBroker({ nodeId: leader }));
+    });
+  }
+
+  private noPartition(topic: string, partition: number): ServiceError {
+    return new ServiceError(
+      'not_found',
+      `Kafka topic "${topic}" partition ${partition} does not exist on cluster "${this.cluster}"`,
+    );
   }
 
   /** Appends messages and returns where each one landed, in input order. */

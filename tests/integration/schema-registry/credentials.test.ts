@@ -64,7 +64,7 @@ describe('registry credentials', () => {
       ok: true,
       facts: { schemaType: 'AVRO', subject: 'ping-value', version: 1 },
     });
-    expect(await client.decode(record(21))).toEqual({ n: 21 });
+    expect(await client.decode(record(21))).toEqual({ value: { n: 21 } });
   });
 
   it('sends a bearer token', async () => {

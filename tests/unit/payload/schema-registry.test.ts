@@ -5,6 +5,12 @@ import { bytesToBase64 } from '@/lib/payload/bytes';
 import { confluentSchemaId, decodeBody } from '@/lib/payload/decode-body';
 import { registryLine } from '@/lib/payload/schema-view';
 import { decodeWithRegistry, toJsonValue } from '@/server/schema-registry/decode-confluent';
+import {
+  MessageIndexError,
+  messageTypeIndex,
+  readMessageIndexes,
+  writeMessageIndexes,
+} from '@/server/schema-registry/protobuf-types';
 
 const wire = (id: number, ...rest: number[]) => {
   const bytes = new Uint8Array(5 + rest.length);
@@ -45,6 +51,16 @@ describe('the registry line', () => {
     expect(
       registryLine({ status: 'decoded', schemaId: 8, schemaType: 'PROTOBUF', subject: null, version: null }),
     ).toBe('Protobuf · subject unknown · schema id 8');
+    expect(
+      registryLine({
+        status: 'decoded',
+        schemaId: 8,
+        schemaType: 'PROTOBUF',
+        subject: 'pay-value',
+        version: 2,
+        messageType: 'pay.Refund.Line',
+      }),
+    ).toBe('Protobuf pay.Refund.Line · subject pay-value · version 2 · schema id 8');
   });
 
   it('says why a body is shown as hex', () => {
@@ -149,5 +165,41 @@ kafka:
 
   it('passes once it is set', () => {
     expect(parseConfig(yaml, { env: { ...env, SR_SECRET: 's' } }).ok).toBe(true);
+  });
+});
+
+describe('Protobuf message indexes', () => {
+  const at5 = (...bytes: number[]) => Uint8Array.from([0, 0, 0, 0, 1, ...bytes]);
+
+  it('reads the short form, full paths and where the message begins', () => {
+    expect(readMessageIndexes(at5(0x00, 0x0a))).toEqual({ indexes: [0], end: 6 });
+    expect(readMessageIndexes(at5(0x06, 0x02, 0x00, 0x04, 0x0a))).toEqual({ indexes: [1, 0, 2], end: 9 });
+    // 200 as a zig-zag varint is 400: 0x90 0x03.
+    expect(readMessageIndexes(at5(0x02, 0x90, 0x03))).toEqual({ indexes: [200], end: 8 });
+    for (const path of [[0], [3], [1, 0], [200, 7, 0]]) {
+      expect(readMessageIndexes(Buffer.concat([Buffer.alloc(5), writeMessageIndexes(path)])).indexes).toEqual(
+        path,
+      );
+    }
+  });
+
+  it('refuses indexes that are cut short, negative counts and overlong varints', () => {
+    expect(() => readMessageIndexes(at5(0x04, 0x02))).toThrow(MessageIndexError);
+    expect(() => readMessageIndexes(at5(0x01))).toThrow(/not a count/);
+    expect(() => readMessageIndexes(at5(0x02, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01))).toThrow(/32-bit/);
+  });
+
+  it('names types by index path in declaration order, nested ones included, enums not counted', () => {
+    const types = messageTypeIndex(
+      'syntax = "proto3"; package a.b; enum E { X = 0; } message M { message N { message O {} } enum F { Y = 0; } message P {} } message Q {}',
+    );
+    expect(types.nameAt([0])).toBe('a.b.M');
+    expect(types.nameAt([1])).toBe('a.b.Q');
+    expect(types.nameAt([0, 1])).toBe('a.b.M.P');
+    expect(types.nameAt([0, 0, 0])).toBe('a.b.M.N.O');
+    expect(types.nameAt([2])).toBeNull();
+    expect(types.nameAt([1, 0])).toBeNull();
+    expect(types.nameAt([-1])).toBeNull();
+    expect(messageTypeIndex('syntax = "proto3"; message Top {}').nameAt([0])).toBe('Top');
   });
 });
