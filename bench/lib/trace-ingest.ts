@@ -22,6 +22,7 @@ export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgre
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'trace-lookup-child.ts');
 const SLICE = 100_000;
 const IDS_PER_BATCH = 20;
+const WRITER_APPLICATION = 'tidewatch-bench-writer';
 
 export interface IngestFigures {
   events: number;
@@ -62,7 +63,11 @@ async function openTarget(dialect: StoreDialect): Promise<Target> {
   }
   const schema = `tw_bench_${randomBytes(5).toString('hex')}`;
   const options = { databaseUrl: POSTGRES_URL, schema };
-  const store = await openStore(options);
+  // The writer's connections carry a name of their own, so the server CPU they cost can be told from
+  // the lookup process's (which opens the store with `options`).
+  const writerUrl = new URL(POSTGRES_URL);
+  writerUrl.searchParams.set('application_name', WRITER_APPLICATION);
+  const store = await openStore({ databaseUrl: writerUrl.toString(), schema });
   return {
     store,
     options,
@@ -163,14 +168,15 @@ export async function ingest(
 }
 
 /**
- * The CPU the store's server connections spend from now on. The writer works one batch at a time, so
- * its pool holds one connection, asked for its pid now; any other it opens later is added at the end.
+ * The CPU the writer's server connections spend from now on: every backend named WRITER_APPLICATION,
+ * the pool's connections (the writer may split a batch over two), those opened later counted whole.
  */
 async function serverCpu(store: Store): Promise<{ spentMs(): Promise<number> }> {
   const pids = async () =>
-    (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(store.db)).rows.map((r) =>
-      Number(r.pid),
-    );
+    (
+      await sql<{ pid: number }>`select pid from pg_stat_activity
+        where application_name = ${WRITER_APPLICATION}`.execute(store.db)
+    ).rows.map((r) => Number(r.pid));
   const ticks = async (pid: number) => {
     const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

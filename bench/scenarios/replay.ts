@@ -30,13 +30,13 @@ import { startBenchSqsPeer } from '../lib/sqs';
  * is off (its wait is a pause by design); no rate limit, `ratePerSecond: unlimited` (replay-guarded.ts).
  * Per run: a fresh store; on SQS a fresh source queue whose RedrivePolicy dead-letters the messages.
  * Both stores by default; REPLAY_BENCH_STORES=sqlite (or postgres) runs one; REPLAY_BENCH_RUNS sets
- * the runs per path.
+ * the measured runs per path (3, medians shown), after one unmeasured run each.
  */
 
 const KAFKA_MESSAGES = Number(process.env.REPLAY_BENCH_KAFKA ?? 10_000);
 const SQS_MESSAGES = Number(process.env.REPLAY_BENCH_SQS ?? 1_000);
 const PAGE_DLQ_MESSAGES = Number(process.env.REPLAY_BENCH_PAGE_DLQ ?? 10_000);
-const RUNS = Number(process.env.REPLAY_BENCH_RUNS ?? 1);
+const RUNS = Number(process.env.REPLAY_BENCH_RUNS ?? 3);
 const DIALECTS = (process.env.REPLAY_BENCH_STORES ?? 'sqlite,postgres')
   .split(',')
   .map((d) => d.trim())
@@ -209,6 +209,9 @@ export const scenario = defineScenario<Context>({
     `guarded replay of ${KAFKA_MESSAGES.toLocaleString('en-US')} Kafka and ${SQS_MESSAGES.toLocaleString('en-US')} SQS ` +
     `dead letters (every guard on, ${DIALECTS.join(' and ')} store) vs the client library straight through, ` +
     `and the first page of a ${PAGE_DLQ_MESSAGES.toLocaleString('en-US')}-message DLQ`,
+  // A replay runs in the app's long-lived process: one unmeasured run first in each path's process, so
+  // neither path's figures include the JIT compiling its code.
+  warmups: 1,
   runs: RUNS,
   counters: counterLabels(),
   async setup() {
