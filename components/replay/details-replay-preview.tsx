@@ -22,7 +22,11 @@ export function DetailsReplayPreview({ preview }: { preview: ReplayPreview }) {
         <dt>Messages</dt>
         <dd data-testid="replay-count">{preview.count}</dd>
         <dt>Rate</dt>
-        <dd>{preview.ratePerSecond} messages / s</dd>
+        <dd>
+          {preview.ratePerSecond === 'unlimited'
+            ? 'no limit: each batch as soon as the one before is recorded'
+            : `${preview.ratePerSecond} messages / s`}
+        </dd>
         <dt>Canary</dt>
         <dd>{preview.canary ? 'one message first, then the rest if it does not fail again' : 'off'}</dd>
         {preview.requirements.adminBecause.length > 0 ? (
