@@ -56,14 +56,15 @@ def kafka(bootstrap, topic, field, prefix):
 
 
 def _escape_bodies(xml):
-    """local-aws-sqs writes a Body's < and bare & unescaped in its XML (the demo's HTML and SNS bodies)."""
+    """local-aws-sqs writes a Body's or an attribute's StringValue's < and bare & unescaped in its XML
+    (the demo's HTML and SNS bodies, its hostile attribute)."""
     import re
 
     def escape(match):
         text = re.sub(rb"&(?!(?:[a-zA-Z]+|#[0-9]+);)", b"&amp;", match.group(2))
         return match.group(1) + text.replace(b"<", b"&lt;").replace(b">", b"&gt;") + match.group(3)
 
-    return re.sub(rb"(<Body>)(.*?)(</Body>)", escape, xml, flags=re.S)
+    return re.sub(rb"(<Body>|<StringValue>)(.*?)(</Body>|</StringValue>)", escape, xml, flags=re.S)
 
 
 def _sqs_client(endpoint):
