@@ -176,6 +176,8 @@ async function insertHalves(
     if (!(await decided)) throw new ServiceError('internal', 'the other half of the batch failed');
     return inserted;
   });
+  // Its failure is read below, once this half is done; it must not count as unhandled before then.
+  first.catch(() => undefined);
   const second = await Promise.allSettled([
     insertRows(trx, events.slice(half), sourceIds, now, firstSeq + half),
   ]);
