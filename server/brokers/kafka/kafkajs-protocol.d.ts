@@ -23,3 +23,8 @@ declare module 'kafkajs/src/protocol/requests/apiKeys' {
   const apiKeys: Record<string, number>;
   export default apiKeys;
 }
+
+declare module 'kafkajs/src/protocol/recordBatch/crc32C' {
+  /** CRC-32C of the bytes, unsigned. */
+  export default function crc32C(buffer: Buffer): number;
+}

@@ -3,7 +3,7 @@ import { mapLimit } from '@/lib/concurrency';
 import type { SendFailure, SendResult } from '@/server/brokers/dead-letter-source';
 import { toServiceError } from './errors';
 import { type SequencedBatch, servesIdempotence, withSequence, withSequences } from './idempotence';
-import { assignPartitions } from './produce';
+import { partitionsOf } from './produce';
 import {
   type Attempt,
   failed,
@@ -13,6 +13,7 @@ import {
   type Pending,
   produceRequest,
 } from './produce-request';
+import type { BatchRecord } from './record-batch';
 import type { OutgoingMessage } from './types';
 import type { WireBroker, WireCluster, WireTopicMetadata } from './wire';
 
@@ -37,13 +38,24 @@ const LEADER_CONCURRENCY = 4;
 /** Sends of one idempotent batch in all, while its outcome is in doubt: the broker drops repeats. */
 const IDEMPOTENT_ATTEMPTS = 3;
 
-function byteLength(value: Buffer | string | null | undefined): number {
-  return value === null || value === undefined ? 0 : Buffer.byteLength(value);
-}
+const bufferOf = (value: Buffer | string | null | undefined): Buffer | null =>
+  value === null || value === undefined
+    ? null
+    : typeof value === 'string'
+      ? Buffer.from(value, 'utf8')
+      : value;
 
-function sizeOf(m: OutgoingMessage): number {
-  const headers = (m.headers ?? []).reduce((sum, h) => sum + byteLength(h.key) + byteLength(h.value), 0);
-  return byteLength(m.key) + byteLength(m.value) + headers;
+/** The message as a record of a batch, and the bytes it weighs against BATCH_BYTES. */
+function recordOf(m: OutgoingMessage): { record: BatchRecord; size: number } {
+  const key = bufferOf(m.key);
+  const value = bufferOf(m.value);
+  let size = (key?.length ?? 0) + (value?.length ?? 0);
+  const headers = (m.headers ?? []).map((h) => {
+    const bytes = bufferOf(h.value);
+    size += Buffer.byteLength(h.key, 'utf8') + (bytes?.length ?? 0);
+    return { key: h.key, value: bytes };
+  });
+  return { record: { key, value, headers }, size };
 }
 
 function packBatches(pending: Pending[]): Pending[][] {
@@ -80,12 +92,12 @@ export async function produceEach(
   topic: WireTopicMetadata,
   messages: OutgoingMessage[],
 ): Promise<SendResult[]> {
-  const placed = assignPartitions(topic, messages);
+  const partitions = partitionsOf(topic, messages);
   const byPartition = new Map<number, Pending[]>();
-  placed.forEach((message, index) => {
-    const partition = message.partition ?? 0;
+  messages.forEach((message, index) => {
+    const partition = partitions[index] as number;
     const pending = byPartition.get(partition) ?? [];
-    pending.push({ index, message, size: sizeOf(messages[index] as OutgoingMessage) });
+    pending.push({ index, ...recordOf(message) });
     byPartition.set(partition, pending);
   });
   const queues: PartitionQueue[] = [...byPartition].map(([partition, pending]) => {

@@ -1,11 +1,11 @@
 import 'server-only';
-import { CompressionTypes, type Message } from 'kafkajs';
 import { createErrorFromCode } from 'kafkajs/src/protocol/error';
 import type { SendFailure, Written } from '@/server/brokers/dead-letter-source';
 import { ServiceError } from '@/server/errors';
 import { toServiceError } from './errors';
 import { PRODUCER_STATE_ERRORS, type SequencedBatch, type SequencedOutcome } from './idempotence';
-import { sendKeepingErrors, type WireBroker, type WireCluster } from './wire';
+import { type BatchRecord, encodeRecordBatch } from './record-batch';
+import { sendEncoded, type WireBroker, type WireCluster } from './wire';
 
 /*
  * One Produce request and what its answer says of each partition's batch (produce-each.ts decides
@@ -36,7 +36,7 @@ const MAYBE_APPENDED = new Set([
 
 export interface Pending {
   index: number;
-  message: Message;
+  record: BatchRecord;
   size: number;
 }
 
@@ -83,25 +83,15 @@ export async function produceRequest(
     const message = `Kafka cluster "${cluster}" predates record headers (Produce v3, Kafka 0.11)`;
     return parts.map(() => failed(new ServiceError('unsupported', message), 'no'));
   }
-  const seq = seqs?.[0];
   let answer: ProduceAnswer;
   try {
-    answer = await sendKeepingErrors<ProduceAnswer>(broker, 'Produce', {
-      acks: -1,
-      timeout: ACK_TIMEOUT_MS,
-      compression: CompressionTypes.None,
-      ...(seq ? { producerId: seq.producerId, producerEpoch: seq.producerEpoch } : {}),
-      topicData: [
-        {
-          topic,
-          partitions: parts.map(({ target, batch }, i) => ({
-            partition: target.partition,
-            messages: batch.map((p) => p.message),
-            ...(seqs ? { firstSequence: seqs[i]?.firstSequence } : {}),
-          })),
-        },
-      ],
-    });
+    const body = produceBody(topic, parts, seqs);
+    answer = await sendEncoded<ProduceAnswer>(
+      broker,
+      'Produce',
+      { acks: -1, timeout: ACK_TIMEOUT_MS, topicData: [] },
+      body,
+    );
   } catch (err) {
     return parts.map(({ target }) =>
       failed(
@@ -117,6 +107,45 @@ export async function produceRequest(
       target,
     ),
   );
+}
+
+/**
+ * Produce v3's request body (the same through v8, which the broker may answer at): no transactional
+ * id, acks all, the ack timeout, then the one topic and each part's record batch, every record of it
+ * stamped now. Each part is its own batch, on its own sequence where the send is idempotent.
+ */
+function produceBody(topic: string, parts: Part[], seqs: SequencedBatch[] | undefined): Buffer {
+  const now = Date.now();
+  const batches = parts.map(({ batch }, i) => {
+    const seq = seqs?.[i];
+    const producer = seq && {
+      producerId: BigInt(seq.producerId),
+      producerEpoch: seq.producerEpoch,
+      firstSequence: seq.firstSequence,
+    };
+    return encodeRecordBatch(
+      batch.map((p) => p.record),
+      now,
+      producer,
+    );
+  });
+  const name = Buffer.from(topic, 'utf8');
+  const size = 2 + 2 + 4 + 4 + 2 + name.length + 4 + batches.reduce((n, b) => n + 8 + b.length, 0);
+  const body = Buffer.allocUnsafe(size);
+  let at = body.writeInt16BE(-1, 0);
+  at = body.writeInt16BE(-1, at);
+  at = body.writeInt32BE(ACK_TIMEOUT_MS, at);
+  at = body.writeInt32BE(1, at);
+  at = body.writeInt16BE(name.length, at);
+  at += name.copy(body, at);
+  at = body.writeInt32BE(parts.length, at);
+  parts.forEach(({ target }, i) => {
+    const batch = batches[i] as Buffer;
+    at = body.writeInt32BE(target.partition, at);
+    at = body.writeInt32BE(batch.length, at);
+    at += batch.copy(body, at);
+  });
+  return body;
 }
 
 function attemptOf(

@@ -9,10 +9,10 @@ import type { WireTopicMetadata } from './wire';
 export const PRODUCE_MAX_MESSAGES = 1000;
 
 /**
- * Picks every message's partition up front (explicit, else Kafka's default key hash) so each
+ * Every message's partition, picked up front (explicit, else Kafka's default key hash) so each
  * message's offset can be reported: a partition's messages land in order from its base offset.
  */
-export function assignPartitions(topic: WireTopicMetadata, messages: OutgoingMessage[]): Message[] {
+export function partitionsOf(topic: WireTopicMetadata, messages: readonly OutgoingMessage[]): number[] {
   const partitionMetadata = topic.partitionMetadata as PartitionMetadata[];
   const known = new Set(partitionMetadata.map((p) => p.partitionId));
   const partitioner = Partitioners.DefaultPartitioner();
@@ -20,11 +20,18 @@ export function assignPartitions(topic: WireTopicMetadata, messages: OutgoingMes
     if (m.partition !== undefined && !known.has(m.partition)) {
       throw new ServiceError('invalid_input', `Topic "${topic.topic}" has no partition ${m.partition}`);
     }
-    // The partitioner returns any partition already set, so it must see the message without one.
-    const { partition: _unset, ...draft } = toKafkajsMessage(m, 0);
-    const partition = m.partition ?? partitioner({ topic: topic.topic, partitionMetadata, message: draft });
-    return { ...draft, partition };
+    // The partitioner reads the key alone (or counts round for a message without one).
+    return (
+      m.partition ??
+      partitioner({ topic: topic.topic, partitionMetadata, message: { key: m.key, value: null } })
+    );
   });
+}
+
+/** The messages as kafkajs's producer takes them, each with its partition (see partitionsOf). */
+export function assignPartitions(topic: WireTopicMetadata, messages: OutgoingMessage[]): Message[] {
+  const partitions = partitionsOf(topic, messages);
+  return messages.map((m, i) => toKafkajsMessage(m, partitions[i] as number));
 }
 
 export async function produceMessages(

@@ -1,5 +1,6 @@
 import 'server-only';
 import type { Kafka } from 'kafkajs';
+import Encoder from 'kafkajs/src/protocol/encoder';
 import { createErrorFromCode } from 'kafkajs/src/protocol/error';
 import { requests as kafkajsRequests } from 'kafkajs/src/protocol/requests';
 import kafkajsApiKeys from 'kafkajs/src/protocol/requests/apiKeys';
@@ -222,6 +223,26 @@ export async function sendKeepingErrors<T>(broker: WireBroker, apiName: string, 
   const { request, response } = broker.lookupRequest(apiKey, definitions)(args);
   return (await broker.connectionPool.send({
     request,
+    response: { ...response, parse: async (d) => d },
+  })) as T;
+}
+
+/**
+ * As sendKeepingErrors, with a request body encoded by the caller (`body`, the bytes after the request
+ * header): kafkajs picks the version and decodes the answer; `args` only choose its definition.
+ */
+export async function sendEncoded<T>(
+  broker: WireBroker,
+  apiName: string,
+  args: unknown,
+  body: Buffer,
+): Promise<T> {
+  const apiKey = kafkajsApiKeys[apiName];
+  const definitions = kafkajsRequests[apiName];
+  if (apiKey === undefined || !definitions) throw new Error(`kafkajs has no ${apiName} request`);
+  const { request, response } = broker.lookupRequest(apiKey, definitions)(args);
+  return (await broker.connectionPool.send({
+    request: { ...request, encode: async () => new Encoder().writeBuffer(body) },
     response: { ...response, parse: async (d) => d },
   })) as T;
 }

@@ -1,6 +1,6 @@
 import type { KafkaClusterConfig } from '@/lib/config/schema';
 import type { KafkaTestBroker } from '@/scripts/peers/kafka-broker/index';
-import type { OutgoingDeadLetter, SendResult } from '@/server/brokers/dead-letter-source';
+import { bytesOf, type OutgoingDeadLetter, type SendResult } from '@/server/brokers/dead-letter-source';
 import { getKafkaClient } from '@/server/brokers/kafka/client';
 import { topicMetadata } from '@/server/brokers/kafka/offsets';
 import { produceEach } from '@/server/brokers/kafka/produce-each';
@@ -19,8 +19,8 @@ export async function sendThroughLostAnswer(
   const [metadata] = await topicMetadata(wire, [topic]);
   if (!metadata) throw new Error('topic metadata missing');
   const outgoing = messages.map((m) => ({
-    key: Buffer.from(m.key?.base64 ?? '', 'base64'),
-    value: Buffer.from(m.body?.base64 ?? '', 'base64'),
+    key: m.key === null ? Buffer.alloc(0) : bytesOf(m.key),
+    value: m.body === null ? Buffer.alloc(0) : bytesOf(m.body),
     headers: m.headers.map((h) => ({ key: h.key, value: Buffer.from(String(h.value)) })),
   }));
   broker.setResponseDelay(7_000);
