@@ -93,13 +93,16 @@ export interface BrowsePage {
   remaining: number;
 }
 
+/** Bytes to send: as read from a broker, or raw (a replay's frozen message). */
+export type OutgoingBytes = MessageBytes | Uint8Array;
+
 export interface OutgoingDeadLetter {
   /** Kafka: the record key, which picks the partition. SQS: the MessageGroupId (required by FIFO queues). */
-  key: MessageBytes | null;
+  key: OutgoingBytes | null;
   /** Null sends a Kafka tombstone; SQS needs a UTF-8 body. */
-  body: MessageBytes | null;
+  body: OutgoingBytes | null;
   /** A string value is UTF-8 text. Kafka headers cannot carry a null value through kafkajs. */
-  headers: { key: string; value: MessageBytes | string | null; dataType?: string }[];
+  headers: { key: string; value: OutgoingBytes | string | null; dataType?: string }[];
   /** SQS FIFO: the MessageDeduplicationId, required (derive it from the replay id). Ignored elsewhere. */
   deduplicationId?: string;
 }
@@ -166,9 +169,11 @@ export function messageBytes(value: Uint8Array | string): MessageBytes {
   return { text, base64: bytes.toString('base64'), size: bytes.length };
 }
 
-/** The bytes to write: `base64` of MessageBytes, a string as UTF-8. */
-export function bytesOf(value: MessageBytes | string): Buffer {
-  return typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(value.base64, 'base64');
+/** The bytes to write: `base64` of MessageBytes, a string as UTF-8, raw bytes as they are (not copied). */
+export function bytesOf(value: OutgoingBytes | string): Buffer {
+  if (typeof value === 'string') return Buffer.from(value, 'utf8');
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  return Buffer.from(value.base64, 'base64');
 }
 
 /** Clamps a page size to 1..BROWSE_LIMIT_MAX. */

@@ -1,13 +1,13 @@
 import 'server-only';
 import type { DeadLetterSource } from '@/server/brokers/dead-letter-source';
 import { type Actor, auditedIds, auditReplay, type ReplayDeps } from './replay-deps';
-import { type ItemUpdate, type ReplayItemRow, type ReplayJobRow, setItemsStatus } from './replay-store';
+import { type ItemPlace, type ItemUpdate, type ReplayJobRow, setItemsStatus } from './replay-store';
 
 const SYSTEM: Actor = { email: 'tidewatch-replay', role: 'system' };
 
 /** A batch and the write that records it `sending` (its failure surfaces where it is awaited). */
 export interface Marked {
-  batch: ReplayItemRow[];
+  batch: ItemPlace[];
   marked: Promise<void>;
 }
 
@@ -64,11 +64,11 @@ export function batchWrites(deps: ReplayDeps, job: ReplayJobRow, where: string) 
   };
   return {
     /** Records `batch` sending, with the kept outcome; awaited before the batch is sent. */
-    mark(batch: ReplayItemRow[]): Marked {
+    mark(batch: ItemPlace[]): Marked {
       return { batch, marked: write(batch.map((item) => ({ idx: item.idx, status: 'sending' as const }))) };
     },
     /** Keeps a sent batch's outcome for the next write (one at most: a second is written first). */
-    keep(batch: ReplayItemRow[], results: Awaited<ReturnType<DeadLetterSource['send']>>, stamp: Stamp) {
+    keep(batch: ItemPlace[], results: Awaited<ReturnType<DeadLetterSource['send']>>, stamp: Stamp) {
       if (kept) void write([]);
       const updates = batch.map((item, i): ItemUpdate => {
         const result = results[i];

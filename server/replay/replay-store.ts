@@ -11,9 +11,12 @@ import type { DeadLetterMessage, MessageLocation } from '@/server/brokers/dead-l
 import { ServiceError } from '@/server/errors';
 import type { Store } from '@/server/store/db';
 import type { ReplayItemsTable, ReplayJobsTable } from '@/server/store/schema';
+import { type FrozenMessage, packFrozen, unpackFrozen } from './frozen-message';
 
 export type ReplayJobRow = Selectable<ReplayJobsTable>;
 export type ReplayItemRow = Selectable<ReplayItemsTable>;
+/** An item's place in its job and the DLQ message it stands for: what a run sends by. */
+export type ItemPlace = Pick<ReplayItemRow, 'idx' | 'message_id'>;
 
 export async function insertJob(
   store: Store,
@@ -40,7 +43,7 @@ export async function insertJob(
         }),
       );
       await tx.insertInto('replay_items').values(items).execute();
-      const frozen = chunk.map((m, j) => ({ job_id: job.id, idx: i + j, message: JSON.stringify(m) }));
+      const frozen = chunk.map((m, j) => ({ job_id: job.id, idx: i + j, packed: packFrozen(m) }));
       await tx.insertInto('replay_messages').values(frozen).execute();
     }
   });
@@ -87,37 +90,38 @@ export async function listItems(store: Store, jobId: string): Promise<ReplayItem
   return store.db.selectFrom('replay_items').selectAll().where('job_id', '=', jobId).orderBy('idx').execute();
 }
 
-/** The job's items in these statuses, in job order, without their messages. */
+/** The places of the job's items in these statuses, in job order. */
 export async function listItemsIn(
   store: Store,
   jobId: string,
   statuses: readonly ReplayItemStatus[],
-): Promise<ReplayItemRow[]> {
-  return store.db
+): Promise<ItemPlace[]> {
+  const rows = await store.db
     .selectFrom('replay_items')
-    .selectAll()
+    .select(['idx', 'message_id'])
     .where('job_id', '=', jobId)
     .where('status', 'in', statuses)
     .orderBy('idx')
     .execute();
+  return rows.map((r) => ({ idx: Number(r.idx), message_id: r.message_id }));
 }
 
-/** The frozen messages (JSON DeadLetterMessage) of these items of a job, by idx: one statement. */
+/** The frozen messages of these items of a job, by idx: one statement. */
 export async function frozenMessages(
   store: Store,
   jobId: string,
   idxs: readonly number[],
-): Promise<Map<number, string>> {
+): Promise<Map<number, FrozenMessage>> {
   if (idxs.length === 0) return new Map();
   const lo = idxs.reduce((a, b) => Math.min(a, b));
   const hi = idxs.reduce((a, b) => Math.max(a, b));
   // A batch is usually a run of places: one range of the primary key rather than a probe per item.
-  const query = store.db.selectFrom('replay_messages').select(['idx', 'message']).where('job_id', '=', jobId);
+  const query = store.db.selectFrom('replay_messages').select(['idx', 'packed']).where('job_id', '=', jobId);
   const rows = await (hi - lo + 1 === idxs.length
     ? query.where('idx', '>=', lo).where('idx', '<=', hi)
     : query.where(oneOf(store, 'idx', idxs))
   ).execute();
-  return new Map(rows.map((r) => [Number(r.idx), r.message]));
+  return new Map(rows.map((r) => [Number(r.idx), unpackFrozen(r.packed)]));
 }
 
 /** The DLQ message ids of the job's items (in these statuses, or all), in job order: not the messages. */
@@ -187,9 +191,10 @@ export interface ItemUpdate {
 }
 
 /**
- * Sets many items of a job in one statement (each its own status, and its own landing, time or error
- * where given; what is not given is kept): a batch is recorded as a unit, and a crash leaves all of it
- * or none. The statement's text is the same small one for every batch, whatever its size.
+ * Sets many items of a job at once (each its own status, and its own landing, time or error where
+ * given; what is not given is kept): a batch is recorded as a unit, and a crash leaves all of it or
+ * none. A run's writes are a few runs of consecutive places that share a status (a batch sent, the
+ * next one sending): each run is one range statement; anything else is one statement of every item.
  */
 export async function setItemsStatus(
   store: Store,
@@ -204,9 +209,21 @@ export async function setItemsStatus(
     landed: u.landed ? JSON.stringify(u.landed) : null,
     error: u.error ?? null,
   }));
-  await (store.dialect === 'postgres' ? postgresUpdate(jobId, rows) : sqliteUpdate(jobId, rows)).execute(
-    store.db,
-  );
+  const runs = runsOf(rows);
+  if (runs.length > MAX_RANGE_RUNS) {
+    await (store.dialect === 'postgres' ? postgresUpdate(jobId, rows) : sqliteUpdate(jobId, rows)).execute(
+      store.db,
+    );
+    return;
+  }
+  const [only] = runs;
+  if (only && runs.length === 1) {
+    await rangeUpdate(store, jobId, only).execute(store.db);
+    return;
+  }
+  await store.db.transaction().execute(async (tx) => {
+    for (const run of runs) await rangeUpdate(store, jobId, run).execute(tx);
+  });
 }
 
 type ItemRow = {
@@ -216,6 +233,54 @@ type ItemRow = {
   landed: string | null;
   error: string | null;
 };
+
+/** Consecutive places sharing status, time and error, each with a landing or none without. */
+type Run = { lo: number; hi: number; first: ItemRow; landed: string[] | null };
+
+/** More runs than this in one write: not a run's batches but scattered items, written item by item. */
+const MAX_RANGE_RUNS = 4;
+
+function runsOf(rows: readonly ItemRow[]): Run[] {
+  const runs: Run[] = [];
+  let run: Run | null = null;
+  for (const row of rows) {
+    const joins =
+      run !== null &&
+      row.idx === run.hi + 1 &&
+      row.status === run.first.status &&
+      row.sent_at === run.first.sent_at &&
+      row.error === run.first.error &&
+      (row.landed === null) === (run.landed === null);
+    if (run && joins) {
+      run.hi = row.idx;
+      if (row.landed !== null) run.landed?.push(row.landed);
+      continue;
+    }
+    run = { lo: row.idx, hi: row.idx, first: row, landed: row.landed === null ? null : [row.landed] };
+    runs.push(run);
+    if (runs.length > MAX_RANGE_RUNS) return runs;
+  }
+  return runs;
+}
+
+/** One run: a range of the primary key, its landings (if any) by position in the run. */
+function rangeUpdate(store: Store, jobId: string, run: Run) {
+  const { lo, hi, first, landed } = run;
+  const set = sql`status = ${first.status}, sent_at = coalesce(${first.sent_at}, sent_at),
+    error = coalesce(${first.error}, error)`;
+  if (landed === null) {
+    return sql`update replay_items set ${set} where job_id = ${jobId} and idx between ${lo} and ${hi}`;
+  }
+  if (store.dialect === 'postgres') {
+    return sql`update replay_items as i set ${set}, landed = v.l
+      from unnest(${landed}::text[]) with ordinality as v(l, n)
+      where i.job_id = ${jobId} and i.idx between ${lo} and ${hi} and i.idx = ${lo} + v.n - 1`;
+  }
+  // Materialized, then looked up by the primary key (see sqliteUpdate).
+  return sql`with v as materialized (select key + ${lo} as idx, value as l from json_each(${JSON.stringify(landed)}))
+    update replay_items set ${set}, landed = v.l
+    from v where replay_items.job_id = ${jobId} and replay_items.idx = v.idx`;
+}
 
 /**
  * PostgreSQL: one text[] (integer[]) parameter per column, unnested and joined by idx; the idx range

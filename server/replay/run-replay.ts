@@ -2,7 +2,6 @@ import 'server-only';
 import { deduplicationId, replayHeaders } from '@/lib/replay/replay-headers';
 import { endEvent } from '@/lib/replay/replay-job';
 import {
-  type DeadLetterMessage,
   type DeadLetterSource,
   type OutgoingDeadLetter,
   SEND_MAX_MESSAGES,
@@ -11,6 +10,7 @@ import { ServiceError } from '@/server/errors';
 import { acquireLease, releaseLease, renewLease } from '@/server/worker/lease';
 import { type BatchWrites, batchWrites, type Marked } from './batch-writes';
 import { findByReplayId, kafkaEndOffsets, type StartOffsets } from './find-sent';
+import type { FrozenMessage } from './frozen-message';
 import { canaryCameBack, canaryMark } from './replay-canary';
 import { type Actor, auditedIds, auditReplay, findSource, type ReplayDeps } from './replay-deps';
 import {
@@ -18,12 +18,12 @@ import {
   firstItemError,
   frozenMessages,
   getJob,
+  type ItemPlace,
   type ItemUpdate,
   itemMessageIds,
   type JobCounts,
   listItemsIn,
   moveJob,
-  type ReplayItemRow,
   type ReplayJobRow,
   setItemsStatus,
 } from './replay-store';
@@ -234,7 +234,7 @@ async function sendBatch(
   const frozen = await messages;
   const at = new Date().toISOString();
   const by = job.confirmed_by ?? job.actor;
-  const outgoing = batch.map((item, i) => outgoingOf(job, item, frozen[i] as DeadLetterMessage, by, at));
+  const outgoing = batch.map((item, i) => outgoingOf(job, item, frozen[i] as FrozenMessage, by, at));
   let results: Awaited<ReturnType<DeadLetterSource['send']>>;
   try {
     const sending = source.send(job.target, outgoing);
@@ -263,19 +263,20 @@ async function sendBatch(
 }
 
 /** A batch taken to send: recorded `sending` (`marked`), its frozen messages read alongside. */
-type Taken = Marked & { messages: Promise<DeadLetterMessage[]> };
+type Taken = Marked & { messages: Promise<FrozenMessage[]> };
 
 /**
- * Marks `batch` sending and reads its messages from the store in one statement, parsed in item order:
+ * Marks `batch` sending and reads its messages from the store in one statement, in item order:
  * a batch taken ahead is read while the one before it is on the wire.
  */
-function markTaken(deps: ReplayDeps, job: ReplayJobRow, writes: BatchWrites, batch: ReplayItemRow[]): Taken {
+function markTaken(deps: ReplayDeps, job: ReplayJobRow, writes: BatchWrites, batch: ItemPlace[]): Taken {
   const idxs = batch.map((item) => item.idx);
   const messages = frozenMessages(deps.store, job.id, idxs).then((found) =>
     idxs.map((idx) => {
-      const text = found.get(idx);
-      if (text === undefined) throw new ServiceError('internal', `replay ${job.id} holds no message ${idx}`);
-      return JSON.parse(text) as DeadLetterMessage;
+      const message = found.get(idx);
+      if (message === undefined)
+        throw new ServiceError('internal', `replay ${job.id} holds no message ${idx}`);
+      return message;
     }),
   );
   // A batch taken ahead and put back is never sent: its read is not awaited.
@@ -285,8 +286,8 @@ function markTaken(deps: ReplayDeps, job: ReplayJobRow, writes: BatchWrites, bat
 
 function outgoingOf(
   job: ReplayJobRow,
-  item: ReplayItemRow,
-  message: DeadLetterMessage,
+  item: ItemPlace,
+  message: FrozenMessage,
   by: string,
   at: string,
 ): OutgoingDeadLetter {

@@ -272,5 +272,6 @@ export interface ReplayItemsTable {
 export interface ReplayMessagesTable {
   job_id: string;
   idx: number;
-  message: string;
+  /** The message packed by server/replay/frozen-message.ts. */
+  packed: Uint8Array;
 }

@@ -8,8 +8,8 @@ import {
   type DeadLetterHeader,
   type DeadLetterMessage,
   type DeadLetterSource,
-  type MessageBytes,
   messageBytes,
+  type OutgoingBytes,
   type OutgoingDeadLetter,
   type PageRequest,
   pageLimit,
@@ -73,7 +73,7 @@ function toDeadLetter(queue: string, m: PeekedMessage): DeadLetterMessage {
 }
 
 /** The text of some bytes, or null when they are not UTF-8. */
-function textOf(value: MessageBytes | string): string | null {
+function textOf(value: OutgoingBytes | string): string | null {
   return typeof value === 'string' ? value : messageBytes(bytesOf(value)).text;
 }
 

@@ -15,6 +15,7 @@ import { traceHashedIdsMigration } from './0011-trace-hashed-ids';
 import { replayMessagesMigration } from './0012-replay-messages';
 import { traceIdEpochMigration } from './0013-trace-id-epoch';
 import { traceKeyRefMigration } from './0014-trace-key-ref';
+import { replayPackedMessagesMigration } from './0016-replay-packed-messages';
 
 /**
  * Every migration, listed by hand: Next bundles this code, so nothing may be discovered on disk.
@@ -36,5 +37,6 @@ export function allMigrations(dialect: StoreDialect): Record<string, Migration> 
     '0012-replay-messages': replayMessagesMigration(dialect),
     '0013-trace-id-epoch': traceIdEpochMigration(dialect),
     '0014-trace-key-ref': traceKeyRefMigration(dialect),
+    '0016-replay-packed-messages': replayPackedMessagesMigration(dialect),
   };
 }

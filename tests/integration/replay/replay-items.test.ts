@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeadLetterMessage } from '@/server/brokers/dead-letter-source';
+import { type DeadLetterMessage, messageBytes } from '@/server/brokers/dead-letter-source';
+import { type FrozenMessage, frozenAsDeadLetter } from '@/server/replay/frozen-message';
 import { PROGRESS_MESSAGES, replayProgress } from '@/server/replay/replay-progress';
 import { frozenMessages, insertJob, listItems, setItemsStatus } from '@/server/replay/replay-store';
 import type { ReplayJobsTable } from '@/server/store/schema';
@@ -11,7 +12,7 @@ import {
 
 const TOTAL = 250;
 
-const bytes = (text: string) => ({ text, base64: Buffer.from(text).toString('base64'), size: text.length });
+const bytes = (text: string) => messageBytes(text);
 
 function letter(i: number): DeadLetterMessage {
   return {
@@ -68,26 +69,44 @@ describe.each(STORE_DIALECTS)(
       await t.cleanup();
     });
 
-    it('reads the frozen messages of a run of items and of items far apart, by place', async () => {
-      await insertJob(t.store, job('r-frozen'), range(0, 20).map(letter));
-      const idOf = (text: string | undefined) => (JSON.parse(text ?? '{}') as { id?: string }).id;
-      const byPlace = (found: Map<number, string>) =>
-        [...found].map(([idx, text]) => [idx, idOf(text)]).sort((a, b) => Number(a[0]) - Number(b[0]));
+    it('reads the frozen messages of a run of items and of items far apart, by place, byte for byte', async () => {
+      const odd: DeadLetterMessage = {
+        id: 'm-odd',
+        location: { kind: 'sqs', queue: 'orders-dlq', messageId: 'm-odd' },
+        timestamp: 1_764_756_000_999,
+        key: null,
+        body: messageBytes(Buffer.from([0xff, 0x00, 0xc3, 0x28])),
+        headers: [
+          { key: 'trace', value: messageBytes(Buffer.from([1, 2, 3])), dataType: 'Binary' },
+          { key: 'empty', value: null },
+          { key: 'note', value: messageBytes('<b>ünïcode</b>'), dataType: 'String' },
+        ],
+        systemAttributes: {
+          ApproximateReceiveCount: '3',
+          DeadLetterQueueSourceArn: 'arn:aws:sqs:x:1:orders',
+        },
+        receiveCount: 2,
+      };
+      const letters = [...range(0, 19).map(letter), odd];
+      await insertJob(t.store, job('r-frozen'), letters);
+      const byPlace = (found: Map<number, FrozenMessage>) =>
+        [...found]
+          .map(([idx, m]) => [idx, frozenAsDeadLetter(m)])
+          .sort((a, b) => Number(a[0]) - Number(b[0]));
       const run = await frozenMessages(t.store, 'r-frozen', [3, 4, 5]);
-      expect(byPlace(run)).toEqual([
-        [3, '0:3'],
-        [4, '0:4'],
-        [5, '0:5'],
-      ]);
+      expect(byPlace(run)).toEqual([3, 4, 5].map((i) => [i, letters[i]]));
       const apart = await frozenMessages(t.store, 'r-frozen', [19, 0, 7]);
-      expect(byPlace(apart)).toEqual([
-        [0, '0:0'],
-        [7, '0:7'],
-        [19, '0:19'],
+      expect(byPlace(apart)).toEqual([0, 7, 19].map((i) => [i, letters[i]]));
+      const packed = apart.get(19);
+      expect(packed?.body).toEqual(Buffer.from([0xff, 0x00, 0xc3, 0x28]));
+      expect(packed?.headers.map((h) => [h.key, h.value && [...h.value], h.dataType])).toEqual([
+        ['trace', [1, 2, 3], 'Binary'],
+        ['empty', null, undefined],
+        ['note', [...Buffer.from('<b>ünïcode</b>')], 'String'],
       ]);
     });
 
-    it('sets a whole batch in one statement, each item its own status, landing and error, and no other', async () => {
+    it('sets a whole batch in one write, each item its own status, landing and error, and no other', async () => {
       await insertJob(t.store, job('r-batch'), range(0, 10).map(letter));
       await setItemsStatus(
         t.store,
@@ -112,6 +131,34 @@ describe.each(STORE_DIALECTS)(
         [5, 'sending', null, null, null],
         ...range(6, 10).map((idx) => [idx, 'pending', null, null, null]),
       ]);
+    });
+
+    it('writes items scattered over the job, each with its own outcome, as one statement', async () => {
+      await insertJob(t.store, job('r-scattered'), range(0, 12).map(letter));
+      // Six runs of places: more than a run's writes hold, so item by item.
+      const updates = [0, 2, 4, 6, 8, 10].map((idx) =>
+        idx % 4 === 0
+          ? {
+              idx,
+              status: 'sent' as const,
+              sent_at: `2026-12-03T10:00:0${idx % 10}.000Z`,
+              landed: landedAt(idx),
+            }
+          : { idx, status: 'failed' as const, error: `refused ${idx}` },
+      );
+      await setItemsStatus(t.store, 'r-scattered', updates);
+      const items = await listItems(t.store, 'r-scattered');
+      expect(
+        items.map((i) => [i.idx, i.status, i.sent_at, i.landed && JSON.parse(i.landed), i.error]),
+      ).toEqual(
+        range(0, 12).map((idx) =>
+          idx % 2 === 1
+            ? [idx, 'pending', null, null, null]
+            : idx % 4 === 0
+              ? [idx, 'sent', `2026-12-03T10:00:0${idx % 10}.000Z`, landedAt(idx), null]
+              : [idx, 'failed', null, null, `refused ${idx}`],
+        ),
+      );
     });
 
     it('polls at most its cap of messages: failed, unknown, sending, pending in job order, then the latest sent', async () => {

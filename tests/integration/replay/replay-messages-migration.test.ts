@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { frozenMessages, listItems } from '@/server/replay/replay-store';
+import { listItems } from '@/server/replay/replay-store';
 import { migrateToLatest } from '@/server/store/migrate';
 import { replayMessagesMigration } from '@/server/store/migrations/0012-replay-messages';
 import { allMigrations } from '@/server/store/migrations/index';
@@ -35,15 +35,20 @@ describe.each(STORE_DIALECTS)(`migration ${NAME} on %s`, (dialect) => {
   });
 
   it('moves each message to replay_messages, keeps the items, adds the owed deletes, and down puts it back as it was', async () => {
-    const { [NAME]: _mine, ...before } = allMigrations(dialect);
+    // The migrations before this one, then this one alone: later ones change replay_messages again.
+    const all = allMigrations(dialect);
+    const upTo = (last: string) => Object.fromEntries(Object.entries(all).filter(([name]) => name <= last));
+    const before = Object.fromEntries(Object.entries(all).filter(([name]) => name < NAME));
     await migrateToLatest(t.store, before);
     await oldJob(t, 'r-old', 3);
 
-    expect((await migrateToLatest(t.store)).map((r) => [r.migrationName, r.status])).toEqual([
+    expect((await migrateToLatest(t.store, upTo(NAME))).map((r) => [r.migrationName, r.status])).toEqual([
       [NAME, 'Success'],
     ]);
     const items = await listItems(t.store, 'r-old');
-    const frozen = await frozenMessages(t.store, 'r-old', [0, 1, 2]);
+    const moved = await sql<{ idx: number; message: string }>`select idx, message from replay_messages
+      where job_id = 'r-old' order by idx`.execute(t.store.db);
+    const frozen = new Map(moved.rows.map((r) => [Number(r.idx), r.message]));
     expect(items.map((i) => [i.idx, i.message_id, i.status, frozen.get(i.idx)])).toEqual([
       [0, '0:0', 'sent', '{"id":"0:0","n":0}'],
       [1, '0:1', 'sent', '{"id":"0:1","n":1}'],
@@ -73,6 +78,8 @@ describe.each(STORE_DIALECTS)(`migration ${NAME} on %s`, (dialect) => {
     expect(await reads('select 1 from replay_messages')).toBe(false);
     // And up again from there: nothing lost on the way.
     await replayMessagesMigration(dialect).up(t.store.db);
-    expect((await frozenMessages(t.store, 'r-old', [0, 1, 2])).size).toBe(3);
+    const again = await sql<{ n: number }>`select count(*) as n from replay_messages
+      where job_id = 'r-old'`.execute(t.store.db);
+    expect(Number(again.rows[0]?.n)).toBe(3);
   });
 });

@@ -147,7 +147,7 @@ describe('replay selections resolved on the server, on Apache Kafka', () => {
     expect(sample?.headers).toEqual([{ key: 'event_id', value: expect.stringMatching(/^e-/) }]);
     // What is sent is the original, unmasked.
     const frozen = await frozenMessages(t.store, preview.id, [0]);
-    expect(frozen.get(0)).toContain('4111-000');
+    expect(frozen.get(0)?.body?.toString('utf8')).toContain('4111-000');
   });
 
   it('the whole DLQ: above the bulk cap for an operator (refused), an admin may; beyond maxMessages refused for all', async () => {
