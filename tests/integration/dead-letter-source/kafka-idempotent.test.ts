@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { KafkaClusterConfig } from '@/lib/config/schema';
 import { type KafkaTestBroker, startKafkaBroker } from '@/scripts/peers/kafka-broker/index';
-import { messageBytes, type OutgoingDeadLetter, type SendResult } from '@/server/brokers/dead-letter-source';
+import type { SendResult } from '@/server/brokers/dead-letter-source';
 import { closeKafkaClients } from '@/server/brokers/kafka/client';
 import { KafkaDeadLetters } from '@/server/brokers/kafka/dead-letters';
 import {
@@ -15,22 +14,14 @@ import {
 import { testKafka } from '@/tests/integration/kafka-adapter/helpers';
 import { createReadyTopics } from '@/tests/support/kafka-topics';
 import { uniqueName } from '@/tests/support/wait';
+import { deadLetters, testCluster } from './support/kafka-fixtures';
 import { sendThroughLostAnswer } from './support/lost-answer';
 
-const cluster = (bootstrap: string): KafkaClusterConfig => ({
-  name: uniqueName('idem'),
-  brokers: [bootstrap],
-  clientId: 'tidewatch-test',
-  ssl: false,
-  dlqPatterns: [],
-});
+const cluster = (bootstrap: string) => testCluster(bootstrap, 'idem');
 
-const outgoing = (n: number, tag: string): OutgoingDeadLetter[] =>
-  Array.from({ length: n }, (_, i) => ({
-    key: messageBytes('order-7'),
-    body: messageBytes(`{"n":${i},"tag":"${tag}"}`),
-    headers: [{ key: 'x-replay-id', value: `${tag}:${i}` }],
-  }));
+/** One key for every message; the body names the message. */
+const outgoing = (n: number, tag: string) =>
+  deadLetters(n, tag, (i) => ({ key: 'order-7', body: `{"n":${i},"tag":"${tag}"}` }));
 
 const offsetsOf = (results: SendResult[]) =>
   results.map((r) => (r.ok && r.landed.kind === 'kafka' ? Number(r.landed.offset) : -1));

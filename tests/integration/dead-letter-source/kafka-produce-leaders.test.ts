@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { KafkaClusterConfig } from '@/lib/config/schema';
 import { type KafkaTestBroker, startKafkaBroker } from '@/scripts/peers/kafka-broker/index';
-import { messageBytes, type OutgoingDeadLetter, type SendResult } from '@/server/brokers/dead-letter-source';
+import type { SendResult } from '@/server/brokers/dead-letter-source';
 import { closeKafkaClients } from '@/server/brokers/kafka/client';
 import { KafkaDeadLetters } from '@/server/brokers/kafka/dead-letters';
 import {
@@ -14,6 +13,7 @@ import {
 import { testKafka } from '@/tests/integration/kafka-adapter/helpers';
 import { createReadyTopics } from '@/tests/support/kafka-topics';
 import { uniqueName } from '@/tests/support/wait';
+import { deadLetters, testCluster } from './support/kafka-fixtures';
 import { sendThroughLostAnswer } from './support/lost-answer';
 
 /*
@@ -24,21 +24,11 @@ import { sendThroughLostAnswer } from './support/lost-answer';
 
 const PARTITIONS = 3;
 
-const cluster = (bootstrap: string): KafkaClusterConfig => ({
-  name: uniqueName('leaders'),
-  brokers: [bootstrap],
-  clientId: 'tidewatch-test',
-  ssl: false,
-  dlqPatterns: [],
-});
+const cluster = (bootstrap: string) => testCluster(bootstrap, 'leaders');
 
 /** Keys spread over every partition; the body names the message. */
-const outgoing = (n: number, tag: string): OutgoingDeadLetter[] =>
-  Array.from({ length: n }, (_, i) => ({
-    key: messageBytes(`order-${i}`),
-    body: messageBytes(`${tag}-${i}`),
-    headers: [{ key: 'x-replay-id', value: `${tag}:${i}` }],
-  }));
+const outgoing = (n: number, tag: string) =>
+  deadLetters(n, tag, (i) => ({ key: `order-${i}`, body: `${tag}-${i}` }));
 
 const landed = (results: SendResult[]) =>
   results.map((r) =>

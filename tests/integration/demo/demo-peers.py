@@ -14,8 +14,14 @@ Prints one JSON document.
 """
 import base64
 import json
+import pathlib
 import sys
 import time
+
+# The shared boto3 helpers sit with the other independent clients; no bytecode written into the tree.
+sys.dont_write_bytecode = True
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "support" / "python"))
+from boto3_sqs import escaping_client, receive_batches  # noqa: E402
 
 
 def b64(value):
@@ -55,40 +61,11 @@ def kafka(bootstrap, topic, field, prefix):
         consumer.close()
 
 
-def _escape_bodies(xml):
-    """local-aws-sqs writes a Body's or an attribute's StringValue's < and bare & unescaped in its XML
-    (the demo's HTML and SNS bodies, its hostile attribute)."""
-    import re
-
-    def escape(match):
-        text = re.sub(rb"&(?!(?:[a-zA-Z]+|#[0-9]+);)", b"&amp;", match.group(2))
-        return match.group(1) + text.replace(b"<", b"&lt;").replace(b">", b"&gt;") + match.group(3)
-
-    return re.sub(rb"(<Body>|<StringValue>)(.*?)(</Body>|</StringValue>)", escape, xml, flags=re.S)
-
-
-def _sqs_client(endpoint):
-    import boto3
-    from botocore import parsers
-
-    parse = parsers.BaseXMLResponseParser._parse_xml_string_to_dom
-    parsers.BaseXMLResponseParser._parse_xml_string_to_dom = lambda self, xml: parse(self, _escape_bodies(xml))
-    return boto3.client("sqs", endpoint_url=endpoint)
-
-
 def sqs(endpoint, name):
-    client = _sqs_client(endpoint)
+    client = escaping_client(endpoint)
     url = client.get_queue_url(QueueName=name)["QueueUrl"]
     ids, handles, messages = set(), [], []
-    deadline = time.time() + 15
-    while time.time() < deadline:
-        got = client.receive_message(
-            QueueUrl=url,
-            MaxNumberOfMessages=10,
-            VisibilityTimeout=30,
-            WaitTimeSeconds=0,
-            MessageAttributeNames=["All"],
-        ).get("Messages", [])
+    for got in receive_batches(client, url, time.time() + 15):
         if not got:
             break
         for m in got:
@@ -108,7 +85,7 @@ def sqs(endpoint, name):
 
 
 def sqs_send(endpoint, name, body):
-    client = _sqs_client(endpoint)
+    client = escaping_client(endpoint)
     url = client.get_queue_url(QueueName=name)["QueueUrl"]
     return {"id": client.send_message(QueueUrl=url, MessageBody=body)["MessageId"]}
 

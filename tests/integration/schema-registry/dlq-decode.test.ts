@@ -1,14 +1,12 @@
 import avro from 'avsc';
-import { Kafka, logLevel } from 'kafkajs';
 import protobuf from 'protobufjs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { configSchema } from '@/lib/config/schema';
 import type { DlqMessageRow } from '@/lib/dlq/message-row';
 import { type ApicurioRegistry, startApicurio } from '@/scripts/peers/apicurio/index';
 import { closeKafkaClients } from '@/server/brokers/kafka/client';
 import { browseDlq } from '@/server/dlq/browse-dlq';
-import { createReadyTopics } from '@/tests/support/kafka-topics';
 import { uniqueName } from '@/tests/support/wait';
+import { confluentFrame, registryConfig, startRegistryBesideTopic } from './support/apicurio';
 
 /*
  * Confluent wire-format dead letters on Apache Kafka, decoded with schemas from a real Schema Registry
@@ -45,33 +43,19 @@ let bootstrap: string;
 const ids = { avro: 0, proto: 0, json: 0 };
 const suffix = uniqueName('sr');
 
-async function register(subject: string, body: object): Promise<number> {
-  const res = await fetch(`${registry.url}/subjects/${subject}/versions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`register ${subject}: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { id: number }).id;
-}
-
-const frame = (id: number, ...parts: Buffer[]) => {
-  const header = Buffer.alloc(5);
-  header.writeInt32BE(id, 1);
-  return Buffer.concat([header, ...parts]);
-};
-
 beforeAll(async () => {
   bootstrap = inject('apacheKafka').bootstrap;
   topic = `orders-${suffix}.DLT`;
-  // The first run builds the registry with Maven (minutes); later ones start it in seconds.
-  [registry] = await Promise.all([
-    startApicurio(),
-    createReadyTopics(bootstrap, [{ topic, numPartitions: 1 }]),
-  ]);
-  ids.avro = await register(`orders-${suffix}-value`, { schema: JSON.stringify(AVRO_SCHEMA) });
-  ids.proto = await register(`payments-${suffix}-value`, { schemaType: 'PROTOBUF', schema: PROTO_SCHEMA });
-  ids.json = await register(`events-${suffix}-value`, {
+  const setup = await startRegistryBesideTopic(bootstrap, topic);
+  registry = setup.registry;
+  ids.avro = await setup.register(`orders-${suffix}-value`, {
+    schema: JSON.stringify(AVRO_SCHEMA),
+  });
+  ids.proto = await setup.register(`payments-${suffix}-value`, {
+    schemaType: 'PROTOBUF',
+    schema: PROTO_SCHEMA,
+  });
+  ids.json = await setup.register(`events-${suffix}-value`, {
     schemaType: 'JSON',
     schema: JSON.stringify(JSON_SCHEMA),
   });
@@ -86,27 +70,17 @@ beforeAll(async () => {
     Payment.encode(Payment.create({ id: 'p-9', cents: 1250, card: '5500 0000 0000 0004' })).finish(),
   );
   const values = [
-    frame(ids.avro, order),
+    confluentFrame(ids.avro, order),
     // Confluent's Protobuf serializer writes the message indexes first: [0] is one zero byte.
-    frame(ids.proto, Buffer.from([0]), payment),
-    frame(ids.json, Buffer.from(JSON.stringify({ kind: 'refund', card: '3400 0000 0000 009' }))),
+    confluentFrame(ids.proto, Buffer.from([0]), payment),
+    confluentFrame(ids.json, Buffer.from(JSON.stringify({ kind: 'refund', card: '3400 0000 0000 009' }))),
     // The classic dead letters: cut short, framed with another schema's id, not valid for its schema, unknown id.
-    frame(ids.avro, order.subarray(0, 4)),
-    frame(ids.json, order),
-    frame(ids.json, Buffer.from(JSON.stringify({ card: 'x' }))),
-    frame(987_654, order),
+    confluentFrame(ids.avro, order.subarray(0, 4)),
+    confluentFrame(ids.json, order),
+    confluentFrame(ids.json, Buffer.from(JSON.stringify({ card: 'x' }))),
+    confluentFrame(987_654, order),
   ];
-  const producer = new Kafka({
-    clientId: 'sr-test',
-    brokers: bootstrap.split(','),
-    logLevel: logLevel.NOTHING,
-  }).producer();
-  await producer.connect();
-  await producer.send({
-    topic,
-    messages: values.map((value, i) => ({ value, timestamp: String(Date.now() - 1000 + i) })),
-  });
-  await producer.disconnect();
+  await setup.send(values);
 }, 600_000);
 
 afterAll(async () => {
@@ -115,12 +89,8 @@ afterAll(async () => {
 });
 
 const config = (schemaRegistry?: { url: string; timeoutMs?: number }) =>
-  configSchema.parse({
-    auth: {
-      credentials: { users: [{ email: 'a@b.c', role: 'viewer', passwordHash: `$2b$04$${'a'.repeat(53)}` }] },
-    },
-    kafka: { clusters: [{ name: 'local', brokers: bootstrap.split(','), schemaRegistry }] },
-    masking: { rules: [{ name: 'cards', fields: ['card'], visibleTo: 'operator' }] },
+  registryConfig(bootstrap, schemaRegistry, {
+    rules: [{ name: 'cards', fields: ['card'], visibleTo: 'operator' }],
   });
 
 async function rows(cfg: ReturnType<typeof config>, role: 'viewer' | 'operator' = 'viewer') {

@@ -1,14 +1,12 @@
-import { Kafka, logLevel } from 'kafkajs';
 import protobuf from 'protobufjs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { configSchema } from '@/lib/config/schema';
 import type { DlqMessageRow } from '@/lib/dlq/message-row';
 import { registryLine } from '@/lib/payload/schema-view';
-import { type ApicurioRegistry, startApicurio } from '@/scripts/peers/apicurio/index';
+import type { ApicurioRegistry } from '@/scripts/peers/apicurio/index';
 import { closeKafkaClients } from '@/server/brokers/kafka/client';
 import { browseDlq } from '@/server/dlq/browse-dlq';
-import { createReadyTopics } from '@/tests/support/kafka-topics';
 import { uniqueName } from '@/tests/support/wait';
+import { confluentFrame, registryConfig, startRegistryBesideTopic } from './support/apicurio';
 
 /*
  * Protobuf dead letters of every message type of one .proto (three top-level messages, one nested),
@@ -45,12 +43,6 @@ let topic: string;
 let schemaId = 0;
 const suffix = uniqueName('pbt');
 
-const header = (id: number) => {
-  const bytes = Buffer.alloc(5);
-  bytes.writeInt32BE(id, 1);
-  return bytes;
-};
-
 // The indexes as bytes, spelt out (zig-zag varints: count, then each index).
 const INDEXES = {
   first: [0x00], // [0], the serializer's short form
@@ -66,17 +58,12 @@ const INDEXES = {
 beforeAll(async () => {
   bootstrap = inject('apacheKafka').bootstrap;
   topic = `shop-${suffix}.DLT`;
-  [registry] = await Promise.all([
-    startApicurio(),
-    createReadyTopics(bootstrap, [{ topic, numPartitions: 1 }]),
-  ]);
-  const res = await fetch(`${registry.url}/subjects/shop-${suffix}-value/versions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
-    body: JSON.stringify({ schemaType: 'PROTOBUF', schema: PROTO }),
+  const setup = await startRegistryBesideTopic(bootstrap, topic);
+  registry = setup.registry;
+  schemaId = await setup.register(`shop-${suffix}-value`, {
+    schemaType: 'PROTOBUF',
+    schema: PROTO,
   });
-  if (!res.ok) throw new Error(`register: ${res.status} ${await res.text()}`);
-  schemaId = ((await res.json()) as { id: number }).id;
 
   const root = protobuf.parse(PROTO).root;
   const encode = (name: string, value: object) => {
@@ -87,8 +74,7 @@ beforeAll(async () => {
   const refund = encode('shop.v1.Refund', { order: 'o-1', lines: [{ sku: 'A', cents: 250 }] });
   const audit = encode('shop.v1.Audit', { actor: 'ops', ok: true });
   const line = encode('shop.v1.Refund.Line', { sku: 'B', cents: 99 });
-  const framed = (indexes: number[], body: Buffer) =>
-    Buffer.concat([header(schemaId), Buffer.from(indexes), body]);
+  const framed = (indexes: number[], body: Buffer) => confluentFrame(schemaId, Buffer.from(indexes), body);
   const values = [
     framed(INDEXES.first, order),
     framed(INDEXES.firstLong, order),
@@ -99,17 +85,7 @@ beforeAll(async () => {
     framed(INDEXES.noNested, line),
     framed(INDEXES.cut, Buffer.alloc(0)),
   ];
-  const producer = new Kafka({
-    clientId: 'pb-types-test',
-    brokers: bootstrap.split(','),
-    logLevel: logLevel.NOTHING,
-  }).producer();
-  await producer.connect();
-  await producer.send({
-    topic,
-    messages: values.map((value, i) => ({ value, timestamp: String(Date.now() - 1000 + i) })),
-  });
-  await producer.disconnect();
+  await setup.send(values);
 }, 600_000);
 
 afterAll(async () => {
@@ -118,14 +94,7 @@ afterAll(async () => {
 });
 
 async function rows(): Promise<DlqMessageRow[]> {
-  const config = configSchema.parse({
-    auth: {
-      credentials: { users: [{ email: 'a@b.c', role: 'viewer', passwordHash: `$2b$04$${'a'.repeat(53)}` }] },
-    },
-    kafka: {
-      clusters: [{ name: 'local', brokers: bootstrap.split(','), schemaRegistry: { url: registry.url } }],
-    },
-  });
+  const config = registryConfig(bootstrap, { url: registry.url });
   const page = await browseDlq(config, 'operator', {
     kind: 'kafka',
     source: 'local',

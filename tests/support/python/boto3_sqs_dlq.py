@@ -9,6 +9,9 @@ import time
 
 import boto3
 
+sys.dont_write_bytecode = True
+from boto3_sqs import receive_batches  # noqa: E402
+
 
 def main():
     endpoint, prefix, expected = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -29,21 +32,17 @@ def main():
     deadline = time.time() + 10
     for dlq_arn in dlqs:
         dlq_url = by_arn[dlq_arn]
-        while len(messages) < expected and time.time() < deadline:
-            got = sqs.receive_message(
-                QueueUrl=dlq_url,
-                MaxNumberOfMessages=10,
-                VisibilityTimeout=30,
-                WaitTimeSeconds=0,
-                AttributeNames=["All"],
-                MessageAttributeNames=["All"],
-            ).get("Messages", [])
+        if len(messages) >= expected:
+            break
+        for got in receive_batches(sqs, dlq_url, deadline, AttributeNames=["All"]):
             for m in got:
                 messages[m["MessageId"]] = {
                     "body": m["Body"],
                     "sourceArn": m.get("Attributes", {}).get("DeadLetterQueueSourceArn"),
                     "correlationId": m.get("MessageAttributes", {}).get("correlation_id", {}).get("StringValue"),
                 }
+            if len(messages) >= expected:
+                break
     print(
         json.dumps(
             {
