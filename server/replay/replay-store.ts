@@ -221,6 +221,12 @@ export async function setItemsStatus(
     await rangeUpdate(store, jobId, only).execute(store.db);
     return;
   }
+  if (store.dialect === 'postgres') {
+    // One statement, one round trip: each run an update in its own WITH, all or none applied.
+    const parts = runs.map((run, i) => sql`${sql.raw(`r${i}`)} as (${rangeUpdate(store, jobId, run)})`);
+    await sql`with ${sql.join(parts)} select 1`.execute(store.db);
+    return;
+  }
   await store.db.transaction().execute(async (tx) => {
     for (const run of runs) await rangeUpdate(store, jobId, run).execute(tx);
   });
