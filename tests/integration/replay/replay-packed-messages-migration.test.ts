@@ -72,7 +72,7 @@ describe.each(STORE_DIALECTS)(`migration ${NAME} on %s`, (dialect) => {
     expect([...packed.values()].map(frozenAsDeadLetter)).toEqual(first);
     expect(packed.get(5)?.body).toEqual(Buffer.from([0xc3, 0x28, 5]));
     const b = await frozenMessages(t.store, 'r-b', [0, 250, 502]);
-    expect([...b.values()].map((m) => m.id)).toEqual(['1:0', '1:250', '1:502']);
+    expect([...b.values()].map((m) => m.meta.id)).toEqual(['1:0', '1:250', '1:502']);
 
     await replayPackedMessagesMigration(dialect).down?.(t.store.db);
     const back = await sql<{ idx: number; message: string }>`select idx, message from replay_messages
