@@ -379,11 +379,12 @@ export async function priorReplays(
  * Every send by another job of the messages `job` holds, looked up by the store from the job's own
  * items: one statement, and no id list sent back and forth however many the job holds.
  */
-export async function priorReplaysOf(
-  store: Store,
-  job: Pick<ReplayJobRow, 'id' | 'source' | 'dlq'>,
-): Promise<PriorReplay[]> {
-  const rows = await store.db
+/**
+ * The items of other jobs (`i`, with their job `j`) that stand for the same DLQ messages as `job`'s
+ * own items (`mine`): looked up by the store from the job's items, so no id list goes back and forth.
+ */
+function sameMessagesElsewhere(store: Store, job: Pick<ReplayJobRow, 'id' | 'source' | 'dlq'>) {
+  return store.db
     .selectFrom('replay_items as mine')
     .innerJoin('replay_items as i', (join) =>
       join
@@ -392,9 +393,16 @@ export async function priorReplaysOf(
         .onRef('i.message_id', '=', 'mine.message_id'),
     )
     .innerJoin('replay_jobs as j', 'j.id', 'i.job_id')
-    .select(['i.message_id', 'i.job_id', 'i.sent_at', 'j.confirmed_by', 'j.actor'])
     .where('mine.job_id', '=', job.id)
-    .where('i.job_id', '!=', job.id)
+    .where('i.job_id', '!=', job.id);
+}
+
+export async function priorReplaysOf(
+  store: Store,
+  job: Pick<ReplayJobRow, 'id' | 'source' | 'dlq'>,
+): Promise<PriorReplay[]> {
+  const rows = await sameMessagesElsewhere(store, job)
+    .select(['i.message_id', 'i.job_id', 'i.sent_at', 'j.confirmed_by', 'j.actor'])
     .where('i.status', 'in', ['sent', 'sending', 'unknown'])
     .orderBy('i.sent_at')
     .execute();
@@ -438,19 +446,9 @@ export async function claimedElsewhere(
   store: Store,
   job: Pick<ReplayJobRow, 'id' | 'source' | 'dlq'>,
 ): Promise<{ messageId: string; replayId: string; state: string }[]> {
-  const rows = await store.db
-    .selectFrom('replay_items as mine')
-    .innerJoin('replay_items as i', (join) =>
-      join
-        .onRef('i.source', '=', 'mine.source')
-        .onRef('i.dlq', '=', 'mine.dlq')
-        .onRef('i.message_id', '=', 'mine.message_id'),
-    )
-    .innerJoin('replay_jobs as j', 'j.id', 'i.job_id')
+  const rows = await sameMessagesElsewhere(store, job)
     .select(['i.message_id', 'j.id', 'j.state'])
-    .where('mine.job_id', '=', job.id)
     .where('j.state', 'in', ['confirmed', 'running'])
-    .where('j.id', '!=', job.id)
     .execute();
   return rows.map((r) => ({ messageId: r.message_id, replayId: r.id, state: r.state }));
 }
