@@ -101,7 +101,7 @@ export interface OutgoingDeadLetter {
   key: OutgoingBytes | null;
   /** Null sends a Kafka tombstone; SQS needs a UTF-8 body. */
   body: OutgoingBytes | null;
-  /** A string value is UTF-8 text. Kafka headers cannot carry a null value through kafkajs. */
+  /** A string value is UTF-8 text. Null: a Kafka header without a value (SQS refuses it). */
   headers: { key: string; value: OutgoingBytes | string | null; dataType?: string }[];
   /** SQS FIFO: the MessageDeduplicationId, required (derive it from the replay id). Ignored elsewhere. */
   deduplicationId?: string;

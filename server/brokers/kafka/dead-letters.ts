@@ -93,13 +93,10 @@ function interleave(windows: PartitionWindow[], limit = Number.POSITIVE_INFINITY
   return taken;
 }
 
-/** A dead letter as kafkajs's record encoder takes it, or why it cannot be sent to Kafka. */
+/** A dead letter as a Kafka record, or why it cannot be sent to Kafka. */
 function toKafkaMessage(m: OutgoingDeadLetter): OutgoingMessage | string {
-  const headers: OutgoingMessage['headers'] = [];
-  for (const h of m.headers) {
-    if (h.value === null) return `Header "${h.key}" has a null value, which Tidewatch cannot send to Kafka`;
-    headers.push({ key: h.key, value: bytesOf(h.value) });
-  }
+  // A null value is sent as null: Kafka allows it, and a replay keeps the headers as they were.
+  const headers = m.headers.map((h) => ({ key: h.key, value: h.value === null ? null : bytesOf(h.value) }));
   return {
     key: m.key === null ? null : bytesOf(m.key),
     value: m.body === null ? null : bytesOf(m.body),

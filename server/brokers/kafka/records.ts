@@ -82,15 +82,18 @@ export function visibleRecords(partition: WireFetchPartition, fromOffset: bigint
   return visible;
 }
 
-/** kafkajs takes headers as an object; a repeated key becomes an array, keeping its order. */
+/**
+ * kafkajs takes headers as an object; a repeated key becomes an array, keeping its order. A null value
+ * is written as Kafka's null (kafkajs's encoder does, though its types do not say so).
+ */
 function toKafkajsHeaders(headers: OutgoingMessage['headers']): IHeaders | undefined {
   if (!headers?.length) return undefined;
-  const out: Record<string, (Buffer | string)[]> = {};
+  const out: Record<string, (Buffer | string | null)[]> = {};
   for (const h of headers) {
     out[h.key] ??= [];
     out[h.key]?.push(h.value);
   }
-  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.length === 1 ? v[0] : v]));
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.length === 1 ? v[0] : v])) as IHeaders;
 }
 
 export function toKafkajsMessage(message: OutgoingMessage, partition: number): Message {

@@ -96,7 +96,8 @@ export interface ReadMessagesRequest {
 
 export interface OutgoingHeader {
   key: string;
-  value: Buffer | string;
+  /** Null: a header without a value, which Kafka allows (sent by produceEach's own encoder). */
+  value: Buffer | string | null;
 }
 
 export interface OutgoingMessage {

@@ -1,11 +1,14 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import type { IHeaders } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { KafkaClusterConfig } from '@/lib/config/schema';
-import type {
-  BrowsePage,
-  DeadLetterMessage,
-  MessageBytes,
-  OutgoingDeadLetter,
+import {
+  type BrowsePage,
+  type DeadLetterMessage,
+  type MessageBytes,
+  messageBytes,
+  type OutgoingDeadLetter,
 } from '@/server/brokers/dead-letter-source';
 import { closeKafkaClients } from '@/server/brokers/kafka/client';
 import { KafkaDeadLetters } from '@/server/brokers/kafka/dead-letters';
@@ -22,6 +25,7 @@ interface Fixture {
   headers: { key: string; value: Buffer }[];
 }
 
+const run = promisify(execFile);
 const BASE_TS = Date.now() - 60_000;
 const be32 = (n: number) => Buffer.from([0, 0, 0, n]);
 const be64 = (n: number) => Buffer.concat([Buffer.alloc(7), Buffer.from([n])]);
@@ -247,21 +251,36 @@ describe('KafkaDeadLetters on Apache Kafka', () => {
     expect(back[0]?.headers).toEqual([{ key: 'x-replay-id', value: text('r-1') }]);
   });
 
-  it('refuses a null header value for that message alone', async () => {
-    const read = (await source.browse(dlt, { limit: 2 })).messages;
-    const [first, second] = read.map(asOutgoing);
-    if (!first || !second) throw new Error('expected two messages');
-    const broken = { ...second, headers: [{ key: 'gone', value: null }] };
-    const results = await source.send(replayTarget, [first, broken]);
-    expect(results[0]?.ok).toBe(true);
-    expect(results[1]).toEqual({
-      ok: false,
-      error: {
-        code: 'invalid_input',
-        message: 'Header "gone" has a null value, which Tidewatch cannot send to Kafka',
-        written: 'no',
-      },
-    });
+  it('sends headers as they were: a null value kept, a repeated key in its place, as kafka-python reads them', async () => {
+    const topic = uniqueName('dls-headers');
+    await createReadyTopics(bootstrap, [{ topic, numPartitions: 1 }]);
+    const headers = [
+      { key: 'trace', value: 'a' },
+      { key: 'gone', value: null },
+      { key: 'other', value: messageBytes(Buffer.from([0xff, 0x00])) },
+      { key: 'trace', value: 'b' },
+    ];
+    const results = await source.send(topic, [
+      { key: messageBytes('k-1'), body: messageBytes('v'), headers },
+    ]);
+    expect(results).toMatchObject([{ ok: true, landed: { kind: 'kafka', topic, offset: '0' } }]);
+    const script = [
+      'import json, sys',
+      'from kafka import KafkaConsumer, TopicPartition',
+      'c = KafkaConsumer(bootstrap_servers=sys.argv[1], enable_auto_commit=False, consumer_timeout_ms=10000)',
+      'tp = TopicPartition(sys.argv[2], 0)',
+      'c.assign([tp]); c.seek(tp, 0)',
+      'r = next(iter(c))',
+      'print(json.dumps([[k, None if v is None else v.hex()] for k, v in r.headers]))',
+      'c.close()',
+    ].join('\n');
+    const { stdout } = await run('/usr/bin/python3', ['-c', script, bootstrap, topic], { timeout: 30_000 });
+    expect(JSON.parse(stdout)).toEqual([
+      ['trace', Buffer.from('a').toString('hex')],
+      ['gone', null],
+      ['other', 'ff00'],
+      ['trace', Buffer.from('b').toString('hex')],
+    ]);
   });
 
   it('says plainly when the topic does not exist or the cursor is not its own', async () => {
