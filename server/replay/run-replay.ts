@@ -5,6 +5,7 @@ import {
   type DeadLetterSource,
   type OutgoingDeadLetter,
   SEND_MAX_MESSAGES,
+  type SendResult,
 } from '@/server/brokers/dead-letter-source';
 import { ServiceError } from '@/server/errors';
 import { acquireLease, releaseLease, renewLease } from '@/server/worker/lease';
@@ -30,8 +31,14 @@ import {
 import { removeSent } from './retry-removal';
 
 const SYSTEM: Actor = { email: 'tidewatch-replay', role: 'system' };
-/** A run sends at most this many messages per batch (fewer when the rate is lower). */
+/** A run sends at most this many messages per send (fewer when the rate is lower). */
 export const MAX_BATCH = SEND_MAX_MESSAGES;
+/**
+ * Kafka: the messages recorded `sending` (and then their outcomes, and one audit entry) per write,
+ * sent in sends of MAX_BATCH. A crash leaves at most this many to look for in the target by their
+ * replay ids; SQS, which cannot be read back, records each send on its own.
+ */
+export const KAFKA_GROUP = 4 * MAX_BATCH;
 
 export interface RunOptions {
   /** This instance's id: the job's lease names it, so one instance alone sends for a job. */
@@ -140,7 +147,8 @@ async function sendAll(
 ): Promise<Stop> {
   // 0: no rate limit (`unlimited`).
   const rate = job.rate_per_second > 0 ? job.rate_per_second : Number.POSITIVE_INFINITY;
-  const batchSize = Math.max(1, Math.min(MAX_BATCH, Math.floor(rate)));
+  const group = source.kind === 'kafka' ? KAFKA_GROUP : MAX_BATCH;
+  const batchSize = Math.max(1, Math.min(group, Math.floor(rate)));
   let pending = await listItemsIn(deps.store, job.id, ['pending']);
   const counts = await countItems(deps.store, job.id);
   let first = job.canary === 1 && counts.sent === 0;
@@ -219,8 +227,10 @@ async function sendAll(
 }
 
 /**
- * Sends a batch once its `sending` record is written, and returns whether the broker took it; its
- * outcome goes with the next write (`writes`). `alongside` runs while the send is in flight.
+ * Sends a batch once its `sending` record is written, in sends of MAX_BATCH, and returns whether the
+ * broker took it; its outcome goes with the next write (`writes`). `alongside` runs once the first send
+ * is in flight. A send the broker refuses whole stops the batch there: what follows it goes back to
+ * `pending`, unsent.
  */
 async function sendBatch(
   deps: ReplayDeps,
@@ -235,31 +245,49 @@ async function sendBatch(
   const at = new Date().toISOString();
   const by = job.confirmed_by ?? job.actor;
   const outgoing = batch.map((item, i) => outgoingOf(job, item, frozen[i] as FrozenMessage, by, at));
-  let results: Awaited<ReturnType<DeadLetterSource['send']>>;
-  try {
-    const sending = source.send(job.target, outgoing);
-    alongside();
-    results = await sending;
-  } catch (error) {
-    // The seam rejects only when nothing could be sent (unknown target, broker down): none was written.
-    if (!(error instanceof ServiceError)) throw error;
-    await writes.flush();
-    const failed = batch.map((item) => ({ idx: item.idx, status: 'failed' as const, error: error.message }));
-    await setItemsStatus(deps.store, job.id, failed);
+  const results: SendResult[] = [];
+  let thrown: ServiceError | null = null;
+  let refused = false;
+  for (let from = 0; from < outgoing.length && !refused; from += MAX_BATCH) {
+    try {
+      const sending = source.send(job.target, outgoing.slice(from, from + MAX_BATCH));
+      if (from === 0) alongside();
+      const answered = await sending;
+      results.push(...answered);
+      // None taken, none for its own content (an endpoint down, a queue gone): a refusal as if the seam
+      // had rejected, so nothing more goes out of order while the rest fail one send after another.
+      refused = answered.every((r) => !r.ok && r.error.written === 'no' && r.error.code !== 'invalid_input');
+    } catch (error) {
+      // The seam rejects only when nothing could be sent (unknown target, broker down): none was written.
+      if (!(error instanceof ServiceError)) throw error;
+      thrown = error;
+      break;
+    }
+  }
+  const sent = batch.slice(0, results.length);
+  const unsent = batch.slice(results.length);
+  if (sent.length > 0) writes.keep(sent, results, { at, by });
+  if (!thrown && !refused) return true;
+  await writes.flush();
+  const failing = thrown ? unsent.slice(0, MAX_BATCH) : [];
+  const back = unsent.slice(failing.length).map((item) => ({ idx: item.idx, status: 'pending' as const }));
+  const failed = failing.map((item) => ({
+    idx: item.idx,
+    status: 'failed' as const,
+    error: thrown?.message,
+  }));
+  await setItemsStatus(deps.store, job.id, [...failed, ...back]);
+  if (thrown) {
     const details = {
       replayId: job.id,
-      ...auditedIds(batch.map((i) => i.message_id)),
-      count: batch.length,
+      ...auditedIds(failing.map((i) => i.message_id)),
+      count: failing.length,
       sent: 0,
-      error: error.message,
+      error: thrown.message,
     };
     await auditReplay(deps, SYSTEM, 'batch', where(job), details, 'failed');
-    return false;
   }
-  writes.keep(batch, results, { at, by });
-  // None taken, none for its own content (an endpoint down, a queue gone): a refusal as if the seam had
-  // rejected, so nothing more goes out of order while the rest fail one batch after another.
-  return !results.every((r) => !r.ok && r.error.written === 'no' && r.error.code !== 'invalid_input');
+  return false;
 }
 
 /** A batch taken to send: recorded `sending` (`marked`), its frozen messages read alongside. */

@@ -4,7 +4,7 @@ import type { SendFailure, Written } from '@/server/brokers/dead-letter-source';
 import { ServiceError } from '@/server/errors';
 import { toServiceError } from './errors';
 import { PRODUCER_STATE_ERRORS, type SequencedBatch, type SequencedOutcome } from './idempotence';
-import { type BatchRecord, encodeRecordBatch } from './record-batch';
+import { type BatchPlan, type BatchRecord, planRecordBatch, writeRecordBatch } from './record-batch';
 import { sendEncoded, type WireBroker, type WireCluster } from './wire';
 
 /*
@@ -116,21 +116,10 @@ export async function produceRequest(
  */
 function produceBody(topic: string, parts: Part[], seqs: SequencedBatch[] | undefined): Buffer {
   const now = Date.now();
-  const batches = parts.map(({ batch }, i) => {
-    const seq = seqs?.[i];
-    const producer = seq && {
-      producerId: BigInt(seq.producerId),
-      producerEpoch: seq.producerEpoch,
-      firstSequence: seq.firstSequence,
-    };
-    return encodeRecordBatch(
-      batch.map((p) => p.record),
-      now,
-      producer,
-    );
-  });
+  const records = parts.map(({ batch }) => batch.map((p) => p.record));
+  const plans = records.map(planRecordBatch);
   const name = Buffer.from(topic, 'utf8');
-  const size = 2 + 2 + 4 + 4 + 2 + name.length + 4 + batches.reduce((n, b) => n + 8 + b.length, 0);
+  const size = 2 + 2 + 4 + 4 + 2 + name.length + 4 + plans.reduce((n, plan) => n + 8 + plan.size, 0);
   const body = Buffer.allocUnsafe(size);
   let at = body.writeInt16BE(-1, 0);
   at = body.writeInt16BE(-1, at);
@@ -140,10 +129,17 @@ function produceBody(topic: string, parts: Part[], seqs: SequencedBatch[] | unde
   at += name.copy(body, at);
   at = body.writeInt32BE(parts.length, at);
   parts.forEach(({ target }, i) => {
-    const batch = batches[i] as Buffer;
+    const plan = plans[i] as BatchPlan;
+    const seq = seqs?.[i];
+    const producer = seq && {
+      producerId: BigInt(seq.producerId),
+      producerEpoch: seq.producerEpoch,
+      firstSequence: seq.firstSequence,
+    };
     at = body.writeInt32BE(target.partition, at);
-    at = body.writeInt32BE(batch.length, at);
-    at += batch.copy(body, at);
+    at = body.writeInt32BE(plan.size, at);
+    writeRecordBatch(body, at, plan, records[i] as BatchRecord[], now, producer);
+    at += plan.size;
   });
   return body;
 }

@@ -78,27 +78,42 @@ function bodySize(record: BatchRecord, offsetDelta: number, keyLengths: number[]
   return size;
 }
 
-/**
- * The batch as a Produce request's record set carries it: every record stamped `timestamp` (the
- * batch's first and max timestamp, each record's delta 0), offsets 0 … n-1 from the batch's base.
- */
-export function encodeRecordBatch(
-  records: readonly BatchRecord[],
-  timestamp: number,
-  producer: BatchProducer = NO_PRODUCER,
-): Buffer {
+/** What writing a batch takes: its size, worked out once (record sizes, header key lengths). */
+export interface BatchPlan {
+  size: number;
+  bodies: number[];
+  keyLengths: number[];
+}
+
+export function planRecordBatch(records: readonly BatchRecord[]): BatchPlan {
   if (records.length === 0) throw new Error('a record batch holds at least one record');
   const keyLengths: number[] = [];
   const bodies = records.map((r, i) => bodySize(r, i, keyLengths));
   let size = HEADER_SIZE;
   for (const body of bodies) size += varintSize(body) + body;
-  const buf = Buffer.allocUnsafe(size);
-  buf.writeBigInt64BE(0n, 0);
-  buf.writeInt32BE(size - LOG_OVERHEAD, 8);
-  buf.writeInt32BE(NO_PARTITION_LEADER_EPOCH, 12);
-  buf.writeInt8(MAGIC, 16);
-  // The CRC (offset 17) is written last, over what follows it.
-  const crcFrom = LOG_OVERHEAD + BEFORE_CRC;
+  return { size, bodies, keyLengths };
+}
+
+/**
+ * Writes the batch as a Produce request's record set carries it into `buf` at `start` (`plan.size`
+ * bytes): every record stamped `timestamp` (the batch's first and max timestamp, each record's delta
+ * 0), offsets 0 … n-1 from the batch's base.
+ */
+export function writeRecordBatch(
+  buf: Buffer,
+  start: number,
+  plan: BatchPlan,
+  records: readonly BatchRecord[],
+  timestamp: number,
+  producer: BatchProducer = NO_PRODUCER,
+): void {
+  const { size, bodies, keyLengths } = plan;
+  buf.writeBigInt64BE(0n, start);
+  buf.writeInt32BE(size - LOG_OVERHEAD, start + 8);
+  buf.writeInt32BE(NO_PARTITION_LEADER_EPOCH, start + 12);
+  buf.writeInt8(MAGIC, start + 16);
+  // The CRC (after the magic byte) is written last, over what follows it.
+  const crcFrom = start + LOG_OVERHEAD + BEFORE_CRC;
   let at = crcFrom;
   at = buf.writeInt16BE(0, at);
   at = buf.writeInt32BE(records.length - 1, at);
@@ -124,7 +139,18 @@ export function encodeRecordBatch(
       at = writeBytes(buf, at, h.value);
     }
   });
-  if (at !== size) throw new Error(`a record batch of ${size} bytes was written as ${at}`);
-  buf.writeUInt32BE(crc32C(buf.subarray(crcFrom)), LOG_OVERHEAD + 5);
+  if (at !== start + size) throw new Error(`a record batch of ${size} bytes was written as ${at - start}`);
+  buf.writeUInt32BE(crc32C(buf.subarray(crcFrom, start + size)), start + LOG_OVERHEAD + 5);
+}
+
+/** The batch in a buffer of its own (see writeRecordBatch). */
+export function encodeRecordBatch(
+  records: readonly BatchRecord[],
+  timestamp: number,
+  producer: BatchProducer = NO_PRODUCER,
+): Buffer {
+  const plan = planRecordBatch(records);
+  const buf = Buffer.allocUnsafe(plan.size);
+  writeRecordBatch(buf, 0, plan, records, timestamp, producer);
   return buf;
 }

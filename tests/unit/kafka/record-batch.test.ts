@@ -1,6 +1,11 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { type BatchRecord, encodeRecordBatch } from '@/server/brokers/kafka/record-batch';
+import {
+  type BatchRecord,
+  encodeRecordBatch,
+  planRecordBatch,
+  writeRecordBatch,
+} from '@/server/brokers/kafka/record-batch';
 
 /*
  * The record batch encoder against kafkajs's own: the same records give the same bytes (layout, varints
@@ -101,6 +106,17 @@ describe('record batch encoder', () => {
       ['1', String(NOW), 'k', 'v'],
     ]);
     expect(batch.records[0]?.headers).toEqual({ a: [text('1'), text('2')], b: null });
+  });
+
+  it('writes a batch at any place of a larger buffer, as a request holding several partitions does', () => {
+    const a: BatchRecord[] = [{ key: text('a'), value: text('1'), headers: [] }];
+    const b: BatchRecord[] = [{ key: null, value: text('22'), headers: [{ key: 'h', value: null }] }];
+    const [pa, pb] = [planRecordBatch(a), planRecordBatch(b)];
+    const buf = Buffer.alloc(3 + pa.size + pb.size, 0xee);
+    writeRecordBatch(buf, 3, pa, a, NOW);
+    writeRecordBatch(buf, 3 + pa.size, pb, b, NOW);
+    expect(buf.subarray(0, 3)).toEqual(Buffer.alloc(3, 0xee));
+    expect(buf.subarray(3)).toEqual(Buffer.concat([encodeRecordBatch(a, NOW), encodeRecordBatch(b, NOW)]));
   });
 
   it('refuses an empty batch', () => {
