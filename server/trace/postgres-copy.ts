@@ -1,8 +1,7 @@
 import 'server-only';
-import { CompiledQuery, type Kysely } from 'kysely';
+import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { idHash } from '@/lib/trace/id-hash';
-import type { Database } from '@/server/store/schema';
 import type { IndexedEvent } from './indexed-event';
 import { type PreparedRow, prepareBatch } from './prepare-rows';
 
@@ -64,19 +63,15 @@ export function* eventLines(
 }
 
 /**
- * `copy … from stdin` over the transaction's own connection, fed chunk by chunk; resolves with the
- * rows copied, rejects with the server's error (the transaction is then aborted).
- *
- * Kysely hands a compiled query's `sql` to pg's `client.query` as it is, and pg runs any object with a
- * `submit` method (a "submittable", as pg-copy-streams' stream is) on that client. The store exposes no
- * raw pg client, and this keeps the COPY inside the batch's transaction.
+ * `copy … from stdin` over the transaction's connection, fed chunk by chunk; resolves with the rows
+ * copied, rejects with the server's error (the transaction is then aborted).
  */
 export async function copyIn(
-  trx: Kysely<Database>,
+  client: pg.ClientBase,
   statement: string,
   chunks: Iterable<string>,
 ): Promise<number> {
-  const stream = copyFrom(statement);
+  const stream = client.query(copyFrom(statement));
   let failure: unknown = null;
   const done = new Promise<void>((resolve, reject) => {
     stream.on('finish', resolve);
@@ -86,7 +81,6 @@ export async function copyIn(
     });
   });
   done.catch(() => {});
-  await trx.executeQuery({ ...CompiledQuery.raw(''), sql: stream as unknown as string });
   try {
     for (const chunk of chunks) {
       if (failure) break;

@@ -1,14 +1,14 @@
 import 'server-only';
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import { idHash } from '@/lib/trace/id-hash';
-import type { Database } from '@/server/store/schema';
+import { type PgConnection, run } from './postgres-client';
 import type { PreparedRow } from './prepare-rows';
 
 const hashOf = (text: string | null) => (text === null ? null : idHash(text));
 
 /** Business keys after an event's first, of the rows just copied: found again by their location. */
 export async function insertLaterKeys(
-  trx: Kysely<Database>,
+  connection: PgConnection,
   rows: PreparedRow[],
   sourceIds: Map<string, number>,
 ): Promise<void> {
@@ -21,10 +21,13 @@ export async function insertLaterKeys(
     })),
   );
   if (keys.length === 0) return;
-  await sql`insert into event_keys (key_ref, seq)
+  await run(
+    connection,
+    sql`insert into event_keys (key_ref, seq)
     select x.r, e.seq from json_to_recordset(${JSON.stringify(keys)}::json) as x(j int, k int, l bigint, r bigint)
     join events e on e.source_id = x.j and e.partition = x.k and e.position = x.l
-    on conflict do nothing`.execute(trx);
+    on conflict do nothing`,
+  );
 }
 
 /**
@@ -32,7 +35,7 @@ export async function insertLaterKeys(
  * With `firstSeq`, the rows take the seqs from it on (a skipped row's seq stays unused).
  */
 export async function insertSkippingKnown(
-  trx: Kysely<Database>,
+  connection: PgConnection,
   rows: PreparedRow[],
   sourceIds: Map<string, number>,
   now: number,
@@ -65,7 +68,9 @@ export async function insertSkippingKnown(
     })),
   );
   // Later keys go in by the same statement, joined to the rows it inserted: nothing comes back but a count.
-  const inserted = await sql<{ n: number }>`
+  const inserted = await run(
+    connection,
+    sql<{ n: number }>`
     with x as (select * from json_to_recordset(${input}::json)
       as x(a bigint, "at" text, b bigint, bt text, c bigint, ct text, d text, e bigint, f text, g text,
         h text, i text, j int, k int, l bigint, m text, n int, p smallint, q bigint, o json, s bigint)),
@@ -82,6 +87,7 @@ export async function insertSkippingKnown(
       cross join lateral json_array_elements_text(x.o) as kv(ref)
       where x.o is not null
       on conflict do nothing)
-    select count(*) as n from added`.execute(trx);
-  return Number(inserted.rows[0]?.n ?? 0);
+    select count(*) as n from added`,
+  );
+  return Number(inserted[0]?.n ?? 0);
 }

@@ -113,7 +113,7 @@ function postgresRows(store: Store, filter: Filter, limit: number): Promise<Inde
 /** The row with its id texts (in the row since 0011) and its source. */
 async function postgresSelect(store: Store, where: RawBuilder<unknown>, limit: number): Promise<IndexRow[]> {
   const rows = await runNamed(
-    store.db,
+    store,
     sql<RawRow>`select e.seq, e.event_ref, e.corr_ref, e.cause_ref, e.event_id,
       e.correlation_id, e.causation_id, e.event_type, e.occurred_at, e.schema_version, e.producer, e.summary, e.business_keys, e.size,
       e.indexed_at, e.partition, e.position, e.message_id, e.corr_source, s.kind, s.cluster, s.name, s.dlq

@@ -5,6 +5,7 @@ import { migrateToLatest } from '@/server/store/migrate';
 import { allMigrations } from '@/server/store/migrations';
 import { traceKeyRefMigration } from '@/server/store/migrations/0014-trace-key-ref';
 import { countIndexed, indexEvents, readCheckpoint } from '@/server/trace/index-events';
+import { inTransaction } from '@/server/trace/postgres-client';
 import { copyIn } from '@/server/trace/postgres-copy';
 import { searchTrace } from '@/server/trace/search-trace';
 import { createTestStore, type TestStore } from '../store/support/test-stores';
@@ -93,9 +94,9 @@ describe('the PostgreSQL writer streams batches in with COPY', () => {
       yield 'kafka\tlocal\tcopied\t0\n';
       throw new Error('encoding failed');
     }
-    const copy = t.store.db
-      .transaction()
-      .execute((trx) => copyIn(trx, 'copy event_sources (kind, cluster, name, dlq) from stdin', failing()));
+    const copy = inTransaction(t.store, (trx) =>
+      copyIn(trx.client, 'copy event_sources (kind, cluster, name, dlq) from stdin', failing()),
+    );
     await expect(copy).rejects.toThrow('encoding failed');
     const sources = await sql<{ n: number }>`select count(*) as n from event_sources`.execute(t.store.db);
     expect(sources.rows[0]?.n).toBe(0);
