@@ -34,23 +34,20 @@ function hash(value: string | null): string {
 /**
  * The events as COPY text (COPY_COLUMNS), CHUNK_ROWS lines at a time, each chunk prepared as it is
  * encoded: the server inserts one chunk while the next is prepared. An event's first business key goes
- * in its row; rows with more are added to `later`. With `firstSeq`, each line starts with its seq.
+ * in its row; rows with more are added to `later`.
  */
 export function* eventLines(
   events: readonly IndexedEvent[],
   sourceIds: Map<string, number>,
   now: number,
   later: PreparedRow[],
-  firstSeq: number | null,
 ): Generator<string> {
   const indexedAt = String(now);
   for (let start = 0; start < events.length; start += CHUNK_ROWS) {
     let chunk = '';
-    let seq = firstSeq === null ? -1 : firstSeq + start;
     for (const r of prepareBatch(events.slice(start, start + CHUNK_ROWS), []).rows) {
       const key = r.keyValues[0];
       if (r.keyValues.length > 1) later.push(r);
-      if (seq >= 0) chunk += `${seq++}\t`;
       chunk +=
         `${hash(r.eventId)}\t${text(r.eventId)}\t${hash(r.correlationId)}\t${text(r.correlationId)}\t` +
         `${hash(r.causationId)}\t${text(r.causationId)}\t${text(r.eventType)}\t${num(r.occurredAt)}\t` +

@@ -32,19 +32,16 @@ export async function insertLaterKeys(
 
 /**
  * One set-based statement over the batch as one JSON parameter, skipping locations already indexed.
- * With `firstSeq`, the rows take the seqs from it on (a skipped row's seq stays unused).
  */
 export async function insertSkippingKnown(
   connection: PgConnection,
   rows: PreparedRow[],
   sourceIds: Map<string, number>,
   now: number,
-  firstSeq: number | null,
 ): Promise<number> {
   // JSON.stringify is native, where pg escapes array literals in JS.
   const input = JSON.stringify(
-    rows.map((r, i) => ({
-      s: firstSeq === null ? null : firstSeq + i,
+    rows.map((r) => ({
       a: hashOf(r.eventId),
       at: r.eventId,
       b: hashOf(r.correlationId),
@@ -73,12 +70,11 @@ export async function insertSkippingKnown(
     sql<{ n: number }>`
     with x as (select * from json_to_recordset(${input}::json)
       as x(a bigint, "at" text, b bigint, bt text, c bigint, ct text, d text, e bigint, f text, g text,
-        h text, i text, j int, k int, l bigint, m text, n int, p smallint, q bigint, o json, s bigint)),
-    added as (insert into events (${firstSeq === null ? sql`` : sql`seq, `}event_ref, event_id, corr_ref, correlation_id, cause_ref, causation_id,
+        h text, i text, j int, k int, l bigint, m text, n int, p smallint, q bigint, o json)),
+    added as (insert into events (event_ref, event_id, corr_ref, correlation_id, cause_ref, causation_id,
         event_type, occurred_at, schema_version, producer, summary, business_keys, source_id, partition,
         position, message_id, size, corr_source, indexed_at, key_ref)
-      ${firstSeq === null ? sql`` : sql`overriding system value`}
-      select ${firstSeq === null ? sql`` : sql`s, `}a, "at", b, bt, c, ct, d, e, f, g, h, i, j, k, l, m, n, p, ${now}::bigint, q from x
+      select a, "at", b, bt, c, ct, d, e, f, g, h, i, j, k, l, m, n, p, ${now}::bigint, q from x
       on conflict (source_id, partition, position) do nothing
       returning seq, source_id, partition, position),
     keys as (insert into event_keys (key_ref, seq)

@@ -68,22 +68,20 @@ async function insertRows(
   events: readonly IndexedEvent[],
   sourceIds: Map<string, number>,
   now: number,
-  firstSeq: number | null,
 ): Promise<number> {
   if (events.length === 0) return 0;
   await trx.client.query('savepoint trace_copy');
   const later: PreparedRow[] = [];
   try {
-    const lines = eventLines(events, sourceIds, now, later, firstSeq);
-    const columns = firstSeq === null ? COPY_COLUMNS : `seq, ${COPY_COLUMNS}`;
-    const copied = await copyIn(trx.client, `copy events (${columns}) from stdin`, lines);
+    const lines = eventLines(events, sourceIds, now, later);
+    const copied = await copyIn(trx.client, `copy events (${COPY_COLUMNS}) from stdin`, lines);
     await insertLaterKeys(trx, later, sourceIds);
     return copied;
   } catch (error) {
     if (!isLocationConflict(error)) throw error;
   }
   await trx.client.query('rollback to savepoint trace_copy');
-  return insertSkippingKnown(trx, prepareBatch(events, []).rows, sourceIds, now, firstSeq);
+  return insertSkippingKnown(trx, prepareBatch(events, []).rows, sourceIds, now);
 }
 
 function isLocationConflict(error: unknown): boolean {
@@ -91,6 +89,11 @@ function isLocationConflict(error: unknown): boolean {
   return e?.code === '23505' && e.constraint === 'events_location_uq';
 }
 
+/**
+ * One connection per batch: measured at a million events, splitting a batch over two connections at
+ * once took a quarter more server CPU per event (both backends inserting into the same indexes) and
+ * ingested no faster, while it kept both cores busy under the app's searches.
+ */
 async function writeInTransaction(
   store: Store,
   events: readonly IndexedEvent[],
@@ -99,95 +102,18 @@ async function writeInTransaction(
   const sources = sourcesOf(events, checkpoint?.positions ?? []);
   const known = knownSources.get(store) ?? new Map<string, { id: number; dlq: boolean }>();
   knownSources.set(store, known);
-  const parallel = events.length >= PARALLEL_MIN && !inParallel.has(store);
-  if (parallel && [...sources].some(([text, source]) => !isKnown(known.get(text), source))) {
-    // The half on the other connection must name only sources already committed.
-    const seen = new Map<string, { id: number; dlq: boolean }>();
-    await inTransaction(store, (trx) => resolveSources(trx, sources, known, seen));
-    for (const [text, source] of seen) known.set(text, source);
-  }
   const seen = new Map<string, { id: number; dlq: boolean }>();
-  if (parallel) inParallel.add(store);
-  try {
-    const result = await inTransaction(store, async (trx) => {
-      await beginBatch(trx);
-      const now = Date.now();
-      const sourceIds = await resolveSources(trx, sources, known, seen);
-      const firstSeq = parallel ? await reserveSeqs(trx, events.length) : null;
-      const indexed =
-        firstSeq === null
-          ? await insertRows(trx, events, sourceIds, now, null)
-          : await insertHalves(store, trx, events, sourceIds, now, firstSeq);
-      if (checkpoint) await saveCheckpoint(trx, checkpoint, sourceIds, now);
-      return { indexed, duplicates: events.length - indexed };
-    });
-    for (const [text, source] of seen) known.set(text, source);
-    return result;
-  } finally {
-    if (parallel) inParallel.delete(store);
-  }
-}
-
-/** Batches this large go in as two halves over two connections at once: the server work on both cores. */
-const PARALLEL_MIN = 2_000;
-/** One batch at a time per store holds two connections: writers never wait on each other for the pool. */
-const inParallel = new WeakSet<Store>();
-
-async function beginBatch(trx: PgConnection): Promise<void> {
-  await trx.client.query('set local synchronous_commit = off');
-  await run(trx, sql`select pg_advisory_xact_lock_shared(${TRACE_LOCK_KEY})`);
-}
-
-/**
- * `count` consecutive seqs, so both halves number their rows in arrival order; null when another
- * writer drew from the sequence meanwhile (the rows then take the sequence's next values one by one).
- */
-async function reserveSeqs(trx: PgConnection, count: number): Promise<number | null> {
-  const rows = await run(
-    trx,
-    sql<{ low: number; high: number }>`select min(v) as low, max(v) as high
-    from (select nextval(pg_get_serial_sequence('events', 'seq')) as v from generate_series(1, ${count})) s`,
-  );
-  const row = rows[0];
-  return row && Number(row.high) - Number(row.low) + 1 === count ? Number(row.low) : null;
-}
-
-/**
- * The first half in a transaction of its own on a second connection, the second in this one, at once.
- * The first commits only once the second's rows are in, and this one (with the checkpoint) only after
- * it: a failure of either writes neither half; a crash between the two commits leaves the first half
- * in without its checkpoint, and the re-read skips it.
- */
-async function insertHalves(
-  store: Store,
-  trx: PgConnection,
-  events: readonly IndexedEvent[],
-  sourceIds: Map<string, number>,
-  now: number,
-  firstSeq: number,
-): Promise<number> {
-  const half = Math.ceil(events.length / 2);
-  let decide: (commit: boolean) => void = () => {};
-  const decided = new Promise<boolean>((resolve) => {
-    decide = resolve;
+  const result = await inTransaction(store, async (trx) => {
+    await trx.client.query('set local synchronous_commit = off');
+    await run(trx, sql`select pg_advisory_xact_lock_shared(${TRACE_LOCK_KEY})`);
+    const now = Date.now();
+    const sourceIds = await resolveSources(trx, sources, known, seen);
+    const indexed = await insertRows(trx, events, sourceIds, now);
+    if (checkpoint) await saveCheckpoint(trx, checkpoint, sourceIds, now);
+    return { indexed, duplicates: events.length - indexed };
   });
-  const first = inTransaction(store, async (other) => {
-    await beginBatch(other);
-    const inserted = await insertRows(other, events.slice(0, half), sourceIds, now, firstSeq);
-    if (!(await decided)) throw new ServiceError('internal', 'the other half of the batch failed');
-    return inserted;
-  });
-  // Its failure is read below, once this half is done; it must not count as unhandled before then.
-  first.catch(() => undefined);
-  const second = await Promise.allSettled([
-    insertRows(trx, events.slice(half), sourceIds, now, firstSeq + half),
-  ]);
-  const outcome = second[0];
-  decide(outcome?.status === 'fulfilled');
-  const [done] = await Promise.allSettled([first]);
-  if (outcome?.status !== 'fulfilled') throw outcome?.reason;
-  if (done?.status !== 'fulfilled') throw done?.reason;
-  return done.value + outcome.value;
+  for (const [text, source] of seen) known.set(text, source);
+  return result;
 }
 
 async function saveCheckpoint(

@@ -103,7 +103,7 @@ describe('the PostgreSQL writer streams batches in with COPY', () => {
     expect(await indexEvents(t.store, chain('a', 2, 0), null)).toEqual({ indexed: 2, duplicates: 0 });
   });
 
-  it('writes a large batch as two halves at once, its rows numbered in arrival order', async () => {
+  it('writes a large batch with its rows numbered in arrival order', async () => {
     const many = (from: number, n: number) =>
       Array.from({ length: n }, (_, i) => {
         const at = from + i;
@@ -130,7 +130,7 @@ describe('the PostgreSQL writer streams batches in with COPY', () => {
     const byKey = await eventIds(t, 'business', 'cu-4');
     expect(byKey).toEqual(expect.arrayContaining(carriers.map((e) => e.envelope.eventId)));
     expect(carriers).toHaveLength(200);
-    // A re-read of the last 2,000 with 1,000 new: the duplicates in both halves are skipped.
+    // A re-read of the last 2,000 with 1,000 new: the duplicates are skipped, the new rows follow in order.
     expect(await indexEvents(t.store, many(1_000, 3_000), checkpoint('4000'))).toEqual({
       indexed: 1_000,
       duplicates: 2_000,
@@ -139,7 +139,7 @@ describe('the PostgreSQL writer streams batches in with COPY', () => {
     expect(await readCheckpoint(t.store, 'indexer')).toMatchObject([{ position: '4000' }]);
   });
 
-  it('writes neither half of a large batch when either fails', async () => {
+  it('writes none of a large batch when an event near its start or its end fails', async () => {
     const many = (from: number, n: number, bad: number) =>
       Array.from({ length: n }, (_, i) =>
         event({ id: from + i === bad ? 'nul\u0000' : `e-${from + i}`, corr: 'c', offset: from + i }),
