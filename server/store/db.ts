@@ -15,6 +15,12 @@ export type StoreDialect = 'sqlite' | 'postgres';
 export interface Store {
   db: Kysely<Database>;
   dialect: StoreDialect;
+  /**
+   * PostgreSQL only: a pooled connection lent for `fn`, released once it settles (closed instead when
+   * `fn` fails: it may be left inside a transaction or a COPY). For what Kysely cannot send: COPY, named
+   * prepared statements. SQLite throws `unsupported`.
+   */
+  withPgClient<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -45,7 +51,13 @@ function openSqlite(file: string): Store {
   database.pragma('journal_mode = WAL');
   database.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'sqlite',
+    withPgClient: () =>
+      Promise.reject(new ServiceError('unsupported', 'the store is SQLite, not PostgreSQL')),
+    close: () => db.destroy(),
+  };
 }
 
 async function openPostgres(connectionString: string, schema: string | undefined): Promise<Store> {
@@ -63,7 +75,12 @@ async function openPostgres(connectionString: string, schema: string | undefined
     },
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  const store: Store = { db, dialect: 'postgres', close: () => db.destroy() };
+  const store: Store = {
+    db,
+    dialect: 'postgres',
+    withPgClient: (fn) => lend(pool, fn),
+    close: () => db.destroy(),
+  };
   if (schema) {
     try {
       await createSchema(db, schema);
@@ -73,6 +90,19 @@ async function openPostgres(connectionString: string, schema: string | undefined
     }
   }
   return store;
+}
+
+async function lend<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let failed = false;
+  try {
+    return await fn(client);
+  } catch (error) {
+    failed = true;
+    throw error;
+  } finally {
+    client.release(failed);
+  }
 }
 
 async function createSchema(db: Kysely<Database>, schema: string): Promise<void> {

@@ -1,8 +1,7 @@
 import 'server-only';
-import { CompiledQuery, type Kysely } from 'kysely';
+import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { idHash } from '@/lib/trace/id-hash';
-import type { Database } from '@/server/store/schema';
 import type { IndexedEvent } from './indexed-event';
 import { type PreparedRow, prepareBatch } from './prepare-rows';
 
@@ -35,23 +34,20 @@ function hash(value: string | null): string {
 /**
  * The events as COPY text (COPY_COLUMNS), CHUNK_ROWS lines at a time, each chunk prepared as it is
  * encoded: the server inserts one chunk while the next is prepared. An event's first business key goes
- * in its row; rows with more are added to `later`. With `firstSeq`, each line starts with its seq.
+ * in its row; rows with more are added to `later`.
  */
 export function* eventLines(
   events: readonly IndexedEvent[],
   sourceIds: Map<string, number>,
   now: number,
   later: PreparedRow[],
-  firstSeq: number | null,
 ): Generator<string> {
   const indexedAt = String(now);
   for (let start = 0; start < events.length; start += CHUNK_ROWS) {
     let chunk = '';
-    let seq = firstSeq === null ? -1 : firstSeq + start;
     for (const r of prepareBatch(events.slice(start, start + CHUNK_ROWS), []).rows) {
       const key = r.keyValues[0];
       if (r.keyValues.length > 1) later.push(r);
-      if (seq >= 0) chunk += `${seq++}\t`;
       chunk +=
         `${hash(r.eventId)}\t${text(r.eventId)}\t${hash(r.correlationId)}\t${text(r.correlationId)}\t` +
         `${hash(r.causationId)}\t${text(r.causationId)}\t${text(r.eventType)}\t${num(r.occurredAt)}\t` +
@@ -64,19 +60,15 @@ export function* eventLines(
 }
 
 /**
- * `copy … from stdin` over the transaction's own connection, fed chunk by chunk; resolves with the
- * rows copied, rejects with the server's error (the transaction is then aborted).
- *
- * Kysely hands a compiled query's `sql` to pg's `client.query` as it is, and pg runs any object with a
- * `submit` method (a "submittable", as pg-copy-streams' stream is) on that client. The store exposes no
- * raw pg client, and this keeps the COPY inside the batch's transaction.
+ * `copy … from stdin` over the transaction's connection, fed chunk by chunk; resolves with the rows
+ * copied, rejects with the server's error (the transaction is then aborted).
  */
 export async function copyIn(
-  trx: Kysely<Database>,
+  client: pg.ClientBase,
   statement: string,
   chunks: Iterable<string>,
 ): Promise<number> {
-  const stream = copyFrom(statement);
+  const stream = client.query(copyFrom(statement));
   let failure: unknown = null;
   const done = new Promise<void>((resolve, reject) => {
     stream.on('finish', resolve);
@@ -86,7 +78,6 @@ export async function copyIn(
     });
   });
   done.catch(() => {});
-  await trx.executeQuery({ ...CompiledQuery.raw(''), sql: stream as unknown as string });
   try {
     for (const chunk of chunks) {
       if (failure) break;

@@ -1,19 +1,19 @@
 import 'server-only';
-import type { Kysely, RawBuilder } from 'kysely';
 import { idHash } from '@/lib/trace/id-hash';
-import type { Database } from '@/server/store/schema';
+import type { Store } from '@/server/store/db';
 
 /**
  * Runs a statement as a named prepared statement: each pooled connection parses and plans it once,
  * later lookups send only its parameters (a search's one statement then skips the planner, which
- * took as long as running it). The name is the hash of the text, so one text is one statement.
- *
- * Kysely hands a compiled query's `sql` to pg's `client.query` as it is, and pg takes a query config
- * `{ name, text }` there with the parameters beside it.
+ * took as long as running it). The name is the hash of the text, so one text is one statement. Rows
+ * come back as arrays, in the statement's column order.
  */
-export async function runNamed<R>(db: Kysely<Database>, query: RawBuilder<R>): Promise<R[]> {
-  const compiled = query.compile(db);
-  const config = { name: `trace_${idHash(compiled.sql).toString(36)}`, text: compiled.sql };
-  const result = await db.executeQuery<R>({ ...compiled, sql: config as unknown as string });
+export async function runNamed<R extends unknown[]>(
+  store: Store,
+  text: string,
+  values: unknown[],
+): Promise<R[]> {
+  const config = { name: `trace_${idHash(text).toString(36)}`, text, values, rowMode: 'array' as const };
+  const result = await store.withPgClient((client) => client.query<R>(config));
   return result.rows;
 }

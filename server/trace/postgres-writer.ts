@@ -1,8 +1,7 @@
 import 'server-only';
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import { ServiceError } from '@/server/errors';
 import type { Store } from '@/server/store/db';
-import type { Database } from '@/server/store/schema';
 import {
   type CheckpointPosition,
   type IndexedEvent,
@@ -10,6 +9,7 @@ import {
   sourceKeyText,
   sourceOf,
 } from './indexed-event';
+import { inTransaction, type PgConnection, run } from './postgres-client';
 import { COPY_COLUMNS, copyIn, eventLines } from './postgres-copy';
 import { insertLaterKeys, insertSkippingKnown } from './postgres-insert';
 import { type IndexResult, type PreparedRow, prepareBatch } from './prepare-rows';
@@ -64,26 +64,24 @@ const knownSources = new WeakMap<Store, Map<string, { id: number; dlq: boolean }
  * statement that skips them.
  */
 async function insertRows(
-  trx: Kysely<Database>,
+  trx: PgConnection,
   events: readonly IndexedEvent[],
   sourceIds: Map<string, number>,
   now: number,
-  firstSeq: number | null,
 ): Promise<number> {
   if (events.length === 0) return 0;
-  await sql`savepoint trace_copy`.execute(trx);
+  await trx.client.query('savepoint trace_copy');
   const later: PreparedRow[] = [];
   try {
-    const lines = eventLines(events, sourceIds, now, later, firstSeq);
-    const columns = firstSeq === null ? COPY_COLUMNS : `seq, ${COPY_COLUMNS}`;
-    const copied = await copyIn(trx, `copy events (${columns}) from stdin`, lines);
+    const lines = eventLines(events, sourceIds, now, later);
+    const copied = await copyIn(trx.client, `copy events (${COPY_COLUMNS}) from stdin`, lines);
     await insertLaterKeys(trx, later, sourceIds);
     return copied;
   } catch (error) {
     if (!isLocationConflict(error)) throw error;
   }
-  await sql`rollback to savepoint trace_copy`.execute(trx);
-  return insertSkippingKnown(trx, prepareBatch(events, []).rows, sourceIds, now, firstSeq);
+  await trx.client.query('rollback to savepoint trace_copy');
+  return insertSkippingKnown(trx, prepareBatch(events, []).rows, sourceIds, now);
 }
 
 function isLocationConflict(error: unknown): boolean {
@@ -91,6 +89,11 @@ function isLocationConflict(error: unknown): boolean {
   return e?.code === '23505' && e.constraint === 'events_location_uq';
 }
 
+/**
+ * One connection per batch: measured at a million events, splitting a batch over two connections at
+ * once took a quarter more server CPU per event (both backends inserting into the same indexes) and
+ * ingested no faster, while it kept both cores busy under the app's searches.
+ */
 async function writeInTransaction(
   store: Store,
   events: readonly IndexedEvent[],
@@ -99,111 +102,38 @@ async function writeInTransaction(
   const sources = sourcesOf(events, checkpoint?.positions ?? []);
   const known = knownSources.get(store) ?? new Map<string, { id: number; dlq: boolean }>();
   knownSources.set(store, known);
-  const parallel = events.length >= PARALLEL_MIN && !inParallel.has(store);
-  if (parallel && [...sources].some(([text, source]) => !isKnown(known.get(text), source))) {
-    // The half on the other connection must name only sources already committed.
-    const seen = new Map<string, { id: number; dlq: boolean }>();
-    await store.db.transaction().execute((trx) => resolveSources(trx, sources, known, seen));
-    for (const [text, source] of seen) known.set(text, source);
-  }
   const seen = new Map<string, { id: number; dlq: boolean }>();
-  if (parallel) inParallel.add(store);
-  try {
-    const result = await store.db.transaction().execute(async (trx) => {
-      await beginBatch(trx);
-      const now = Date.now();
-      const sourceIds = await resolveSources(trx, sources, known, seen);
-      const firstSeq = parallel ? await reserveSeqs(trx, events.length) : null;
-      const indexed =
-        firstSeq === null
-          ? await insertRows(trx, events, sourceIds, now, null)
-          : await insertHalves(store, trx, events, sourceIds, now, firstSeq);
-      if (checkpoint) await saveCheckpoint(trx, checkpoint, sourceIds, now);
-      return { indexed, duplicates: events.length - indexed };
-    });
-    for (const [text, source] of seen) known.set(text, source);
-    return result;
-  } finally {
-    if (parallel) inParallel.delete(store);
-  }
-}
-
-/** Batches this large go in as two halves over two connections at once: the server work on both cores. */
-const PARALLEL_MIN = 2_000;
-/** One batch at a time per store holds two connections: writers never wait on each other for the pool. */
-const inParallel = new WeakSet<Store>();
-
-async function beginBatch(trx: Kysely<Database>): Promise<void> {
-  await sql`set local synchronous_commit = off`.execute(trx);
-  await sql`select pg_advisory_xact_lock_shared(${TRACE_LOCK_KEY})`.execute(trx);
-}
-
-/**
- * `count` consecutive seqs, so both halves number their rows in arrival order; null when another
- * writer drew from the sequence meanwhile (the rows then take the sequence's next values one by one).
- */
-async function reserveSeqs(trx: Kysely<Database>, count: number): Promise<number | null> {
-  const result = await sql<{ low: number; high: number }>`select min(v) as low, max(v) as high
-    from (select nextval(pg_get_serial_sequence('events', 'seq')) as v from generate_series(1, ${count})) s`.execute(
-    trx,
-  );
-  const row = result.rows[0];
-  return row && Number(row.high) - Number(row.low) + 1 === count ? Number(row.low) : null;
-}
-
-/**
- * The first half in a transaction of its own on a second connection, the second in this one, at once.
- * The first commits only once the second's rows are in, and this one (with the checkpoint) only after
- * it: a failure of either writes neither half; a crash between the two commits leaves the first half
- * in without its checkpoint, and the re-read skips it.
- */
-async function insertHalves(
-  store: Store,
-  trx: Kysely<Database>,
-  events: readonly IndexedEvent[],
-  sourceIds: Map<string, number>,
-  now: number,
-  firstSeq: number,
-): Promise<number> {
-  const half = Math.ceil(events.length / 2);
-  let decide: (commit: boolean) => void = () => {};
-  const decided = new Promise<boolean>((resolve) => {
-    decide = resolve;
+  const result = await inTransaction(store, async (trx) => {
+    await trx.client.query('set local synchronous_commit = off');
+    await run(trx, sql`select pg_advisory_xact_lock_shared(${TRACE_LOCK_KEY})`);
+    const now = Date.now();
+    const sourceIds = await resolveSources(trx, sources, known, seen);
+    const indexed = await insertRows(trx, events, sourceIds, now);
+    if (checkpoint) await saveCheckpoint(trx, checkpoint, sourceIds, now);
+    return { indexed, duplicates: events.length - indexed };
   });
-  const first = store.db.transaction().execute(async (other) => {
-    await beginBatch(other);
-    const inserted = await insertRows(other, events.slice(0, half), sourceIds, now, firstSeq);
-    if (!(await decided)) throw new ServiceError('internal', 'the other half of the batch failed');
-    return inserted;
-  });
-  // Its failure is read below, once this half is done; it must not count as unhandled before then.
-  first.catch(() => undefined);
-  const second = await Promise.allSettled([
-    insertRows(trx, events.slice(half), sourceIds, now, firstSeq + half),
-  ]);
-  const outcome = second[0];
-  decide(outcome?.status === 'fulfilled');
-  const [done] = await Promise.allSettled([first]);
-  if (outcome?.status !== 'fulfilled') throw outcome?.reason;
-  if (done?.status !== 'fulfilled') throw done?.reason;
-  return done.value + outcome.value;
+  for (const [text, source] of seen) known.set(text, source);
+  return result;
 }
 
 async function saveCheckpoint(
-  trx: Kysely<Database>,
+  trx: PgConnection,
   checkpoint: WrittenCheckpoint,
   sourceIds: Map<string, number>,
   now: number,
 ): Promise<void> {
   const positions = checkpoint.positions;
   if (positions.length === 0) return;
-  await sql`insert into event_checkpoints (consumer, source_id, partition, position, updated_at)
+  await run(
+    trx,
+    sql`insert into event_checkpoints (consumer, source_id, partition, position, updated_at)
     select ${checkpoint.consumer}, c.source_id, c.partition, c.position, ${now}::bigint
     from unnest(${positions.map((p) => sourceIds.get(sourceKeyText(p)) ?? 0)}::int[],
       ${positions.map((p) => p.partition)}::int[], ${positions.map((p) => p.position)}::text[])
       as c(source_id, partition, position)
     on conflict (consumer, source_id, partition) do update
-    set position = excluded.position, updated_at = excluded.updated_at`.execute(trx);
+    set position = excluded.position, updated_at = excluded.updated_at`,
+  );
 }
 
 /** A source is known once committed with its DLQ flag at least as set as this batch's. */
@@ -227,7 +157,7 @@ function sourcesOf(events: readonly IndexedEvent[], positions: CheckpointPositio
 }
 
 async function resolveSources(
-  trx: Kysely<Database>,
+  trx: PgConnection,
   sources: Map<string, SourceKey>,
   known: Map<string, { id: number; dlq: boolean }>,
   seen: Map<string, { id: number; dlq: boolean }>,
@@ -241,11 +171,14 @@ async function resolveSources(
     }
     const dlq = source.dlq ? 1 : 0;
     // do update (not nothing) so the row comes back; a source once seen as a DLQ stays one.
-    const row = await sql<{ id: number; dlq: number }>`insert into event_sources (kind, cluster, name, dlq)
+    const rows = await run(
+      trx,
+      sql<{ id: number; dlq: number }>`insert into event_sources (kind, cluster, name, dlq)
       values (${source.kind}, ${source.cluster}, ${source.name}, ${dlq})
       on conflict (kind, cluster, name) do update set dlq = greatest(event_sources.dlq, excluded.dlq)
-      returning id, dlq`.execute(trx);
-    const found = row.rows[0];
+      returning id, dlq`,
+    );
+    const found = rows[0];
     if (found === undefined) throw new ServiceError('internal', `no id for source ${source.name}`);
     ids.set(text, found.id);
     seen.set(text, { id: found.id, dlq: Number(found.dlq) === 1 });

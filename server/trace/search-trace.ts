@@ -71,7 +71,7 @@ async function searchValue(
 ): Promise<TraceResult | null> {
   const kinds = query.kind === 'auto' ? AUTO_ORDER : [query.kind];
   for (const kind of kinds) {
-    if (kind === 'event' && store.dialect === 'postgres') {
+    if (kind === 'event') {
       const found = await eventChain(store, value);
       if (found) return result(query, kind, found);
       continue;
@@ -83,8 +83,8 @@ async function searchValue(
 }
 
 /**
- * PostgreSQL, by event id: seeds and their chains from one statement; the step-by-step path when
- * that answer may be cut short (more rows than its limit, more flows than MAX_CORRELATIONS).
+ * By event id: seeds and their chains from one statement; the step-by-step path when that answer may
+ * be cut short (more rows than its limit, more flows than MAX_CORRELATIONS).
  */
 async function eventChain(store: Store, value: string): Promise<Rows | null> {
   const limit = 2 * (MAX_CHAIN_ROWS + 1);

@@ -1,12 +1,10 @@
 import 'server-only';
-import { type RawBuilder, sql } from 'kysely';
 import type { BusinessKeyValue, TraceRecord } from '@/lib/trace/build-chain';
 import { correlationSourceOf } from '@/lib/trace/correlation-source';
 import { idHashProbes } from '@/lib/trace/id-hash';
-import { ServiceError } from '@/server/errors';
 import type { Store } from '@/server/store/db';
 import { runNamed } from './postgres-named';
-import { type RawRow, sqliteLookups } from './sqlite-queries';
+import { type RawRow, type RowColumn, sqliteLookups } from './sqlite-queries';
 
 /** An index row with the refs the search follows, next to the record the chain builder reads. */
 export interface IndexRow {
@@ -17,140 +15,132 @@ export interface IndexRow {
   record: TraceRecord;
 }
 
-type Column = 'event_ref' | 'corr_ref' | 'cause_ref';
 /** An id as a row names it: its ref (SQLite: dictionary ref; PostgreSQL: hash) and its text. */
 export interface RowId {
   ref: number;
   text: string;
 }
-type Filter = { column: Column; ids: RowId[] } | { keyRef: number };
 
 /** PostgreSQL keeps the id texts in the row, next to their hashes (migration 0011). */
 const TEXT_COLUMN = { event_ref: 'event_id', corr_ref: 'correlation_id', cause_ref: 'causation_id' } as const;
 
 /**
- * Rows whose `column` names `text` ('key': that carry it as a business key value). On PostgreSQL one
- * statement over the hash index, the text compared in the row (two texts may share a hash); on SQLite
- * the text's ref first, in-process.
+ * Rows whose `column` names `text` ('key': that carry it as a business key value), in one statement.
+ * On PostgreSQL over the hash index, the text compared in the row (two texts may share a hash); on
+ * SQLite the text's ref is looked up in the dictionary within the statement.
  */
 export async function findRowsByText(
   store: Store,
-  column: Column | 'key',
+  column: RowColumn | 'key',
   text: string,
   limit: number,
 ): Promise<IndexRow[]> {
-  if (store.dialect === 'sqlite') {
-    const ref = await findRef(store, text);
-    if (ref === null) return [];
-    return findRows(store, column === 'key' ? { keyRef: ref } : { column, ids: [{ ref, text }] }, limit);
-  }
   // Rows written before 0011 keep the probe their text had in the dictionary: every probe is asked.
-  // An event's first business key is in its row (0014), any later one in event_keys.
   const probes = idHashProbes(text);
-  const where =
-    column === 'key'
-      ? sql`(e.key_ref = any(${probes}::bigint[])
-            or e.seq in (select seq from event_keys where key_ref = any(${probes}::bigint[])))
-          and exists (select 1 from json_array_elements(e.business_keys::json) k where k->>'value' = ${text})`
-      : sql`e.${sql.ref(column)} = any(${probes}::bigint[]) and e.${sql.ref(TEXT_COLUMN[column])} = ${text}`;
-  return postgresSelect(store, where, limit);
+  if (store.dialect === 'sqlite') {
+    const lookups = await sqliteLookups(store);
+    const statement = column === 'key' ? lookups.byKey : lookups.byText[column];
+    return statement.all(...probes, text, limit).map(toIndexRow);
+  }
+  return postgresSelect(store, PG_BY_TEXT[column], [probes, text, limit]);
 }
 
 /**
- * PostgreSQL: the rows of an event id and every row of their correlations, in one statement (a lookup
- * by event id is then one round trip). The chain is joined on the hash and text its seed rows hold.
+ * The rows of an event id and every row of their correlations, in one statement (a lookup by event id
+ * is then one round trip). The chain is joined on the correlation its seed rows hold.
  */
 export async function findEventChain(store: Store, text: string, limit: number): Promise<IndexRow[]> {
   const probes = idHashProbes(text);
-  return postgresSelect(
-    store,
-    sql`e.seq in (
-      with seed as (select seq, corr_ref, correlation_id from events
-        where event_ref = any(${probes}::bigint[]) and event_id = ${text} order by seq limit ${limit})
-      select seq from seed
-      union select c.seq from events c
-        join (select distinct corr_ref, correlation_id from seed where corr_ref is not null) f
-        on c.corr_ref = f.corr_ref and c.correlation_id = f.correlation_id)`,
-    limit,
-  );
-}
-
-/** SQLite: the ref of an id text, or null when the index never saw it. */
-async function findRef(store: Store, text: string): Promise<number | null> {
-  const rows = (await sqliteLookups(store)).ref.all(...idHashProbes(text));
-  const row = rows.find((r) => r.value === text);
-  return row ? Number(row.ref) : null;
-}
-
-/** Rows matching the filter, oldest first, at most `limit`. */
-export async function findRows(store: Store, filter: Filter, limit: number): Promise<IndexRow[]> {
-  if ('ids' in filter && filter.ids.length === 0) return [];
-  if (store.dialect === 'postgres') return postgresRows(store, filter, limit);
-  return (await sqliteRows(store, filter, limit)).map(toIndexRow);
-}
-
-async function sqliteRows(store: Store, filter: Filter, limit: number): Promise<RawRow[]> {
-  const lookups = await sqliteLookups(store);
-  if ('ids' in filter) {
-    return lookups.rows[filter.column].all(JSON.stringify(filter.ids.map((id) => id.ref)), limit);
+  if (store.dialect === 'sqlite') {
+    return (await sqliteLookups(store)).eventChain.all(...probes, text, limit, limit).map(toIndexRow);
   }
-  return lookups.byKey.all(filter.keyRef, limit);
+  return postgresSelect(store, PG_EVENT_CHAIN, [probes, text, limit]);
 }
 
-function postgresRows(store: Store, filter: Filter, limit: number): Promise<IndexRow[]> {
-  if (!('ids' in filter))
-    throw new ServiceError('internal', 'PostgreSQL business keys are looked up by text');
+/** Rows whose `column` names one of `ids`, oldest first, at most `limit`. */
+export async function findRows(
+  store: Store,
+  filter: { column: RowColumn; ids: RowId[] },
+  limit: number,
+): Promise<IndexRow[]> {
+  if (filter.ids.length === 0) return [];
+  if (store.dialect === 'sqlite') {
+    const refs = JSON.stringify(filter.ids.map((id) => id.ref));
+    return (await sqliteLookups(store)).byRefs[filter.column].all(refs, limit).map(toIndexRow);
+  }
   const texts = [...new Set(filter.ids.map((id) => id.text))];
-  const probes = texts.flatMap(idHashProbes);
-  return postgresSelect(
-    store,
-    sql`e.${sql.ref(filter.column)} = any(${probes}::bigint[])
-      and e.${sql.ref(TEXT_COLUMN[filter.column])} = any(${texts}::text[])`,
-    limit,
-  );
+  return postgresSelect(store, PG_BY_IDS[filter.column], [texts.flatMap(idHashProbes), texts, limit]);
 }
 
-/** The row with its id texts (in the row since 0011) and its source. */
-async function postgresSelect(store: Store, where: RawBuilder<unknown>, limit: number): Promise<IndexRow[]> {
-  const rows = await runNamed(
-    store.db,
-    sql<RawRow>`select e.seq, e.event_ref, e.corr_ref, e.cause_ref, e.event_id,
-      e.correlation_id, e.causation_id, e.event_type, e.occurred_at, e.schema_version, e.producer, e.summary, e.business_keys, e.size,
-      e.indexed_at, e.partition, e.position, e.message_id, e.corr_source, s.kind, s.cluster, s.name, s.dlq
-    from events e join event_sources s on s.id = e.source_id
-    where ${where} order by e.seq limit ${limit}`,
-  );
-  return rows.map(toIndexRow);
+/** The row with its id texts (in the row since 0011) and its source; $1 hashes, $2 text(s), $3 limit. */
+const pgSelect = (where: string) => `select e.seq, e.event_ref, e.corr_ref, e.cause_ref, e.event_id,
+    e.correlation_id, e.causation_id, e.event_type, e.occurred_at, e.schema_version, e.producer, e.summary,
+    e.business_keys, e.size, e.indexed_at, e.partition, e.position, e.message_id, e.corr_source, s.kind,
+    s.cluster, s.name, s.dlq
+  from events e join event_sources s on s.id = e.source_id
+  where ${where} order by e.seq limit $3`;
+
+const pgByColumn = (column: RowColumn, match: string) =>
+  pgSelect(`e.${column} = any($1::bigint[]) and e.${TEXT_COLUMN[column]} ${match}`);
+
+const PG_BY_TEXT: Record<RowColumn | 'key', string> = {
+  event_ref: pgByColumn('event_ref', '= $2'),
+  corr_ref: pgByColumn('corr_ref', '= $2'),
+  cause_ref: pgByColumn('cause_ref', '= $2'),
+  // An event's first business key is in its row (0014), any later one in event_keys.
+  key: pgSelect(`(e.key_ref = any($1::bigint[])
+      or e.seq in (select seq from event_keys where key_ref = any($1::bigint[])))
+    and exists (select 1 from json_array_elements(e.business_keys::json) k where k->>'value' = $2)`),
+};
+
+const PG_BY_IDS: Record<RowColumn, string> = {
+  event_ref: pgByColumn('event_ref', '= any($2::text[])'),
+  corr_ref: pgByColumn('corr_ref', '= any($2::text[])'),
+  cause_ref: pgByColumn('cause_ref', '= any($2::text[])'),
+};
+
+const PG_EVENT_CHAIN = pgSelect(`e.seq in (
+    with seed as (select seq, corr_ref, correlation_id from events
+      where event_ref = any($1::bigint[]) and event_id = $2 order by seq limit $3)
+    select seq from seed
+    union select c.seq from events c
+      join (select distinct corr_ref, correlation_id from seed where corr_ref is not null) f
+      on c.corr_ref = f.corr_ref and c.correlation_id = f.correlation_id)`);
+
+async function postgresSelect(store: Store, text: string, values: unknown[]): Promise<IndexRow[]> {
+  return (await runNamed<RawRow>(store, text, values)).map(toIndexRow);
 }
 
 function toIndexRow(r: RawRow): IndexRow {
+  const [seq, eventRef, corrRef, causeRef, eventId, correlationId, causationId, eventType, occurredAt] = r;
+  const kind = r[19];
   return {
-    seq: Number(r.seq),
-    eventRef: r.event_ref === null ? null : Number(r.event_ref),
-    corrRef: r.corr_ref === null ? null : Number(r.corr_ref),
-    causeRef: r.cause_ref === null ? null : Number(r.cause_ref),
+    seq: Number(seq),
+    eventRef: eventRef === null ? null : Number(eventRef),
+    corrRef: corrRef === null ? null : Number(corrRef),
+    causeRef: causeRef === null ? null : Number(causeRef),
     record: {
-      seq: Number(r.seq),
-      eventId: r.event_id,
-      eventType: r.event_type,
-      correlationId: r.correlation_id,
-      causationId: r.causation_id,
-      occurredAt: r.occurred_at === null ? null : Number(r.occurred_at),
-      schemaVersion: r.schema_version,
-      producer: r.producer,
-      correlationFrom: correlationSourceOf(r.corr_source),
-      summary: r.summary,
-      businessKeys: parseKeys(r.business_keys),
-      size: Number(r.size),
+      seq: Number(seq),
+      eventId,
+      eventType,
+      correlationId,
+      causationId,
+      occurredAt: occurredAt === null ? null : Number(occurredAt),
+      schemaVersion: r[9],
+      producer: r[10],
+      correlationFrom: correlationSourceOf(r[18]),
+      summary: r[11],
+      businessKeys: parseKeys(r[12]),
+      size: Number(r[13]),
       location: {
-        kind: r.kind,
-        cluster: r.cluster,
-        name: r.name,
-        partition: Number(r.partition),
-        offset: r.kind === 'kafka' ? String(r.position) : null,
-        messageId: r.message_id,
-        dlq: Number(r.dlq) === 1,
-        indexedAt: Number(r.indexed_at),
+        kind,
+        cluster: r[20],
+        name: r[21],
+        partition: Number(r[15]),
+        offset: kind === 'kafka' ? String(r[16]) : null,
+        messageId: r[17],
+        dlq: Number(r[22]) === 1,
+        indexedAt: Number(r[14]),
       },
     },
   };
