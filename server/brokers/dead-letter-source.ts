@@ -172,6 +172,7 @@ export function messageBytes(value: Uint8Array | string): MessageBytes {
 /** The bytes to write: `base64` of MessageBytes, a string as UTF-8, raw bytes as they are (not copied). */
 export function bytesOf(value: OutgoingBytes | string): Buffer {
   if (typeof value === 'string') return Buffer.from(value, 'utf8');
+  if (Buffer.isBuffer(value)) return value;
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   return Buffer.from(value.base64, 'base64');
 }

@@ -236,21 +236,27 @@ async function sendBatch(
   deps: ReplayDeps,
   source: DeadLetterSource,
   job: ReplayJobRow,
-  { batch, marked, messages }: Taken,
+  { batch, marked, read, depth }: Taken,
   writes: BatchWrites,
   alongside: () => void = () => undefined,
 ) {
   await marked;
-  const frozen = await messages;
   const at = new Date().toISOString();
   const by = job.confirmed_by ?? job.actor;
-  const outgoing = batch.map((item, i) => outgoingOf(job, item, frozen[i] as FrozenMessage, by, at));
   const results: SendResult[] = [];
   let thrown: ServiceError | null = null;
   let refused = false;
-  for (let from = 0; from < outgoing.length && !refused; from += MAX_BATCH) {
+  let next: Promise<FrozenMessage[]> | null = read(0);
+  for (let from = 0; next && !refused; from += MAX_BATCH) {
+    const frozen = await next;
+    const places = batch.slice(from, from + MAX_BATCH);
+    const outgoing = places.map((item, i) => outgoingOf(job, item, frozen[i] as FrozenMessage, by, at));
+    for (let ahead = 1; ahead <= depth; ahead++) {
+      if (from + ahead * MAX_BATCH < batch.length) read(from + ahead * MAX_BATCH);
+    }
+    next = from + MAX_BATCH < batch.length ? read(from + MAX_BATCH) : null;
     try {
-      const sending = source.send(job.target, outgoing.slice(from, from + MAX_BATCH));
+      const sending = source.send(job.target, outgoing);
       if (from === 0) alongside();
       const answered = await sending;
       results.push(...answered);
@@ -290,26 +296,38 @@ async function sendBatch(
   return false;
 }
 
-/** A batch taken to send: recorded `sending` (`marked`), its frozen messages read alongside. */
-type Taken = Marked & { messages: Promise<FrozenMessage[]> };
+/** A batch taken to send: recorded `sending` (`marked`); `read(from)`: the frozen messages of its send from there. */
+type Taken = Marked & { read: (from: number) => Promise<FrozenMessage[]>; depth: number };
 
 /**
- * Marks `batch` sending and reads its messages from the store in one statement, in item order:
- * a batch taken ahead is read while the one before it is on the wire.
+ * Marks `batch` sending. Its frozen messages are read a send's worth at a time, each read starting
+ * while the send before it is on the wire; the first is read with the mark, so a batch taken ahead
+ * has it ready.
  */
 function markTaken(deps: ReplayDeps, job: ReplayJobRow, writes: BatchWrites, batch: ItemPlace[]): Taken {
-  const idxs = batch.map((item) => item.idx);
-  const messages = frozenMessages(deps.store, job.id, idxs).then((found) =>
-    idxs.map((idx) => {
-      const message = found.get(idx);
-      if (message === undefined)
-        throw new ServiceError('internal', `replay ${job.id} holds no message ${idx}`);
-      return message;
-    }),
-  );
-  // A batch taken ahead and put back is never sent: its read is not awaited.
-  messages.catch(() => undefined);
-  return { ...writes.mark(batch), messages };
+  const reads = new Map<number, Promise<FrozenMessage[]>>();
+  const read = (from: number) => {
+    const started = reads.get(from);
+    if (started) return started;
+    const idxs = batch.slice(from, from + MAX_BATCH).map((item) => item.idx);
+    const messages = frozenMessages(deps.store, job.id, idxs).then((found) =>
+      idxs.map((idx) => {
+        const message = found.get(idx);
+        if (message === undefined)
+          throw new ServiceError('internal', `replay ${job.id} holds no message ${idx}`);
+        return message;
+      }),
+    );
+    // A read ahead of a batch put back, or of a send that never goes, is not awaited.
+    messages.catch(() => undefined);
+    reads.set(from, messages);
+    return messages;
+  };
+  read(0);
+  // PostgreSQL answers while the loop sends: two sends' reads ahead hide its round trips. SQLite reads
+  // block the loop whenever they run: one ahead holds fewer messages at a time.
+  const depth = deps.store.dialect === 'postgres' ? 2 : 1;
+  return { ...writes.mark(batch), read, depth };
 }
 
 function outgoingOf(

@@ -96,7 +96,11 @@ function interleave(windows: PartitionWindow[], limit = Number.POSITIVE_INFINITY
 /** A dead letter as a Kafka record, or why it cannot be sent to Kafka. */
 function toKafkaMessage(m: OutgoingDeadLetter): OutgoingMessage | string {
   // A null value is sent as null: Kafka allows it, and a replay keeps the headers as they were.
-  const headers = m.headers.map((h) => ({ key: h.key, value: h.value === null ? null : bytesOf(h.value) }));
+  // Text stays text: the record encoder writes it as UTF-8 without a buffer of its own.
+  const headers = m.headers.map((h) => ({
+    key: h.key,
+    value: h.value === null || typeof h.value === 'string' ? h.value : bytesOf(h.value),
+  }));
   return {
     key: m.key === null ? null : bytesOf(m.key),
     value: m.body === null ? null : bytesOf(m.body),

@@ -51,9 +51,10 @@ function recordOf(m: OutgoingMessage): { record: BatchRecord; size: number } {
   const value = bufferOf(m.value);
   let size = (key?.length ?? 0) + (value?.length ?? 0);
   const headers = (m.headers ?? []).map((h) => {
-    const bytes = bufferOf(h.value);
-    size += Buffer.byteLength(h.key, 'utf8') + (bytes?.length ?? 0);
-    return { key: h.key, value: bytes };
+    const length =
+      h.value === null ? 0 : typeof h.value === 'string' ? Buffer.byteLength(h.value) : h.value.length;
+    size += Buffer.byteLength(h.key, 'utf8') + length;
+    return { key: h.key, value: h.value };
   });
   return { record: { key, value, headers }, size };
 }

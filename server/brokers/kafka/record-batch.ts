@@ -13,7 +13,8 @@ import crc32C from 'kafkajs/src/protocol/recordBatch/crc32C';
 export interface BatchRecord {
   key: Buffer | null;
   value: Buffer | null;
-  headers: readonly { key: string; value: Buffer | null }[];
+  /** A string value is written as its UTF-8 bytes. */
+  headers: readonly { key: string; value: Buffer | string | null }[];
 }
 
 /** The idempotent producer's identity for the batch; without one the batch carries Kafka's "none" values. */
@@ -66,32 +67,42 @@ function writeBytes(buf: Buffer, at: number, b: Buffer | null): number {
   return next + b.length;
 }
 
-/** A record's body size (after its own length), with all its deltas 0 but the offset's. */
-function bodySize(record: BatchRecord, offsetDelta: number, keyLengths: number[]): number {
+/**
+ * A record's body size (after its own length), with all its deltas 0 but the offset's. `lengths` gets
+ * each header's key length and, for a string value, its UTF-8 length, in order.
+ */
+function bodySize(record: BatchRecord, offsetDelta: number, lengths: number[]): number {
   let size = 1 + varintSize(0) + varintSize(offsetDelta) + bytesSize(record.key) + bytesSize(record.value);
   size += varintSize(record.headers.length);
   for (const h of record.headers) {
     const keyLength = Buffer.byteLength(h.key, 'utf8');
-    keyLengths.push(keyLength);
-    size += varintSize(keyLength) + keyLength + bytesSize(h.value);
+    lengths.push(keyLength);
+    size += varintSize(keyLength) + keyLength;
+    if (typeof h.value === 'string') {
+      const valueLength = Buffer.byteLength(h.value, 'utf8');
+      lengths.push(valueLength);
+      size += varintSize(valueLength) + valueLength;
+    } else {
+      size += bytesSize(h.value);
+    }
   }
   return size;
 }
 
-/** What writing a batch takes: its size, worked out once (record sizes, header key lengths). */
+/** What writing a batch takes: its size, worked out once (record sizes, header key and text lengths). */
 export interface BatchPlan {
   size: number;
   bodies: number[];
-  keyLengths: number[];
+  lengths: number[];
 }
 
 export function planRecordBatch(records: readonly BatchRecord[]): BatchPlan {
   if (records.length === 0) throw new Error('a record batch holds at least one record');
-  const keyLengths: number[] = [];
-  const bodies = records.map((r, i) => bodySize(r, i, keyLengths));
+  const lengths: number[] = [];
+  const bodies = records.map((r, i) => bodySize(r, i, lengths));
   let size = HEADER_SIZE;
   for (const body of bodies) size += varintSize(body) + body;
-  return { size, bodies, keyLengths };
+  return { size, bodies, lengths };
 }
 
 /**
@@ -107,7 +118,7 @@ export function writeRecordBatch(
   timestamp: number,
   producer: BatchProducer = NO_PRODUCER,
 ): void {
-  const { size, bodies, keyLengths } = plan;
+  const { size, bodies, lengths } = plan;
   buf.writeBigInt64BE(0n, start);
   buf.writeInt32BE(size - LOG_OVERHEAD, start + 8);
   buf.writeInt32BE(NO_PARTITION_LEADER_EPOCH, start + 12);
@@ -133,10 +144,16 @@ export function writeRecordBatch(
     at = writeBytes(buf, at, record.value);
     at = writeVarint(buf, at, record.headers.length);
     for (const h of record.headers) {
-      const keyLength = keyLengths[k++] as number;
+      const keyLength = lengths[k++] as number;
       at = writeVarint(buf, at, keyLength);
       at += buf.write(h.key, at, keyLength, 'utf8');
-      at = writeBytes(buf, at, h.value);
+      if (typeof h.value === 'string') {
+        const valueLength = lengths[k++] as number;
+        at = writeVarint(buf, at, valueLength);
+        at += buf.write(h.value, at, valueLength, 'utf8');
+      } else {
+        at = writeBytes(buf, at, h.value);
+      }
     }
   });
   if (at !== start + size) throw new Error(`a record batch of ${size} bytes was written as ${at - start}`);

@@ -119,6 +119,19 @@ describe('record batch encoder', () => {
     expect(buf.subarray(3)).toEqual(Buffer.concat([encodeRecordBatch(a, NOW), encodeRecordBatch(b, NOW)]));
   });
 
+  it('writes a text header value as its UTF-8 bytes', () => {
+    const asText: BatchRecord = {
+      key: null,
+      value: text('v'),
+      headers: [{ key: 'x-replayed-by', value: 'ünï@example.com' }],
+    };
+    const asBytes: BatchRecord = {
+      ...asText,
+      headers: [{ key: 'x-replayed-by', value: text('ünï@example.com') }],
+    };
+    expect(encodeRecordBatch([asText, asText], NOW)).toEqual(encodeRecordBatch([asBytes, asBytes], NOW));
+  });
+
   it('refuses an empty batch', () => {
     expect(() => encodeRecordBatch([], NOW)).toThrow(/at least one record/);
   });
