@@ -11,7 +11,7 @@ import { messageBytes } from '@/server/brokers/dead-letter-source';
  *
  * Layout (integers big-endian): u8 version; u32 meta length and the meta JSON; i32 key length, i32 body
  * length (-1: null), u16 header count, and per header u16 name length, the name (UTF-8), i32 value
- * length (-1: null), u8 data type length (255: none) and the data type; then the key, body and header
+ * length (-1: null), u16 data type length (65,535: none) and the data type; then the key, body and header
  * values' bytes in that order.
  */
 
@@ -39,7 +39,8 @@ export interface FrozenMessage {
 }
 
 const VERSION = 1;
-const NO_DATA_TYPE = 255;
+/** SQS allows a data type of 256 characters; a u16 length holds any. */
+const NO_DATA_TYPE = 0xffff;
 
 const rawOf = (value: MessageBytes | null): Buffer | null =>
   value === null ? null : Buffer.from(value.base64, 'base64');
@@ -62,7 +63,7 @@ export function packFrozen(m: DeadLetterMessage): Buffer {
   });
   if (headers.length > 0xffff) throw new Error('a message with more than 65,535 headers');
   let size = 1 + 4 + metaBytes.length + 4 + 4 + 2;
-  for (const h of headers) size += 2 + h.name.length + 4 + 1 + (h.dataType?.length ?? 0);
+  for (const h of headers) size += 2 + h.name.length + 4 + 2 + (h.dataType?.length ?? 0);
   const bytes = [key, body, ...headers.map((h) => h.value)];
   for (const b of bytes) size += b?.length ?? 0;
   const buf = Buffer.alloc(size);
@@ -77,7 +78,7 @@ export function packFrozen(m: DeadLetterMessage): Buffer {
     at = buf.writeUInt16BE(h.name.length, at);
     at += h.name.copy(buf, at);
     at = buf.writeInt32BE(h.value?.length ?? -1, at);
-    at = buf.writeUInt8(h.dataType?.length ?? NO_DATA_TYPE, at);
+    at = buf.writeUInt16BE(h.dataType?.length ?? NO_DATA_TYPE, at);
     if (h.dataType) at += h.dataType.copy(buf, at);
   }
   for (const b of bytes) if (b) at += b.copy(buf, at);
@@ -104,12 +105,12 @@ export function unpackFrozen(packed: Uint8Array): FrozenMessage {
   for (let i = 0; i < count; i++) {
     need(at, 2);
     const nameLength = buf.readUInt16BE(at);
-    need(at + 2, nameLength + 5);
+    need(at + 2, nameLength + 6);
     const key = buf.toString('utf8', at + 2, at + 2 + nameLength);
     at += 2 + nameLength;
     const length = buf.readInt32BE(at);
-    const typeLength = buf.readUInt8(at + 4);
-    at += 5;
+    const typeLength = buf.readUInt16BE(at + 4);
+    at += 6;
     if (typeLength === NO_DATA_TYPE) {
       shapes.push({ key, length });
     } else {

@@ -12,6 +12,8 @@ const message: DeadLetterMessage = {
     { key: 'trace', value: messageBytes(Buffer.from([1, 2, 3])), dataType: 'Binary' },
     { key: 'empty', value: null },
     { key: 'ключ', value: messageBytes('<script>x</script>'), dataType: 'String.custom' },
+    // SQS allows a data type of up to 256 characters.
+    { key: 'long', value: messageBytes('1'), dataType: `Number.${'x'.repeat(249)}` },
   ],
   systemAttributes: { ApproximateReceiveCount: '3' },
   receiveCount: 2,
@@ -23,7 +25,8 @@ describe('frozen message packing', () => {
     const frozen = unpackFrozen(packed);
     expect(frozenAsDeadLetter(frozen)).toEqual(message);
     expect(frozen.body?.buffer).toBe(packed.buffer);
-    expect(frozen.headers.map((h) => h.key)).toEqual(['trace', 'empty', 'ключ']);
+    expect(frozen.headers.map((h) => h.key)).toEqual(['trace', 'empty', 'ключ', 'long']);
+    expect(frozen.headers[3]?.dataType).toHaveLength(256);
     expect(frozen.meta.id).toBe('m-1');
   });
 
