@@ -1,7 +1,8 @@
 import 'server-only';
 import type { DeadLetterSource } from '@/server/brokers/dead-letter-source';
+import { type ItemUpdate, setItemsStatus } from './item-writes';
 import { type Actor, auditedIds, auditReplay, type ReplayDeps } from './replay-deps';
-import { type ItemPlace, type ItemUpdate, type ReplayJobRow, setItemsStatus } from './replay-store';
+import type { ItemPlace, ReplayJobRow } from './replay-store';
 
 const SYSTEM: Actor = { email: 'tidewatch-replay', role: 'system' };
 

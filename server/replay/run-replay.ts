@@ -12,21 +12,20 @@ import { acquireLease, releaseLease, renewLease } from '@/server/worker/lease';
 import { type BatchWrites, batchWrites, type Marked } from './batch-writes';
 import { findByReplayId, kafkaEndOffsets, type StartOffsets } from './find-sent';
 import type { FrozenMessage } from './frozen-message';
+import { frozenReader } from './frozen-reads';
+import { type ItemUpdate, setItemsStatus } from './item-writes';
 import { canaryCameBack, canaryMark } from './replay-canary';
 import { type Actor, auditedIds, auditReplay, findSource, type ReplayDeps } from './replay-deps';
 import {
   countItems,
   firstItemError,
-  frozenMessages,
   getJob,
   type ItemPlace,
-  type ItemUpdate,
   itemMessageIds,
   type JobCounts,
   listItemsIn,
   moveJob,
   type ReplayJobRow,
-  setItemsStatus,
 } from './replay-store';
 import { removeSent } from './retry-removal';
 
@@ -236,7 +235,7 @@ async function sendBatch(
   deps: ReplayDeps,
   source: DeadLetterSource,
   job: ReplayJobRow,
-  { batch, marked, read, depth }: Taken,
+  { batch, marked, read }: Taken,
   writes: BatchWrites,
   alongside: () => void = () => undefined,
 ) {
@@ -251,9 +250,7 @@ async function sendBatch(
     const frozen = await next;
     const places = batch.slice(from, from + MAX_BATCH);
     const outgoing = places.map((item, i) => outgoingOf(job, item, frozen[i] as FrozenMessage, by, at));
-    for (let ahead = 1; ahead <= depth; ahead++) {
-      if (from + ahead * MAX_BATCH < batch.length) read(from + ahead * MAX_BATCH);
-    }
+    // Read while this send is on the wire.
     next = from + MAX_BATCH < batch.length ? read(from + MAX_BATCH) : null;
     try {
       const sending = source.send(job.target, outgoing);
@@ -297,37 +294,13 @@ async function sendBatch(
 }
 
 /** A batch taken to send: recorded `sending` (`marked`); `read(from)`: the frozen messages of its send from there. */
-type Taken = Marked & { read: (from: number) => Promise<FrozenMessage[]>; depth: number };
+type Taken = Marked & { read: (from: number) => Promise<FrozenMessage[]> };
 
-/**
- * Marks `batch` sending. Its frozen messages are read a send's worth at a time, each read starting
- * while the send before it is on the wire; the first is read with the mark, so a batch taken ahead
- * has it ready.
- */
+/** Marks `batch` sending; its first send's messages are read with the mark, so a batch taken ahead has them ready. */
 function markTaken(deps: ReplayDeps, job: ReplayJobRow, writes: BatchWrites, batch: ItemPlace[]): Taken {
-  const reads = new Map<number, Promise<FrozenMessage[]>>();
-  const read = (from: number) => {
-    const started = reads.get(from);
-    if (started) return started;
-    const idxs = batch.slice(from, from + MAX_BATCH).map((item) => item.idx);
-    const messages = frozenMessages(deps.store, job.id, idxs).then((found) =>
-      idxs.map((idx) => {
-        const message = found.get(idx);
-        if (message === undefined)
-          throw new ServiceError('internal', `replay ${job.id} holds no message ${idx}`);
-        return message;
-      }),
-    );
-    // A read ahead of a batch put back, or of a send that never goes, is not awaited.
-    messages.catch(() => undefined);
-    reads.set(from, messages);
-    return messages;
-  };
+  const read = frozenReader(deps.store, job.id, batch, MAX_BATCH);
   read(0);
-  // PostgreSQL answers while the loop sends: two sends' reads ahead hide its round trips. SQLite reads
-  // block the loop whenever they run: one ahead holds fewer messages at a time.
-  const depth = deps.store.dialect === 'postgres' ? 2 : 1;
-  return { ...writes.mark(batch), read, depth };
+  return { ...writes.mark(batch), read };
 }
 
 function outgoingOf(

@@ -2,10 +2,11 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, i
 import type { KafkaClusterConfig } from '@/lib/config/schema';
 import { closeKafkaClients } from '@/server/brokers/kafka/client';
 import { cancelReplay, confirmReplay } from '@/server/replay/confirm-replay';
+import { setItemStatus } from '@/server/replay/item-writes';
 import { previewReplay } from '@/server/replay/preview-replay';
 import type { ReplayDeps } from '@/server/replay/replay-deps';
 import { replayProgress } from '@/server/replay/replay-progress';
-import { getJob, listItems, moveJob, setItemStatus } from '@/server/replay/replay-store';
+import { getJob, listItems, moveJob } from '@/server/replay/replay-store';
 import { runReplay } from '@/server/replay/run-replay';
 import { testKafka } from '@/tests/integration/kafka-adapter/helpers';
 import {

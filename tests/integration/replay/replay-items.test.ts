@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DeadLetterMessage, messageBytes } from '@/server/brokers/dead-letter-source';
 import { type FrozenMessage, frozenAsDeadLetter } from '@/server/replay/frozen-message';
+import { setItemsStatus } from '@/server/replay/item-writes';
 import { PROGRESS_MESSAGES, replayProgress } from '@/server/replay/replay-progress';
-import { frozenMessages, insertJob, listItems, setItemsStatus } from '@/server/replay/replay-store';
+import { frozenMessages, insertJob, listItems } from '@/server/replay/replay-store';
 import type { ReplayJobsTable } from '@/server/store/schema';
 import {
   createTestStore,
